@@ -1,0 +1,3 @@
+from fengqiao.config.cli import main
+
+main()

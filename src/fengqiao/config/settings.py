@@ -1,0 +1,159 @@
+"""Fengqiao settings, read from the environment (see README "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_repo_root = PACKAGE_DIR.parent.parent
+# FENGQIAO_HOME holds var/ (database, media, huey) and node_modules/ (front-end packages).
+BASE_DIR = Path(
+    env_str("FENGQIAO_HOME", str(_repo_root if (_repo_root / "pyproject.toml").exists() else Path.cwd()))
+)
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", False)
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me"
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "fengqiao.regions",
+    "fengqiao.people",
+    "fengqiao.events",
+    "fengqiao.notify",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fengqiao.config.urls"
+WSGI_APPLICATION = "fengqiao.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fengqiao.db'}"), BASE_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "worklist"
+LOGOUT_REDIRECT_URL = "login"
+
+# Times are stored in UTC and shown in Asia/Shanghai.
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Front-end packages come from the npm registry at setup (package.json) and are served by the
+# platform itself: no CDN at run time, no third-party code in the repository.
+_NODE = BASE_DIR / "node_modules"
+for _prefix, _dir in [
+    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/echarts", _NODE / "echarts" / "dist"),
+    ("vendor/leaflet", _NODE / "leaflet" / "dist"),
+]:
+    if _dir.exists():
+        STATICFILES_DIRS.append((_prefix, _dir))
+MEDIA_URL = "media/"
+MEDIA_ROOT = env_str("FENGQIAO_MEDIA_ROOT", str(VAR_DIR / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FENGQIAO_MAX_ATTACHMENT_BYTES = env_int("FENGQIAO_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+
+# Personal data (phones, ID numbers) is encrypted at rest with this key (defaults to one derived
+# from SECRET_KEY; set it separately in production so SECRET_KEY can rotate).
+FENGQIAO_DATA_KEY = env_str("FENGQIAO_DATA_KEY", "")
+
+# Text messages: console (default), file, aliyun, tencent.
+FENGQIAO_SMS_BACKEND = env_str("FENGQIAO_SMS_BACKEND", "console")
+FENGQIAO_SMS_FILE = env_str("FENGQIAO_SMS_FILE", str(VAR_DIR / "sms.log"))
+FENGQIAO_SMS_SIGN_NAME = env_str("FENGQIAO_SMS_SIGN_NAME", "枫桥平台")
+FENGQIAO_DEADLINE_WARNING_HOURS = env_int("FENGQIAO_DEADLINE_WARNING_HOURS", 24)
+FENGQIAO_SITE_URL = env_str("FENGQIAO_SITE_URL", "http://127.0.0.1:8000")
+
+# Background work on Huey: SQLite storage by default, Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+_HUEY_IMMEDIATE = env_bool("FENGQIAO_HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env_str("FENGQIAO_HUEY_NAME", "fengqiao"),
+        "url": REDIS_URL,
+        "immediate": _HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "fengqiao",
+        "filename": str(VAR_DIR / "huey.db"),
+        "immediate": _HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    X_FRAME_OPTIONS = "DENY"

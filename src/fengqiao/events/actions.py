@@ -1,0 +1,842 @@
+"""Every write on an event. Views, the API, commands and tasks all call these functions.
+
+Each action: one durable transaction; lock the event row; check the state machine and the actor's
+posts; change the row with `update_fields`; write one audit row; queue texts in the outbox.
+`actor=None` is the platform itself (automatic dispatch, the deadline scanner).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.events import audit, deadlines
+from fengqiao.events import permissions as perms
+from fengqiao.events import statemachine as sm
+from fengqiao.events.models import (
+    TERMINAL_STATUSES,
+    TIER_ORDER,
+    Assignment,
+    Attachment,
+    CallLog,
+    Category,
+    Event,
+    EventCodeCounter,
+    ExtensionRequest,
+    Party,
+    Satisfaction,
+    Source,
+    Status,
+    Tier,
+)
+from fengqiao.lib import clock
+from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput
+from fengqiao.lib.masking import mask_phone
+from fengqiao.lib.protect import blind_index
+from fengqiao.notify.actions import notify_people
+from fengqiao.people.models import VILLAGE_THREE, Person, Post, Role
+from fengqiao.regions.models import ANCESTOR_LEVELS, Level, Region
+
+MAX_EXTENSION_DAYS = 60
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _fmt(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _params(event: Event, **extra: Any) -> dict[str, Any]:
+    region = event.region
+    return {
+        "code": event.code,
+        "title": event.title,
+        "region": region.display_name if region else "",
+        "deadline": _fmt(event.deadline),
+        "tier": Tier(event.tier).label,
+        **{k: str(v) for k, v in extra.items()},
+    }
+
+
+def _bound_people(event: Event) -> list[Person]:
+    return [
+        a.person
+        for a in Assignment.objects.filter(event=event, active=True).select_related("person")
+    ]
+
+
+def _record(event: Event, actor, action: str, from_state: str, note: str = "", **details) -> None:
+    audit.record(
+        stream=audit.event_stream(event),
+        event=event,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=event.status,
+        note=note,
+        details=details,
+    )
+
+
+def _lock(event: Event | int) -> Event:
+    pk = event if isinstance(event, int) else event.pk
+    return Event.objects.select_for_update().select_related("region", "category").get(pk=pk)
+
+
+@dataclass
+class _Step:
+    """What an action body decided: which fields it changed, what to note and text."""
+
+    fields: set[str] = field(default_factory=set)
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+
+def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], None]) -> Event:
+    """Run one action: lock, check state and posts, apply `body`, save, audit — atomically."""
+    with transaction.atomic(durable=True):
+        return _act_in_transaction(event, actor, action, body)
+
+
+def _act_in_transaction(event: Event | int, actor, action: str, body) -> Event:
+    locked = _lock(event)
+    move = sm.check(locked.status, action)
+    perms.require(actor, locked, action)
+    from_state = locked.status
+    step = _Step()
+    body(locked, step)
+    if move.target is not None and locked.status == from_state:
+        locked.status = move.target
+        step.fields.add("status")
+    if step.fields:
+        locked.save(update_fields=sorted(step.fields | {"updated_at"}))
+    _record(locked, actor, action, from_state, step.note, **step.details)
+    for fn in step.after:
+        fn()
+    return locked
+
+
+def _text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
+    if len(text) > max_length:
+        raise InvalidInput(
+            _("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
+            field=name,
+        )
+    return text
+
+
+# ------------------------------------------------------------------------------ registration
+
+
+def _next_code(region: Region | None, moment: dt.datetime) -> str:
+    prefix = (region.county.code if region is not None and region.county_id else
+              region.code if region is not None else "000000")
+    day = timezone.localtime(moment).strftime("%Y%m%d")
+    key = f"{prefix}-{day}"
+    EventCodeCounter.objects.get_or_create(key=key)
+    counter = EventCodeCounter.objects.select_for_update().get(key=key)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{key}-{counter.last:04d}"
+
+
+def _file_under(event: Event, region: Region) -> None:
+    event.region = region
+    for lv in ANCESTOR_LEVELS:
+        setattr(event, f"{lv}_id", getattr(region, f"{lv}_id"))
+
+
+@dataclass
+class PartyInput:
+    name: str
+    phone: str = ""
+    id_number: str = ""
+    is_reporter: bool = False
+
+
+def event_register(
+    *,
+    actor,
+    title: str,
+    category: Category,
+    source: str,
+    region: Region | None,
+    description: str = "",
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    dispute_source: str = "",
+    high_risk: bool = False,
+    parties: Iterable[PartyInput] = (),
+    attachments: Iterable[Any] = (),
+    auto_dispatch: bool = True,
+) -> Event:
+    """受理: one event per matter. Dispatched at once when the region names a village or below."""
+    title = _text(title, "title", max_length=200)
+    description = _text(description, "description", required=False, max_length=10000)
+    address = _text(address, "address", required=False, max_length=300)
+    if source not in Source.values:
+        raise InvalidInput(_("Unknown source “%(s)s”.") % {"s": source}, field="source")
+    if dispute_source and dispute_source not in {"police", "litigation", "petition"}:
+        raise InvalidInput(_("Unknown dispute source “%(s)s”.") % {"s": dispute_source}, field="dispute_source")
+    if not category.active:
+        raise InvalidInput(_("Category “%(c)s” is retired.") % {"c": category.name}, field="category_code")
+    if region is not None and region.retired_at is not None:
+        raise InvalidInput(_("Region %(c)s has been retired.") % {"c": region.code}, field="region_code")
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput(_("Give both latitude and longitude, or neither."), field="latitude")
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidInput(_("The point is not on Earth."), field="latitude")
+    party_rows = []
+    for i, p in enumerate(parties):
+        name = _text(p.name, f"parties[{i}].name", max_length=50)
+        phone = (p.phone or "").strip()
+        if phone and not (phone.replace("-", "").isdigit() and 5 <= len(phone) <= 20):
+            raise InvalidInput(_("Phone “%(p)s” is not a phone number.") % {"p": phone}, field=f"parties[{i}].phone")
+        id_number = (p.id_number or "").strip().upper()
+        if id_number and not _valid_id_number(id_number):
+            raise InvalidInput(_("ID number is not valid."), field=f"parties[{i}].id_number")
+        party_rows.append((name, phone, id_number, p.is_reporter))
+    attachments = list(attachments)
+
+    with transaction.atomic(durable=True):
+        now = clock.now()
+        event = Event(
+            code=_next_code(region, now),
+            title=title,
+            description=description,
+            category=category,
+            source=source,
+            dispute_source=dispute_source,
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            high_risk=high_risk,
+            created_at=now,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        from fengqiao.people.queries import person_of
+
+        event.registered_by_person = person_of(actor)
+        if region is not None:
+            _file_under(event, region)
+        event.save()
+        Party.objects.bulk_create(
+            Party(event=event, name=n, phone=ph, phone_index=blind_index(ph), id_number=idn, is_reporter=rep)
+            for n, ph, idn, rep in party_rows
+        )
+        for upload in attachments:
+            _attach(event, upload, actor, now)
+        _record(
+            event, actor, "register", "",
+            source=source, category=category.code, region=region.code if region else None,
+            parties=len(party_rows), attachments=len(attachments), high_risk=high_risk,
+        )
+        if auto_dispatch and region is not None and region.level in {Level.VILLAGE, Level.GRID, Level.UNIT}:
+            _act_in_transaction(event.pk, None, "dispatch", _dispatch_body(None))
+            event.refresh_from_db()
+    return event
+
+
+def _valid_id_number(value: str) -> bool:
+    """Mainland resident ID: 18 characters with the ISO 7064 check digit (or the old 15 digits)."""
+    if len(value) == 15:
+        return value.isdigit()
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(value[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == value[17]
+
+
+def _attach(event: Event, upload, actor, now) -> Attachment:
+    from django.conf import settings
+
+    size = getattr(upload, "size", 0) or 0
+    if size > settings.FENGQIAO_MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(
+            _("Attachment “%(n)s” is larger than %(m)d MB.")
+            % {"n": upload.name, "m": settings.FENGQIAO_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+            field="attachments",
+        )
+    content_type = getattr(upload, "content_type", "") or ""
+    allowed = ("image/", "application/pdf", "audio/", "video/", "text/plain",
+               "application/vnd.openxmlformats", "application/msword")
+    if content_type and not content_type.startswith(allowed):
+        raise InvalidInput(_("Files of type %(t)s cannot be attached.") % {"t": content_type}, field="attachments")
+    att = Attachment(event=event, name=upload.name[:200], content_type=content_type, size=size,
+                     uploaded_by=actor if getattr(actor, "pk", None) else None, created_at=now)
+    att.file.save(upload.name, upload, save=False)
+    att.save()
+    return att
+
+
+def event_attach(*, event: Event, actor, upload) -> Attachment:
+    with transaction.atomic(durable=True):
+        locked = _lock(event)
+        if locked.status in TERMINAL_STATUSES:
+            raise IllegalTransition(_("Cannot attach files to an event that is %(s)s.") % {"s": locked.status})
+        att = _attach(locked, upload, actor, clock.now())
+        _record(locked, actor, "attach", locked.status, name=att.name, size=att.size)
+        return att
+
+
+# ---------------------------------------------------------------------------------- dispatch
+
+
+def _tier_for(region: Region) -> str:
+    if region.village_id:
+        return Tier.VILLAGE
+    if region.town_id:
+        return Tier.TOWN
+    return Tier.COUNTY
+
+
+def _duty_posts(region: Region | None, roles: Iterable[str]) -> list[Post]:
+    if region is None:
+        return []
+    posts = list(
+        Post.objects.filter(region=region, role__in=list(roles), active=True, person__active=True)
+        .select_related("person").order_by("id")
+    )
+    on_duty = [p for p in posts if p.on_duty]
+    return on_duty or posts
+
+
+def _bind(event: Event, person: Person, role: str, kind: str, now) -> bool:
+    """Bind a person; reactivate an earlier binding. True when newly active."""
+    a, created = Assignment.objects.get_or_create(
+        event=event, person=person, role=role,
+        defaults={"kind": kind, "tier": event.tier, "created_at": now},
+    )
+    if not created and not a.active:
+        a.active = True
+        a.tier = event.tier
+        a.save(update_fields=["active", "tier"])
+        return True
+    return created
+
+
+def _bind_tier(event: Event, now) -> list[Person]:
+    """Bind the people a tier owes the event: the village's 3 and the grid head, or the
+    duty people of the town or the county command centre."""
+    bound: list[Person] = []
+    if event.tier == Tier.VILLAGE:
+        village = event.village
+        for post in Post.objects.filter(
+            region=village, role__in=list(VILLAGE_THREE), active=True, person__active=True
+        ).select_related("person").order_by("id"):
+            if _bind(event, post.person, post.role, Assignment.Kind.THREE, now):
+                bound.append(post.person)
+        if event.grid_id:
+            for post in _duty_posts(event.grid, [Role.GRID_HEAD]):
+                if _bind(event, post.person, post.role, Assignment.Kind.N, now):
+                    bound.append(post.person)
+    elif event.tier == Tier.TOWN:
+        for post in _duty_posts(event.town, [Role.TOWN_CADRE]):
+            if _bind(event, post.person, post.role, Assignment.Kind.TIER, now):
+                bound.append(post.person)
+    else:
+        for post in _duty_posts(event.county, [Role.OPERATOR]):
+            if _bind(event, post.person, post.role, Assignment.Kind.TIER, now):
+                bound.append(post.person)
+    return bound
+
+
+def _set_deadline(event: Event, step: _Step, now) -> None:
+    d = deadlines.deadline_for(category=event.category, tier=event.tier, source=event.source, start=now)
+    event.deadline = d.at
+    event.deadline_approximate = d.approximate
+    event.deadline_warned_at = None
+    event.overdue_notified_at = None
+    step.fields |= {"deadline", "deadline_approximate", "deadline_warned_at", "overdue_notified_at"}
+    step.details["deadline"] = d.at.isoformat()
+    step.details["deadline_rule"] = f"{d.days} {d.day_kind}"
+    if d.approximate:
+        step.details["calendar_warning"] = "holiday schedule not published: weekends only"
+
+
+def _dispatch_body(region: Region | None):
+    def body(event: Event, step: _Step) -> None:
+        now = clock.now()
+        if region is not None:
+            if region.retired_at is not None:
+                raise InvalidInput(_("Region %(c)s has been retired.") % {"c": region.code}, field="region_code")
+            _file_under(event, region)
+            step.fields |= {"region", *ANCESTOR_LEVELS}
+        if event.region is None:
+            raise InvalidInput(_("Choose the village this event belongs to before dispatching."), field="region_code")
+        event.tier = _tier_for(event.region)
+        event.dispatched_at = now
+        step.fields |= {"tier", "dispatched_at"}
+        _set_deadline(event, step, now)
+        bound = _bind_tier(event, now)
+        step.details.update(region=event.region.code, tier=event.tier, bound=[p.pk for p in bound])
+        if not bound:
+            step.details["warning"] = "no one holds the posts to bind"
+        notify_people(persons=_bound_people(event), template="dispatched", params=_params(event), event=event)
+
+    return body
+
+
+def event_dispatch(*, event: Event | int, actor, region: Region | None = None) -> Event:
+    """分拨: file under the region's village (or town) and bind its 3 (+ grid head) at once."""
+    return _act(event, actor, "dispatch", _dispatch_body(region))
+
+
+# ----------------------------------------------------------------------------- the handling
+
+
+def event_acknowledge(*, event: Event | int, actor) -> Event:
+    """签收."""
+
+    def body(e: Event, step: _Step) -> None:
+        if e.acknowledged_at is None:
+            e.acknowledged_at = clock.now()
+            step.fields.add("acknowledged_at")
+
+    return _act(event, actor, "acknowledge", body)
+
+
+def event_return(*, event: Event | int, actor, reason: str) -> Event:
+    """退回: not ours (wrong jurisdiction); back to the operator to dispatch again."""
+    reason = _text(reason, "reason", max_length=500)
+
+    def body(e: Event, step: _Step) -> None:
+        people = _bound_people(e)
+        Assignment.objects.filter(event=e, active=True).update(active=False)
+        e.return_count += 1
+        e.deadline = None
+        e.tier = Tier.VILLAGE
+        step.fields |= {"return_count", "deadline", "tier"}
+        step.note = reason
+        county_ops = [p.person for p in _duty_posts(e.county, [Role.OPERATOR])]
+        notify_people(persons=county_ops, template="returned", params=_params(e, reason=reason), event=e)
+        step.details["unbound"] = [p.pk for p in people]
+
+    return _act(event, actor, "return", body)
+
+
+def event_add_assignee(*, event: Event | int, actor, person_id: Any, role: str) -> Event:
+    """增派 the "N": a work-team member, grid head, department liaison, county leader …"""
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role “%(r)s”.") % {"r": role}, field="role")
+    try:
+        person = Person.objects.get(pk=int(person_id), active=True)
+    except (TypeError, ValueError, Person.DoesNotExist):
+        raise InvalidInput(_("No such person."), field="person_id") from None
+
+    def body(e: Event, step: _Step) -> None:
+        if Assignment.objects.filter(event=e, person=person, role=role, active=True).exists():
+            raise Conflict(_("%(p)s is already bound to this event as %(r)s.") % {"p": person.name, "r": Role(role).label})
+        if role == Role.DEPARTMENT_LIAISON:
+            post = Post.objects.filter(person=person, role=role, active=True).exclude(department=None).first()
+            if post is None:
+                raise InvalidInput(_("%(p)s is not a department liaison.") % {"p": person.name}, field="person_id")
+            e.department = post.department
+            step.fields.add("department")
+            step.details["department"] = post.department.name
+        _bind(e, person, role, Assignment.Kind.N, clock.now())
+        step.details.update(person=person.pk, person_name=person.name, role=role)
+        notify_people(persons=[person], template="assigned", params=_params(e), event=e)
+
+    return _act(event, actor, "add_assignee", body)
+
+
+def event_comment(*, event: Event | int, actor, text: str, consultation: bool = False) -> Event:
+    """A note on the timeline; `consultation` marks a 会商 record."""
+    text = _text(text, "text", max_length=5000)
+
+    def body(e: Event, step: _Step) -> None:
+        step.note = text
+        step.details["kind"] = "consultation" if consultation else "comment"
+
+    return _act(event, actor, "comment", body)
+
+
+def event_call(*, event: Event | int, actor, person_id: Any = None, party_id: Any = None) -> tuple[Event, str]:
+    """一键拨号: log the call and hand back the `tel:` link to dial."""
+    result: dict[str, str] = {}
+
+    def body(e: Event, step: _Step) -> None:
+        callee = None
+        if person_id not in (None, ""):
+            a = Assignment.objects.filter(event=e, person_id=_int(person_id, "person_id")).select_related("person").first()
+            if a is None:
+                raise InvalidInput(_("That person is not bound to this event."), field="person_id")
+            callee, phone, name = a.person, a.person.phone, a.person.name
+        elif party_id not in (None, ""):
+            party = Party.objects.filter(event=e, pk=_int(party_id, "party_id")).first()
+            if party is None:
+                raise InvalidInput(_("No such party on this event."), field="party_id")
+            phone, name = party.phone, party.name
+        else:
+            raise InvalidInput(_("Say whom to call: person_id or party_id."), field="person_id")
+        if not phone:
+            raise InvalidInput(_("%(n)s has no phone number on file.") % {"n": name}, field="person_id")
+        CallLog.objects.create(event=e, caller=actor if getattr(actor, "pk", None) else None,
+                               callee=callee, phone=phone, created_at=clock.now())
+        result["tel"] = "tel:" + phone.replace(" ", "")
+        step.details.update(callee=name, phone=mask_phone(phone))
+
+    e = _act(event, actor, "call", body)
+    return e, result["tel"]
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("“%(f)s” must be a number.") % {"f": name}, field=name) from None
+
+
+def event_resolve(*, event: Event | int, actor, result: str) -> Event:
+    """办结, with the result."""
+    result = _text(result, "result", max_length=5000)
+
+    def body(e: Event, step: _Step) -> None:
+        now = clock.now()
+        e.result = result
+        e.resolved_at = now
+        e.resolved_late = bool(e.deadline and now > e.deadline)
+        e.satisfaction = ""
+        step.fields |= {"result", "resolved_at", "resolved_late", "satisfaction"}
+        step.note = result
+        step.details["late"] = e.resolved_late
+
+    return _act(event, actor, "resolve", body)
+
+
+def event_call_back(*, event: Event | int, actor, satisfaction: str, note: str = "") -> Event:
+    """回访: satisfied or basically satisfied → ready to close; dissatisfied → reopened (rework)."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(
+            _("Satisfaction must be one of: %(v)s.") % {"v": ", ".join(Satisfaction.values)},
+            field="satisfaction",
+        )
+    note = _text(note, "note", required=False, max_length=2000)
+
+    def body(e: Event, step: _Step) -> None:
+        now = clock.now()
+        e.satisfaction = satisfaction
+        e.called_back_at = now
+        step.fields |= {"satisfaction", "called_back_at"}
+        step.note = note
+        step.details["satisfaction"] = satisfaction
+        if satisfaction == Satisfaction.DISSATISFIED:
+            e.status = Status.IN_PROGRESS
+            e.reopen_count += 1
+            e.resolved_late = False
+            step.fields |= {"status", "reopen_count", "resolved_late"}
+            _set_deadline(e, step, now)
+            step.details["rework"] = True
+            notify_people(persons=_bound_people(e), template="reopened", params=_params(e), event=e)
+
+    return _act(event, actor, "call_back", body)
+
+
+def event_close(*, event: Event | int, actor) -> Event:
+    """归档: only after the citizen was called back and was satisfied (or basically)."""
+
+    def body(e: Event, step: _Step) -> None:
+        if e.satisfaction not in {Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED}:
+            raise IllegalTransition(_("Call the citizen back before closing the event."), code="call_back_first")
+        e.closed_at = clock.now()
+        Assignment.objects.filter(event=e, active=True).update(active=False)
+        step.fields.add("closed_at")
+
+    return _act(event, actor, "close", body)
+
+
+def event_refuse(*, event: Event | int, actor, reason: str) -> Event:
+    """不予受理, with the reason."""
+    reason = _text(reason, "reason", max_length=500)
+
+    def body(e: Event, step: _Step) -> None:
+        e.refuse_reason = reason
+        step.fields.add("refuse_reason")
+        step.note = reason
+
+    return _act(event, actor, "refuse", body)
+
+
+def event_escalate(*, event: Event | int, actor, reason: str) -> Event:
+    """提级: village → town → county command centre; binds the next tier's duty people."""
+    reason = _text(reason, "reason", max_length=500)
+
+    def body(e: Event, step: _Step) -> None:
+        index = TIER_ORDER.index(Tier(e.tier))
+        nxt = None
+        for candidate in TIER_ORDER[index + 1:]:
+            if (candidate == Tier.TOWN and e.town_id) or (candidate == Tier.COUNTY and e.county_id):
+                nxt = candidate
+                break
+        if nxt is None:
+            raise IllegalTransition(_("The event is already at the county command centre."), code="top_tier")
+        now = clock.now()
+        from_tier = e.tier
+        e.tier = nxt
+        e.escalation_count += 1
+        e.dispatched_at = now
+        step.fields |= {"tier", "escalation_count", "dispatched_at"}
+        _set_deadline(e, step, now)
+        bound = _bind_tier(e, now)
+        step.note = reason
+        step.details.update(from_tier=from_tier, to_tier=nxt, bound=[p.pk for p in bound])
+        notify_people(persons=bound, template="escalated", params=_params(e), event=e)
+
+    return _act(event, actor, "escalate", body)
+
+
+def _pending_extension(e: Event) -> ExtensionRequest | None:
+    return ExtensionRequest.objects.filter(event=e, state=ExtensionRequest.State.PENDING).first()
+
+
+def event_request_extension(*, event: Event | int, actor, days: Any, reason: str) -> Event:
+    """申请延期: decided one tier up."""
+    days = _int(days, "days")
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise InvalidInput(_("Days must be between 1 and %(n)d.") % {"n": MAX_EXTENSION_DAYS}, field="days")
+    reason = _text(reason, "reason", max_length=500)
+
+    def body(e: Event, step: _Step) -> None:
+        if _pending_extension(e):
+            raise Conflict(_("An extension request is already waiting for a decision."), code="extension_pending")
+        ExtensionRequest.objects.create(
+            event=e, days=days, reason=reason, tier=e.tier,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+            requested_at=clock.now(), deadline_before=e.deadline,
+        )
+        step.note = reason
+        step.details["days"] = days
+        approvers = _approvers(e)
+        notify_people(persons=approvers, template="extension_requested",
+                      params=_params(e, days=days, reason=reason), event=e)
+
+    return _act(event, actor, "request_extension", body)
+
+
+def _approvers(e: Event) -> list[Person]:
+    if e.tier == Tier.VILLAGE:
+        return [p.person for p in _duty_posts(e.town, [Role.TOWN_CADRE])]
+    if e.tier == Tier.TOWN:
+        return [p.person for p in _duty_posts(e.county, [Role.OPERATOR])]
+    return [p.person for p in _duty_posts(e.county, [Role.COUNTY_LEADER])]
+
+
+def _decide_extension(event, actor, action: str, note: str) -> Event:
+    approve = action == "approve_extension"
+
+    def body(e: Event, step: _Step) -> None:
+        req = _pending_extension(e)
+        if req is None:
+            raise IllegalTransition(_("There is no extension request to decide."), code="no_pending_extension")
+        now = clock.now()
+        req.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REJECTED
+        req.decided_by = actor if getattr(actor, "pk", None) else None
+        req.decided_at = now
+        req.decision_note = note
+        if approve:
+            policy = deadlines.policy_for(category=e.category, tier=e.tier, source=e.source)
+            kind = policy.day_kind if policy else "calendar"
+            base = e.deadline or now
+            d = deadlines.extend(deadline=base, days=req.days, day_kind=kind)
+            e.deadline = d.at
+            e.deadline_approximate = e.deadline_approximate or d.approximate
+            e.deadline_warned_at = None
+            e.overdue_notified_at = None
+            e.extension_count += 1
+            req.deadline_after = d.at
+            step.fields |= {"deadline", "deadline_approximate", "deadline_warned_at",
+                            "overdue_notified_at", "extension_count"}
+            step.details.update(deadline_before=base.isoformat(), deadline=d.at.isoformat())
+        req.save()
+        step.note = note
+        step.details.update(days=req.days, request=req.pk)
+        notify_people(
+            persons=_bound_people(e), template="extension_decided",
+            params=_params(e, decision="批准" if approve else "驳回"), event=e,
+        )
+
+    return _act(event, actor, action, body)
+
+
+def event_approve_extension(*, event: Event | int, actor, note: str = "") -> Event:
+    return _decide_extension(event, actor, "approve_extension", _text(note, "note", required=False, max_length=500))
+
+
+def event_reject_extension(*, event: Event | int, actor, reason: str = "") -> Event:
+    return _decide_extension(event, actor, "reject_extension", _text(reason, "reason", required=False, max_length=500))
+
+
+def event_urge(*, event: Event | int, actor, note: str = "") -> Event:
+    """催办: one click texts every bound person."""
+    note = _text(note, "note", required=False, max_length=500)
+
+    def body(e: Event, step: _Step) -> None:
+        people = _bound_people(e)
+        if not people:
+            raise InvalidInput(_("No one is bound to this event yet."), code="no_assignees")
+        sent = notify_people(persons=people, template="urged", params=_params(e, note=note), event=e)
+        step.note = note
+        step.details.update(notified=[p.pk for p in people], texts=sent)
+
+    return _act(event, actor, "urge", body)
+
+
+SUPERVISION_NAMES = {"normal": "普通督办", "yellow": "黄牌督办", "red": "红牌督办"}
+
+
+def event_supervise(*, event: Event | int, actor, level: str, note: str = "") -> Event:
+    """督办: a leader's formal order, normal → yellow card → red card."""
+    if level not in SUPERVISION_NAMES:
+        raise InvalidInput(_("Level must be normal, yellow or red."), field="level")
+    note = _text(note, "note", required=False, max_length=500)
+
+    def body(e: Event, step: _Step) -> None:
+        from fengqiao.people.queries import person_of
+
+        previous = e.supervision
+        e.supervision = level
+        e.supervised_by = person_of(actor)
+        step.fields |= {"supervision", "supervised_by"}
+        step.note = note
+        step.details.update(level=level, previous=previous)
+        notify_people(persons=_bound_people(e), template="supervised",
+                      params=_params(e, level=SUPERVISION_NAMES[level]), event=e)
+
+    return _act(event, actor, "supervise", body)
+
+
+def event_flag_risk(*, event: Event | int, actor, reason: str = "") -> Event:
+    """标记风险."""
+    return _set_risk(event, actor, True, reason)
+
+
+def event_unflag_risk(*, event: Event | int, actor, reason: str = "") -> Event:
+    return _set_risk(event, actor, False, reason)
+
+
+def _set_risk(event, actor, flag: bool, reason: str) -> Event:
+    reason = _text(reason, "reason", required=False, max_length=500)
+    action = "flag_risk" if flag else "unflag_risk"
+
+    def body(e: Event, step: _Step) -> None:
+        if e.high_risk == flag:
+            raise Conflict(_("The event is already flagged.") if flag else _("The event is not flagged."))
+        e.high_risk = flag
+        step.fields.add("high_risk")
+        step.note = reason
+
+    return _act(event, actor, action, body)
+
+
+def event_merge(*, event: Event | int, actor, into: Event) -> Event:
+    """合并: the duplicate ends as merged, linked to the kept event."""
+
+    def body(e: Event, step: _Step) -> None:
+        if into.pk == e.pk:
+            raise InvalidInput(_("An event cannot be merged into itself."), field="into_id")
+        if into.status in {Status.REFUSED, Status.MERGED}:
+            raise InvalidInput(_("Cannot merge into an event that is %(s)s.") % {"s": into.status}, field="into_id")
+        e.merged_into = into
+        Assignment.objects.filter(event=e, active=True).update(active=False)
+        step.fields.add("merged_into")
+        step.details.update(into=into.pk, into_code=into.code)
+
+    return _act(event, actor, "merge", body)
+
+
+# -------------------------------------------------------------------------- deadline scanner
+
+
+def event_deadline_notice(*, event: Event | int, kind: str) -> Event | None:
+    """The scanner's warning before the deadline (`deadline_warning`) and at it (`overdue`).
+    Idempotent: an event is warned once per deadline."""
+    with transaction.atomic(durable=True):
+        e = _lock(event)
+        if e.status not in {Status.DISPATCHED, Status.IN_PROGRESS, Status.REGISTERED} or e.deadline is None:
+            return None
+        marker = "deadline_warned_at" if kind == "deadline_warning" else "overdue_notified_at"
+        if getattr(e, marker) is not None:
+            return None
+        now = clock.now()
+        setattr(e, marker, now)
+        e.save(update_fields=[marker, "updated_at"])
+        people = _bound_people(e)
+        texts = notify_people(persons=people, template=kind, params=_params(e), event=e)
+        _record(e, None, kind, e.status, notified=[p.pk for p in people], texts=texts)
+        return e
+
+
+# ---------------------------------------------------------------------- one entry for the API
+
+def perform(*, event: Event | int, actor, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Run `action` with its fields from `data` (the API's and the pages' single entry).
+
+    Returns extra output for the caller (e.g. the `tel:` link of a call)."""
+    extra: dict[str, Any] = {}
+    if action == "dispatch":
+        region = None
+        if data.get("region_code"):
+            region = Region.objects.filter(code=str(data["region_code"])).first()
+            if region is None:
+                raise InvalidInput(_("No region with code %(c)s.") % {"c": data["region_code"]}, field="region_code")
+        event_dispatch(event=event, actor=actor, region=region)
+    elif action == "acknowledge":
+        event_acknowledge(event=event, actor=actor)
+    elif action == "return":
+        event_return(event=event, actor=actor, reason=data.get("reason", ""))
+    elif action == "add_assignee":
+        event_add_assignee(event=event, actor=actor, person_id=data.get("person_id"), role=data.get("role", Role.WORK_TEAM))
+    elif action == "comment":
+        event_comment(event=event, actor=actor, text=data.get("text", ""), consultation=bool(data.get("consultation")))
+    elif action == "call":
+        _called, tel = event_call(event=event, actor=actor, person_id=data.get("person_id"), party_id=data.get("party_id"))
+        extra["tel"] = tel
+    elif action == "resolve":
+        event_resolve(event=event, actor=actor, result=data.get("result", ""))
+    elif action == "call_back":
+        event_call_back(event=event, actor=actor, satisfaction=data.get("satisfaction", ""), note=data.get("note", ""))
+    elif action == "close":
+        event_close(event=event, actor=actor)
+    elif action == "refuse":
+        event_refuse(event=event, actor=actor, reason=data.get("reason", ""))
+    elif action == "escalate":
+        event_escalate(event=event, actor=actor, reason=data.get("reason", ""))
+    elif action == "request_extension":
+        event_request_extension(event=event, actor=actor, days=data.get("days"), reason=data.get("reason", ""))
+    elif action == "approve_extension":
+        event_approve_extension(event=event, actor=actor, note=data.get("note", ""))
+    elif action == "reject_extension":
+        event_reject_extension(event=event, actor=actor, reason=data.get("reason", ""))
+    elif action == "urge":
+        event_urge(event=event, actor=actor, note=data.get("note", ""))
+    elif action == "supervise":
+        event_supervise(event=event, actor=actor, level=data.get("level", ""), note=data.get("note", ""))
+    elif action == "flag_risk":
+        event_flag_risk(event=event, actor=actor, reason=data.get("reason", ""))
+    elif action == "unflag_risk":
+        event_unflag_risk(event=event, actor=actor, reason=data.get("reason", ""))
+    elif action == "merge":
+        from fengqiao.people.queries import access_event_for_user
+
+        into_id = data.get("into_id")
+        into = access_event_for_user(actor, into_id) if actor is not None else Event.objects.get(pk=_int(into_id, "into_id"))
+        event_merge(event=event, actor=actor, into=into)
+    else:
+        raise InvalidInput(_("Unknown action “%(a)s”.") % {"a": action}, code="unknown_action", field="action")
+    return extra

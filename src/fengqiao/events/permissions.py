@@ -1,0 +1,107 @@
+"""Which actions a user's posts allow on an event they can already see."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from fengqiao.events import statemachine as sm
+from fengqiao.events.models import Assignment, Event, ExtensionRequest, Tier
+from fengqiao.lib.errors import NotPermitted
+from fengqiao.people.models import Role
+from fengqiao.people.queries import person_of, posts_of, roles_over_region, sees_everything
+
+COMMANDERS = {Role.OPERATOR, Role.ADMIN}
+DISPATCHERS = {Role.OPERATOR, Role.ADMIN, Role.TOWN_CADRE}
+OVERSEERS = {Role.OPERATOR, Role.COUNTY_LEADER, Role.TOWN_CADRE, Role.ADMIN}
+APPROVERS = {Role.TOWN_CADRE, Role.OPERATOR, Role.COUNTY_LEADER, Role.ADMIN}
+
+# Actions anyone who can see the event may take.
+OPEN_TO_ALL = {"comment", "call"}
+# Actions for the people bound to the event at its current tier (and commanders).
+HANDLING = {"acknowledge", "resolve", "return", "escalate", "request_extension", "flag_risk", "unflag_risk"}
+
+
+def tier_region(event: Event):
+    if event.tier == Tier.VILLAGE:
+        return event.village or event.town or event.county
+    if event.tier == Tier.TOWN:
+        return event.town or event.county
+    return event.county
+
+
+def is_bound(user, event: Event) -> bool:
+    person = person_of(user)
+    return bool(person) and Assignment.objects.filter(event=event, person=person, active=True).exists()
+
+
+def may_decide_extension(user, event: Event) -> bool:
+    """Extensions are decided one tier up: a village's by its town (or the county), a town's by
+    the county, the county's by a county leader."""
+    if sees_everything(user):
+        return True
+    region = tier_region(event)
+    if region is None:
+        return False
+    for post in posts_of(user):
+        if post.role not in APPROVERS:
+            continue
+        if event.tier == Tier.COUNTY:
+            if post.role in {Role.COUNTY_LEADER, Role.ADMIN} and post.region.is_ancestor_of(region):
+                return True
+        elif post.region.is_ancestor_of(region) and post.region_id != region.id:
+            return True
+    return False
+
+
+def permitted_actions(user, event: Event) -> set[str]:
+    """The actions the user's posts allow, whatever the state (the state machine decides that)."""
+    if sees_everything(user):
+        return set(sm.ACTIONS)
+    roles = roles_over_region(user, event.region or event.county)
+    allowed = set(OPEN_TO_ALL)
+    bound = is_bound(user, event)
+    if bound or roles & {Role.ADMIN}:
+        allowed |= HANDLING | {"add_assignee"}
+    if roles & DISPATCHERS:
+        allowed |= {"dispatch", "add_assignee", "call_back", "close", "flag_risk", "unflag_risk"}
+    if roles & COMMANDERS:
+        allowed |= {"refuse", "merge", "return"}
+    if roles & OVERSEERS:
+        allowed |= {"urge", "supervise"}
+    if may_decide_extension(user, event):
+        allowed |= {"approve_extension", "reject_extension"}
+    return allowed
+
+
+def available_actions(user, event: Event) -> list[str]:
+    """What to offer as buttons: permitted, legal in this state, and meaningful now."""
+    allowed = permitted_actions(user, event)
+    out = []
+    pending = None
+    for action in sm.ACTIONS:
+        if action not in allowed or not sm.allows(event.status, action):
+            continue
+        if action in {"approve_extension", "reject_extension", "request_extension"}:
+            if pending is None:
+                pending = ExtensionRequest.objects.filter(
+                    event=event, state=ExtensionRequest.State.PENDING
+                ).exists()
+            if (action == "request_extension") == pending:
+                continue
+        if action == "escalate" and event.tier == Tier.COUNTY:
+            continue
+        if action == "flag_risk" and event.high_risk or action == "unflag_risk" and not event.high_risk:
+            continue
+        if action == "close" and not event.satisfaction:
+            continue
+        out.append(action)
+    return out
+
+
+def require(user, event: Event, action: str) -> None:
+    if user is None:  # the system itself (automatic dispatch, deadline scanner)
+        return
+    if action not in permitted_actions(user, event):
+        raise NotPermitted(
+            _("Your posts do not allow “%(action)s” on this event.") % {"action": action}
+        )

@@ -1,0 +1,39 @@
+"""Errors the domain raises; the API turns each into JSON {"code", "message"} with its status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid"
+
+
+class NotPermitted(DomainError):
+    """The user can see the event but their posts do not allow this action."""
+
+    status = 403
+    code = "forbidden"
+
+
+class IllegalTransition(DomainError):
+    """The state machine does not allow this move from the event's current state."""
+
+    status = 409
+    code = "illegal_transition"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,87 @@
+"""Writes for notifications: queue texts in the outbox and drop notes in users' inboxes.
+
+Called inside an action's transaction, so a message exists exactly when the action committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from fengqiao.lib import clock
+from fengqiao.notify.models import Notification, OutboxMessage
+from fengqiao.notify.templates import render
+
+
+def notify_people(*, persons: Iterable, template: str, params: dict, event=None) -> int:
+    """Text each person (who has a phone) and note it in their inbox (who has a login).
+
+    Returns how many texts were queued."""
+    now = clock.now()
+    seen: set[int] = set()
+    texts: list[OutboxMessage] = []
+    notes: list[Notification] = []
+    for person in persons:
+        if person is None or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        title, body = render(template, params)
+        if person.phone:
+            texts.append(
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.SMS,
+                    idempotency_key=uuid.uuid4().hex,
+                    recipient=person.phone,
+                    person=person,
+                    event=event,
+                    template=template,
+                    params=params,
+                    body=body,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        if person.user_id:
+            notes.append(
+                Notification(
+                    user_id=person.user_id, event=event, kind=template, title=title, body=body,
+                    created_at=now,
+                )
+            )
+    OutboxMessage.objects.bulk_create(texts)
+    Notification.objects.bulk_create(notes)
+    if texts:
+        transaction.on_commit(_kick_worker)
+    return len(texts)
+
+
+def queue_webhook(*, url: str, payload: dict, event=None, key: str | None = None) -> OutboxMessage:
+    import json
+
+    now = clock.now()
+    return OutboxMessage.objects.create(
+        channel=OutboxMessage.Channel.WEBHOOK,
+        idempotency_key=key or uuid.uuid4().hex,
+        recipient=url,
+        event=event,
+        template="webhook",
+        params=payload,
+        body=json.dumps(payload, ensure_ascii=False, default=str),
+        next_attempt_at=now - dt.timedelta(seconds=0),
+        created_at=now,
+    )
+
+
+def _kick_worker() -> None:
+    """Ask the worker to deliver soon; the periodic sweep catches anything this misses."""
+    try:
+        from fengqiao.notify.tasks import deliver_due
+
+        deliver_due()
+    except Exception:  # the outbox row is safe; the periodic task will pick it up
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue the delivery task", exc_info=True)

@@ -1,0 +1,70 @@
+"""Message templates (Chinese, as the texts go out). Each has a title for the inbox and a body
+for the text message. Parameters are filled with str.format."""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "dispatched": (
+        "新事项待签收:{code}",
+        "【{sign}】您有新事项{code}「{title}」({region})待签收,请于{deadline}前办结。",
+    ),
+    "escalated": (
+        "提级事项:{code}",
+        "【{sign}】事项{code}「{title}」已提级至{tier},请及时签收处置,办理时限{deadline}。",
+    ),
+    "assigned": (
+        "您被增派到事项:{code}",
+        "【{sign}】您已被增派参与事项{code}「{title}」的处置,请及时跟进。",
+    ),
+    "urged": (
+        "催办:{code}",
+        "【{sign}】催办提醒:事项{code}「{title}」尚未办结,办理时限{deadline},请抓紧处置。{note}",
+    ),
+    "supervised": (
+        "{level}:{code}",
+        "【{sign}】事项{code}「{title}」已列入{level},请按时办结并反馈。",
+    ),
+    "deadline_warning": (
+        "即将逾期:{code}",
+        "【{sign}】预警:事项{code}「{title}」将于{deadline}到期,请抓紧办结。",
+    ),
+    "overdue": (
+        "已逾期:{code}",
+        "【{sign}】事项{code}「{title}」已超过办理时限{deadline},请立即处置并说明情况。",
+    ),
+    "reopened": (
+        "回访不满意,事项重办:{code}",
+        "【{sign}】事项{code}「{title}」回访不满意,已退回重办,请于{deadline}前办结。",
+    ),
+    "returned": (
+        "事项被退回:{code}",
+        "【{sign}】事项{code}「{title}」被退回,原因:{reason}。请重新分拨。",
+    ),
+    "extension_requested": (
+        "延期申请待审批:{code}",
+        "【{sign}】事项{code}「{title}」申请延期{days}天,原因:{reason}。请审批。",
+    ),
+    "extension_decided": (
+        "延期申请{decision}:{code}",
+        "【{sign}】事项{code}「{title}」的延期申请已{decision},办理时限{deadline}。",
+    ),
+    "outcome": (
+        "您反映的事项已{outcome}:{code}",
+        "【{sign}】您反映的事项{code}「{title}」已{outcome}。感谢您的支持。",
+    ),
+}
+
+
+def render(template: str, params: dict) -> tuple[str, str]:
+    title, body = TEMPLATES[template]
+    values = _Defaults(params)
+    return title.format_map(values), body.format_map(values)
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        if key == "sign":
+            from django.conf import settings
+
+            return settings.FENGQIAO_SMS_SIGN_NAME
+        return ""

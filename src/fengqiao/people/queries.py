@@ -1,0 +1,140 @@
+"""Reads about people, and the one place where scope is decided.
+
+A user sees the events in the subtree of their posts' regions and the events they are (or were)
+bound to; a department liaison sees what was handed to their department. Every page, endpoint,
+export and search goes through `visible_events` or `access_event_for_user`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from fengqiao.people.models import Person, Post, Role
+
+# Roles that see the whole subtree of their post's region.
+REGIONAL_ROLES = frozenset(Role) - {Role.DEPARTMENT_LIAISON}
+
+
+def person_of(user) -> Person | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_fq_person", False)
+    if cached is not False:
+        return cached
+    person = Person.objects.filter(user=user, active=True).first()
+    user._fq_person = person
+    return person
+
+
+def posts_of(user) -> list[Post]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_fq_posts", None)
+    if cached is not None:
+        return cached
+    person = person_of(user)
+    posts = (
+        list(
+            Post.objects.filter(person=person, active=True)
+            .select_related("region", "department")
+            .order_by("id")
+        )
+        if person
+        else []
+    )
+    user._fq_posts = posts
+    return posts
+
+
+def sees_everything(user) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def event_scope_q(user) -> Q | None:
+    """The Q selecting the events a user may see; None means no restriction."""
+    from fengqiao.events.models import Assignment
+
+    if sees_everything(user):
+        return None
+    q = Q(pk__in=[])
+    for post in posts_of(user):
+        region_q = Q(**post.region.subtree_kwargs(self_field="region_id"))
+        if post.role == Role.DEPARTMENT_LIAISON:
+            if post.department_id:
+                q |= region_q & Q(department_id=post.department_id)
+        else:
+            q |= region_q
+    person = person_of(user)
+    if person is not None:
+        q |= Q(pk__in=Assignment.objects.filter(person=person).values("event_id"))
+    return q
+
+
+def visible_events(user) -> QuerySet:
+    from fengqiao.events.models import Event
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Event.objects.none()
+    q = event_scope_q(user)
+    return Event.objects.all() if q is None else Event.objects.filter(q)
+
+
+def access_event_for_user(user, event_id, *, for_update: bool = False):
+    """The event if the user may see it; 404 otherwise (never reveal that it exists)."""
+    from fengqiao.events.models import Event
+
+    try:
+        pk = int(event_id)
+    except (TypeError, ValueError):
+        raise Http404("no such event") from None
+    qs = visible_events(user)
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=pk)
+    except Event.DoesNotExist:
+        raise Http404("no such event") from None
+
+
+def access_event_by_code(user, code: str):
+    from fengqiao.events.models import Event
+
+    try:
+        return visible_events(user).get(code=code)
+    except Event.DoesNotExist:
+        raise Http404("no such event") from None
+
+
+def visible_regions(user):
+    """The regions a user may pick or browse: their posts' subtrees."""
+    from fengqiao.regions.models import Region
+
+    if sees_everything(user):
+        return Region.objects.all()
+    q = Q(pk__in=[])
+    for post in posts_of(user):
+        q |= Q(**post.region.subtree_kwargs())
+    return Region.objects.filter(q)
+
+
+def roles_over_region(user, region) -> set[str]:
+    """The roles the user holds at `region` or above it."""
+    if region is None:
+        return set()
+    return {
+        post.role for post in posts_of(user) if post.region.is_ancestor_of(region)
+    }
+
+
+def may_see_personal_data(user, event) -> bool:
+    """Unmasked phones and ID numbers: people bound to the event, and operators and admins over
+    it. Everyone else sees 138****1234."""
+    from fengqiao.events.models import Assignment
+
+    if sees_everything(user):
+        return True
+    if roles_over_region(user, event.region) & {Role.OPERATOR, Role.ADMIN, Role.MEDIATOR}:
+        return True
+    person = person_of(user)
+    return bool(person) and Assignment.objects.filter(event=event, person=person, active=True).exists()
