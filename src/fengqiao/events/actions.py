@@ -44,6 +44,8 @@ from fengqiao.people.models import VILLAGE_THREE, Person, Post, Role
 from fengqiao.regions.models import ANCESTOR_LEVELS, Level, Region
 
 MAX_EXTENSION_DAYS = 60
+# Texts go out in Chinese whatever the sender's interface language.
+TIER_CHINESE = {"village": "村(社区)", "town": "镇(街道)", "county": "县指挥中心"}
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -62,7 +64,7 @@ def _params(event: Event, **extra: Any) -> dict[str, Any]:
         "title": event.title,
         "region": region.display_name if region else "",
         "deadline": _fmt(event.deadline),
-        "tier": Tier(event.tier).label,
+        "tier": TIER_CHINESE[event.tier],
         **{k: str(v) for k, v in extra.items()},
     }
 

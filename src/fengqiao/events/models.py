@@ -416,3 +416,16 @@ class AuditEntry(models.Model):
             models.UniqueConstraint(fields=["stream", "seq"], name="uniq_audit_stream_seq")
         ]
         indexes = [models.Index(fields=["event", "seq"], name="audit_event_seq")]
+
+
+class PersonalDataRead(models.Model):
+    """Every time someone is shown a party's unmasked phone or ID number."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=20)  # page, api, export
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("personal-data read")
+        verbose_name_plural = _("personal-data reads")

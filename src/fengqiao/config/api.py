@@ -1,0 +1,102 @@
+"""The JSON API at /api/v1 (django-ninja). Errors are always {"code", "message"}."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from fengqiao.lib.errors import DomainError
+from fengqiao.people.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` for systems and scripts."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        digest = ApiToken.digest_of(token)
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=digest, revoked_at=None, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+class BrowserSession(APIKeyCookie):
+    """The browser's Django session (with CSRF on unsafe methods)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Fengqiao API",
+    version="1",
+    description="枫桥 grassroots-governance platform: events, their closed loop, and the people bound to them.",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), BrowserSession(csrf=True)],
+)
+
+
+def _error(request, code: str, message: str, status: int, **extra):
+    body = {"code": code, "message": message, **{k: v for k, v in extra.items() if v is not None}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc.code, exc.message, exc.status, field=exc.field)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = ".".join(str(p) for p in first.get("loc", []) if p not in ("body", "payload", "query"))
+    message = f"{loc}: {first.get('msg', 'invalid input')}" if loc else first.get("msg", "invalid input")
+    return _error(request, "invalid", message, 400, errors=[
+        {"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")}
+        for e in exc.errors
+    ])
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, "unauthenticated", "Sign in or send Authorization: Bearer <token>.", 401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, "not_found", "Not found.", 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+    return _error(request, codes.get(exc.status_code, "error"), str(exc), exc.status_code)
+
+
+def _register_routers() -> None:
+    from fengqiao.events.api import router as events_router
+    from fengqiao.notify.api import router as notify_router
+
+    api.add_router("", events_router)
+    api.add_router("", notify_router)
+
+
+_register_routers()

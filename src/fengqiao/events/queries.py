@@ -1,0 +1,144 @@
+"""Reads on events: the worklist buckets, list filters and the timeline. Scope always comes from
+`fengqiao.people.queries.visible_events`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from fengqiao.events.models import Assignment, AuditEntry, Event, Satisfaction, Status
+from fengqiao.lib import clock
+from fengqiao.people.models import Role
+from fengqiao.people.queries import person_of, posts_of, visible_events
+
+OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS]
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str  # Chinese, as on the page tabs
+
+
+WORKLIST_BUCKETS = [
+    Bucket("to_dispatch", "待分拨"),
+    Bucket("to_acknowledge", "待签收"),
+    Bucket("in_progress", "处置中"),
+    Bucket("due_soon", "即将逾期"),
+    Bucket("overdue", "已逾期"),
+    Bucket("to_call_back", "待回访"),
+    Bucket("supervised", "我督办的"),
+]
+BUCKET_KEYS = [b.key for b in WORKLIST_BUCKETS]
+
+
+def _mine(user) -> Q:
+    """Events the user is bound to now."""
+    person = person_of(user)
+    if person is None:
+        return Q(pk__in=[])
+    return Q(pk__in=Assignment.objects.filter(person=person, active=True).values("event_id"))
+
+
+def _commands(user) -> bool:
+    return getattr(user, "is_superuser", False) or any(
+        p.role in {Role.OPERATOR, Role.ADMIN, Role.TOWN_CADRE, Role.COUNTY_LEADER} for p in posts_of(user)
+    )
+
+
+def worklist(user, bucket: str) -> QuerySet:
+    """One tab of the worklist. Operators see their whole scope; handlers what they are bound to."""
+    now = clock.now()
+    base = visible_events(user)
+    commander = _commands(user)
+    scope = base if commander else base.filter(_mine(user))
+    warn = dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS)
+    if bucket == "to_dispatch":
+        return base.filter(status=Status.REGISTERED)
+    if bucket == "to_acknowledge":
+        return scope.filter(status=Status.DISPATCHED)
+    if bucket == "in_progress":
+        return scope.filter(status=Status.IN_PROGRESS)
+    if bucket == "due_soon":
+        return scope.filter(status__in=OPEN, deadline__gt=now, deadline__lte=now + warn)
+    if bucket == "overdue":
+        return scope.filter(status__in=OPEN, deadline__lt=now)
+    if bucket == "to_call_back":
+        return base.filter(status=Status.RESOLVED).exclude(
+            satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
+        )
+    if bucket == "supervised":
+        person = person_of(user)
+        if person is None:
+            return base.none()
+        return base.filter(supervised_by=person, status__in=OPEN)
+    raise ValueError(bucket)
+
+
+def worklist_counts(user) -> dict[str, int]:
+    return {key: worklist(user, key).count() for key in BUCKET_KEYS}
+
+
+@dataclass
+class EventFilters:
+    status: str | None = None
+    region_code: str | None = None
+    category_code: str | None = None
+    source: str | None = None
+    overdue: bool | None = None
+    high_risk: bool | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    q: str | None = None
+
+
+def filter_events(user, f: EventFilters) -> QuerySet:
+    """The event list with the API's and the pages' filters, within the user's scope.
+
+    Raises LookupError naming the filter when a code does not exist."""
+    from django.utils import timezone
+
+    from fengqiao.events.models import Category
+    from fengqiao.regions.models import Region
+
+    qs = visible_events(user)
+    if f.status:
+        statuses = [s for s in f.status.split(",") if s]
+        unknown = [s for s in statuses if s not in Status.values]
+        if unknown:
+            raise LookupError(f"status:{unknown[0]}")
+        qs = qs.filter(status__in=statuses)
+    if f.region_code:
+        region = Region.objects.filter(code=f.region_code).first()
+        if region is None:
+            raise LookupError(f"region_code:{f.region_code}")
+        qs = qs.filter(**region.subtree_kwargs(self_field="region_id"))
+    if f.category_code:
+        category = Category.objects.filter(code=f.category_code).first()
+        if category is None:
+            raise LookupError(f"category_code:{f.category_code}")
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    if f.source:
+        qs = qs.filter(source=f.source)
+    now = clock.now()
+    if f.overdue is True:
+        qs = qs.filter(Q(status__in=OPEN, deadline__lt=now) | Q(resolved_late=True))
+    elif f.overdue is False:
+        qs = qs.exclude(Q(status__in=OPEN, deadline__lt=now) | Q(resolved_late=True))
+    if f.high_risk is not None:
+        qs = qs.filter(high_risk=f.high_risk)
+    tz = timezone.get_current_timezone()
+    if f.created_from:
+        qs = qs.filter(created_at__gte=timezone.make_aware(dt.datetime.combine(f.created_from, dt.time.min), tz))
+    if f.created_to:
+        qs = qs.filter(created_at__lt=timezone.make_aware(dt.datetime.combine(f.created_to + dt.timedelta(days=1), dt.time.min), tz))
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(title__icontains=f.q) | Q(address__icontains=f.q))
+    return qs
+
+
+def timeline(event: Event) -> QuerySet:
+    return AuditEntry.objects.filter(event=event).order_by("seq").select_related("actor")
