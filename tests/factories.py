@@ -55,7 +55,21 @@ class World:
         return getattr(self, who).user
 
 
+def ensure_default_catalogue() -> None:
+    """The shipped categories and deadline policies come from a data migration; transactional
+    tests flush them, so put them back (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    if Category.objects.exists():
+        return
+    migration = importlib.import_module("fengqiao.events.migrations.0002_default_categories_and_deadlines")
+    migration.forwards(apps, None)
+
+
 def build_world() -> World:
+    ensure_default_catalogue()
     county = region_create(parent=None, code="350322", level="county", name="仙游县")
     town = region_create(parent=county, code="350322103", level="town", name="度尾镇")
     other_town = region_create(parent=county, code="350322102", level="town", name="郊尾镇")

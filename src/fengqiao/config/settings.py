@@ -123,6 +123,25 @@ FENGQIAO_DATA_KEY = env_str("FENGQIAO_DATA_KEY", "")
 FENGQIAO_SMS_BACKEND = env_str("FENGQIAO_SMS_BACKEND", "console")
 FENGQIAO_SMS_FILE = env_str("FENGQIAO_SMS_FILE", str(VAR_DIR / "sms.log"))
 FENGQIAO_SMS_SIGN_NAME = env_str("FENGQIAO_SMS_SIGN_NAME", "枫桥平台")
+FENGQIAO_SMS_TIMEOUT = env_int("FENGQIAO_SMS_TIMEOUT", 10)  # seconds per provider call
+# Aliyun SMS (SendSms, RPC signature v1) and Tencent Cloud SMS (SendSms, TC3-HMAC-SHA256); see
+# fengqiao/notify/backends.py. *_TEMPLATE_CODE / *_TEMPLATE_ID is the default provider template;
+# *_TEMPLATE_CODES / *_TEMPLATE_IDS map our template names to others ("overdue=SMS_1,urged=SMS_2").
+FENGQIAO_ALIYUN_ACCESS_KEY_ID = env_str("FENGQIAO_ALIYUN_ACCESS_KEY_ID", "")
+FENGQIAO_ALIYUN_ACCESS_KEY_SECRET = env_str("FENGQIAO_ALIYUN_ACCESS_KEY_SECRET", "")
+FENGQIAO_ALIYUN_ENDPOINT = env_str("FENGQIAO_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+FENGQIAO_ALIYUN_REGION = env_str("FENGQIAO_ALIYUN_REGION", "cn-hangzhou")
+FENGQIAO_ALIYUN_TEMPLATE_CODE = env_str("FENGQIAO_ALIYUN_TEMPLATE_CODE", "")
+FENGQIAO_ALIYUN_TEMPLATE_CODES = env_str("FENGQIAO_ALIYUN_TEMPLATE_CODES", "")
+FENGQIAO_TENCENT_SECRET_ID = env_str("FENGQIAO_TENCENT_SECRET_ID", "")
+FENGQIAO_TENCENT_SECRET_KEY = env_str("FENGQIAO_TENCENT_SECRET_KEY", "")
+FENGQIAO_TENCENT_SDK_APP_ID = env_str("FENGQIAO_TENCENT_SDK_APP_ID", "")
+FENGQIAO_TENCENT_TEMPLATE_ID = env_str("FENGQIAO_TENCENT_TEMPLATE_ID", "")
+FENGQIAO_TENCENT_TEMPLATE_IDS = env_str("FENGQIAO_TENCENT_TEMPLATE_IDS", "")
+FENGQIAO_TENCENT_ENDPOINT = env_str("FENGQIAO_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+FENGQIAO_TENCENT_REGION = env_str("FENGQIAO_TENCENT_REGION", "ap-guangzhou")
+# Webhook deliveries are signed with HMAC-SHA256 under this secret (X-Fengqiao-Signature).
+FENGQIAO_WEBHOOK_SECRET = env_str("FENGQIAO_WEBHOOK_SECRET", "")
 FENGQIAO_DEADLINE_WARNING_HOURS = env_int("FENGQIAO_DEADLINE_WARNING_HOURS", 24)
 FENGQIAO_SITE_URL = env_str("FENGQIAO_SITE_URL", "http://127.0.0.1:8000")
 
@@ -141,7 +160,7 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "fengqiao",
-        "filename": str(VAR_DIR / "huey.db"),
+        "filename": env_str("FENGQIAO_HUEY_FILE", str(VAR_DIR / "huey.db")),
         "immediate": _HUEY_IMMEDIATE,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }

@@ -91,7 +91,7 @@ def _record(event: Event, actor, action: str, from_state: str, note: str = "", *
 
 def _lock(event: Event | int) -> Event:
     pk = event if isinstance(event, int) else event.pk
-    return Event.objects.select_for_update().select_related("region", "category").get(pk=pk)
+    return Event.objects.select_for_update(of=("self",)).select_related("region", "category").get(pk=pk)
 
 
 @dataclass

@@ -1,0 +1,395 @@
+"""The event pages. Views parse input, call the queries and `actions.*`, and render; the rules
+live in actions.py, permissions.py and people/queries.py (scope: 404 outside it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.events import actions, exports
+from fengqiao.events.forms import (
+    ACTION_FORMS,
+    BUCKET_LABELS,
+    EventFilterForm,
+    EventRegistrationForm,
+    RegionPicker,
+    action_form,
+    action_label,
+    party_formset,
+)
+from fengqiao.events.models import (
+    TERMINAL_STATUSES,
+    Attachment,
+    Event,
+    ExtensionRequest,
+)
+from fengqiao.events.permissions import available_actions
+from fengqiao.events.presenters import assignees_for, parties_for
+from fengqiao.events.queries import (
+    BUCKET_KEYS,
+    EventFilters,
+    filter_events,
+    timeline,
+    worklist,
+    worklist_counts,
+)
+from fengqiao.lib import clock
+from fengqiao.lib.errors import DomainError
+from fengqiao.notify.models import Notification
+from fengqiao.people.queries import access_event_for_user, posts_of, sees_everything, visible_events
+
+PAGE_SIZE = 20
+LIST_RELATED = ("category", "category__parent", "region", "village", "town")
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _deadline_state(event: Event, now: dt.datetime) -> str:
+    """'overdue', 'due_soon' or '' — for the red and amber badges."""
+    if event.deadline is None:
+        return ""
+    if event.overdue_at(now):
+        return "overdue"
+    if event.is_open and event.deadline - now <= dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS):
+        return "due_soon"
+    return ""
+
+
+def _rows(events, now: dt.datetime) -> list[dict[str, Any]]:
+    return [{"event": e, "deadline_state": _deadline_state(e, now)} for e in events]
+
+
+# ----------------------------------------------------------------------------------- worklist
+
+
+@login_required
+@require_GET
+def worklist_page(request: HttpRequest) -> HttpResponse:
+    """工作台: the tabs 待分拨 … 我督办的 with their counts; htmx swaps the panel on a tab click."""
+    counts = worklist_counts(request.user)
+    tab = request.GET.get("tab")
+    if tab not in BUCKET_KEYS:
+        tab = next((k for k in BUCKET_KEYS if counts[k]), BUCKET_KEYS[0])
+    qs = worklist(request.user, tab).select_related(*LIST_RELATED).order_by("deadline", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "tabs": [{"key": k, "label": BUCKET_LABELS[k], "count": counts[k]} for k in BUCKET_KEYS],
+        "tab": tab,
+        "page": page,
+        "rows": _rows(page.object_list, clock.now()),
+    }
+    template = "events/_worklist.html" if _is_htmx(request) else "events/worklist.html"
+    return render(request, template, context)
+
+
+# ------------------------------------------------------------------------------- event search
+
+
+def _filter_form(request: HttpRequest) -> tuple[EventFilterForm, EventFilters | None]:
+    form = EventFilterForm(request.GET or None, user=request.user)
+    if not request.GET:
+        return form, EventFilters()
+    if not form.is_valid():
+        return form, None
+    return form, form.filters()
+
+
+def _filtered(request: HttpRequest, form: EventFilterForm, filters: EventFilters | None):
+    if filters is None:
+        return None
+    try:
+        return filter_events(request.user, filters)
+    except LookupError as exc:
+        field, _sep, value = str(exc.args[0]).partition(":")
+        form.add_error(None, _("Unknown %(f)s: %(v)s") % {"f": field, "v": value})
+        return None
+
+
+@login_required
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    """事项查询: the same filters as GET /api/v1/events, within the user's scope."""
+    form, filters = _filter_form(request)
+    qs = _filtered(request, form, filters)
+    status = 200
+    if qs is None:
+        qs, status = Event.objects.none(), 400
+    qs = qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "events/list.html", {
+        "form": form,
+        "page": page,
+        "rows": _rows(page.object_list, clock.now()),
+        "query": query.urlencode(),
+    }, status=status)
+
+
+# -------------------------------------------------------------------------------- event page
+
+
+def _load(request: HttpRequest, event_id: int) -> Event:
+    event = access_event_for_user(request.user, event_id)
+    return Event.objects.select_related(
+        "category", "region", "village", "town", "county", "department", "supervised_by", "merged_into"
+    ).get(pk=event.pk)
+
+
+def _action_panel(request: HttpRequest, event: Event, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per action the user may take now, each with its (possibly bound) form."""
+    panel = []
+    for action in available_actions(request.user, event):
+        if action not in ACTION_FORMS:
+            continue
+        form = bound.get(action) or action_form(action, event=event, user=request.user)
+        panel.append({
+            "action": action,
+            "label": action_label(action),
+            "form": form,
+            "has_fields": bool(form.fields) and action != "call",
+            "open": action in bound,
+        })
+    return panel
+
+
+def _render_event(request: HttpRequest, event: Event, *, bound: dict[str, Any] | None = None,
+                  status: int = 200, error: str = "") -> HttpResponse:
+    now = clock.now()
+    panel = _action_panel(request, event, bound or {})
+    call = next((p for p in panel if p["action"] == "call"), None)
+    assignees = assignees_for(request.user, event)
+    parties = parties_for(request.user, event, via="page")
+    last_call = request.session.pop("fq_last_call", None)
+    if last_call and last_call.get("event") != event.pk:
+        last_call = None
+    return render(request, "events/detail.html", {
+        "event": event,
+        "deadline_state": _deadline_state(event, now),
+        "parties": parties,
+        "assignees": assignees,
+        "attachments": list(event.attachments.order_by("id")),
+        "timeline": list(timeline(event)),
+        "panel": [p for p in panel if p["action"] != "call"],
+        "call_panel": call,
+        "call_people": [a for a in assignees if a["active"]] if call else [],
+        "call_parties": parties if call else [],
+        "pending_extension": ExtensionRequest.objects.filter(
+            event=event, state=ExtensionRequest.State.PENDING
+        ).first(),
+        "may_attach": event.status not in TERMINAL_STATUSES,
+        "last_call": last_call,
+        "action_error": error,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    return _render_event(request, _load(request, event_id))
+
+
+@login_required
+@require_POST
+def event_act(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
+    """POST /events/<id>/act/<action> → actions.perform. A form or domain error re-renders the page
+    with the message (400/403/409); success redirects back to the event."""
+    event = _load(request, event_id)
+    if action not in ACTION_FORMS:
+        raise Http404("no such action")
+    form = action_form(action, event=event, user=request.user, data=request.POST)
+    if not form.is_valid():
+        return _render_event(request, event, bound={action: form}, status=400)
+    try:
+        extra = actions.perform(event=event, actor=request.user, action=action, data=form.data_for_perform())
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _render_event(request, _load(request, event_id), bound={action: form}, status=exc.status)
+    if action == "call" and extra.get("tel"):
+        request.session["fq_last_call"] = {"event": event.pk, "tel": extra["tel"], "name": _callee_name(event, form)}
+    messages.success(request, _("Done: %(action)s.") % {"action": action_label(action)})
+    if visible_events(request.user).filter(pk=event.pk).exists():
+        return redirect("event_detail", event_id=event.pk)
+    return redirect("worklist")
+
+
+def _callee_name(event: Event, form) -> str:
+    data = form.cleaned_data
+    if data.get("person_id") is not None:
+        a = event.assignments.filter(person_id=data["person_id"]).select_related("person").first()
+        return a.person.name if a else ""
+    party = event.parties.filter(pk=data.get("party_id")).first()
+    return party.name if party else ""
+
+
+# -------------------------------------------------------------------------------- attachments
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _load(request, event_id)
+    files = request.FILES.getlist("file")
+    if not files:
+        return _render_event(request, event, status=400, error=_("Choose a file to upload."))
+    try:
+        for upload in files:
+            actions.event_attach(event=event, actor=request.user, upload=upload)
+    except DomainError as exc:
+        return _render_event(request, _load(request, event_id), status=exc.status, error=exc.message)
+    messages.success(request, _("Done: %(action)s.") % {"action": action_label("attach")})
+    return redirect("event_detail", event_id=event.pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, event_id: int, attachment_id: int) -> FileResponse:
+    event = access_event_for_user(request.user, event_id)
+    att = Attachment.objects.filter(event=event, pk=attachment_id).first()
+    if att is None or not att.file or not att.file.storage.exists(att.file.name):
+        raise Http404("no such attachment")
+    return FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.name,
+        content_type=att.content_type or "application/octet-stream",
+    )
+
+
+# ------------------------------------------------------------------------------- registration
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_new(request: HttpRequest) -> HttpResponse:
+    """一窗受理: register an event in the user's area."""
+    if not (posts_of(request.user) or sees_everything(request.user)):
+        return render(request, "events/no_post.html", status=403)
+    if request.method == "POST":
+        form = EventRegistrationForm(request.POST, request.FILES, user=request.user)
+        parties = party_formset(request.POST)
+        if form.is_valid() and parties.is_valid():
+            d = form.cleaned_data
+            try:
+                event = actions.event_register(
+                    actor=request.user,
+                    title=d["title"],
+                    description=d["description"],
+                    category=d["category"],
+                    source=d["source"],
+                    region=d["region"],
+                    address=d["address"],
+                    latitude=d["latitude"],
+                    longitude=d["longitude"],
+                    dispute_source=d["dispute_source"] or "",
+                    high_risk=d["high_risk"],
+                    parties=[
+                        actions.PartyInput(
+                            name=p["name"].strip(), phone=p["phone"], id_number=p["id_number"],
+                            is_reporter=p["is_reporter"],
+                        )
+                        for p in parties.cleaned_data
+                        if p and (p.get("name") or "").strip()
+                    ],
+                    attachments=d["attachments"],
+                )
+            except DomainError as exc:
+                _place_error(form, parties, exc)
+                return render(request, "events/new.html", {"form": form, "parties": parties},
+                              status=exc.status)
+            messages.success(request, _("Registered as %(code)s.") % {"code": event.code})
+            return redirect("event_detail", event_id=event.pk)
+        return render(request, "events/new.html", {"form": form, "parties": parties}, status=400)
+    form = EventRegistrationForm(user=request.user)
+    return render(request, "events/new.html", {"form": form, "parties": party_formset()})
+
+
+FIELD_OF_ACTION_ERROR = {"category_code": "category", "region_code": "region"}
+
+
+def _place_error(form, parties, exc: DomainError) -> None:
+    """Show a domain error next to the field it names (parties[1].phone → party row 2)."""
+    field = exc.field or ""
+    if field.startswith("parties["):
+        index_text, _sep, sub = field[len("parties["):].partition("].")
+        real = [f for f in parties.forms if f.cleaned_data and (f.cleaned_data.get("name") or "").strip()]
+        if index_text.isdigit() and int(index_text) < len(real) and sub in real[int(index_text)].fields:
+            real[int(index_text)].add_error(sub, exc.message)
+            return
+    field = FIELD_OF_ACTION_ERROR.get(field, field)
+    if field in form.fields:
+        form.add_error(field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+@require_GET
+def region_picker(request: HttpRequest) -> HttpResponse:
+    """The cascading region selects, re-rendered for the chosen code (children within scope)."""
+    name = request.GET.get("name", "region")
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise Http404("bad field name")
+    widget = RegionPicker()
+    widget.user = request.user
+    return HttpResponse(widget.render(name, request.GET.get(name, ""), {"id": f"id_{name}"}))
+
+
+# ------------------------------------------------------------------------------------ exports
+
+
+@login_required
+@require_GET
+def export_events(request: HttpRequest) -> HttpResponse:
+    """The filtered list as .xlsx: visible events only, personal data masked unless allowed."""
+    form, filters = _filter_form(request)
+    qs = _filtered(request, form, filters)
+    if qs is None:
+        return event_list(request)
+    if qs.count() > exports.MAX_ROWS:
+        messages.error(request, _("More than %(n)d events match: narrow the filters to export.")
+                       % {"n": exports.MAX_ROWS})
+        return redirect(reverse("event_list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    content = exports.events_workbook(request.user, qs)
+    return _xlsx(content, f"events-{clock.now():%Y%m%d-%H%M}.xlsx")
+
+
+@login_required
+@require_GET
+def export_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _load(request, event_id)
+    return _xlsx(exports.event_workbook(request.user, event), f"{event.code}.xlsx")
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -------------------------------------------------------------------------------------- inbox
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications (marking read goes through POST /api/v1/me/notifications/…)."""
+    qs = Notification.objects.filter(user=request.user).select_related("event")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notify/inbox.html", {
+        "page": page,
+        "unread": qs.filter(read_at=None).count(),
+    })
+
