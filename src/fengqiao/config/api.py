@@ -91,6 +91,15 @@ def on_http_error(request, exc: HttpError):
     return _error(request, codes.get(exc.status_code, "error"), str(exc), exc.status_code)
 
 
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    # A 500 is a bug: log it whole, answer in the API's shape without internals.
+    import logging
+
+    logging.getLogger("fengqiao.api").exception("unhandled error on %s", request.path)
+    return _error(request, "server_error", "Internal error; it has been logged.", 500)
+
+
 def _register_routers() -> None:
     from fengqiao.events.api import router as events_router
     from fengqiao.notify.api import router as notify_router

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "fengqiao.config",
     "fengqiao.regions",
     "fengqiao.people",
     "fengqiao.events",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the platform itself (closed government networks: no CDN, no nginx needed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +112,11 @@ for _prefix, _dir in [
 ]:
     if _dir.exists():
         STATICFILES_DIRS.append((_prefix, _dir))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = env_bool("FENGQIAO_STATIC_FROM_SOURCE", True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_str("FENGQIAO_MEDIA_ROOT", str(VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

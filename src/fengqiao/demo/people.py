@@ -134,38 +134,30 @@ def create_people(*, county: County, rng: random.Random) -> None:
 
     c = county.county
     add(Role.ADMIN, c, username="admin")
-    operators = [add(Role.OPERATOR, c, on_duty=(i == 0), username="operator" if i == 0 else "")
-                 for i in range(4)]
-    leaders = [add(Role.COUNTY_LEADER, c, username="leader" if i == 0 else "") for i in range(6)]
-    dept_liaisons = {
-        code: add(Role.DEPARTMENT_LIAISON, c, department=dep,
-                  username="dept" if code == DEMO_DEPARTMENT else "")
-        for code, dep in departments.items()
-    }
-    mediators = [add(Role.MEDIATOR, c, username="mediator" if i == 0 else "") for i in range(6)]
-    cadres: dict[int, list[_Spec]] = {}
-    proxies: dict[int, _Spec] = {}
+    for i in range(4):
+        add(Role.OPERATOR, c, on_duty=(i == 0), username="operator" if i == 0 else "")
+    for i in range(6):
+        add(Role.COUNTY_LEADER, c, username="leader" if i == 0 else "")
+    for code, dep in departments.items():
+        add(Role.DEPARTMENT_LIAISON, c, department=dep, username="dept" if code == DEMO_DEPARTMENT else "")
+    for i in range(6):
+        add(Role.MEDIATOR, c, username="mediator" if i == 0 else "")
     for town in county.towns:
         demo_town = town.code == DEMO_TOWN
-        cadres[town.id] = [
+        for i in range(3):
             add(Role.TOWN_CADRE, town, on_duty=(i == 0), username="towncadre" if demo_town and i == 0 else "")
-            for i in range(3)
-        ]
         add(Role.MEDIATOR, town)
-        proxies[town.id] = add(Role.PROXY_AGENT, town, username="proxy" if demo_town else "")
-    village_posts: dict[str, dict[int, _Spec]] = {r: {} for r in
-                                                  ("liaison", "secretary", "police", "work_team")}
-    grid_posts: dict[str, dict[int, _Spec]] = {"head": {}, "worker": {}}
+        add(Role.PROXY_AGENT, town, username="proxy" if demo_town else "")
     for village in county.villages:
         demo = village.code == DEMO_VILLAGE
-        village_posts["liaison"][village.id] = add(Role.VILLAGE_LIAISON, village, username="liaison" if demo else "")
-        village_posts["secretary"][village.id] = add(Role.PARTY_SECRETARY, village, username="secretary" if demo else "")
-        village_posts["police"][village.id] = add(Role.COMMUNITY_POLICE, village, username="police" if demo else "")
-        village_posts["work_team"][village.id] = add(Role.WORK_TEAM, village, username="workteam" if demo else "")
+        add(Role.VILLAGE_LIAISON, village, username="liaison" if demo else "")
+        add(Role.PARTY_SECRETARY, village, username="secretary" if demo else "")
+        add(Role.COMMUNITY_POLICE, village, username="police" if demo else "")
+        add(Role.WORK_TEAM, village, username="workteam" if demo else "")
         for i, grid in enumerate(county.grids_of.get(village.id, [])):
             first = demo and i == 0
-            grid_posts["head"][grid.id] = add(Role.GRID_HEAD, grid, username="gridhead" if first else "")
-            grid_posts["worker"][grid.id] = add(Role.GRID_WORKER, grid, username="gridworker" if first else "")
+            add(Role.GRID_HEAD, grid, username="gridhead" if first else "")
+            add(Role.GRID_WORKER, grid, username="gridworker" if first else "")
 
     User = get_user_model()
     demo_hash = make_password(DEMO_PASSWORD)  # hashed once, shared by the thirteen logins

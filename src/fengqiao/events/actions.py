@@ -112,8 +112,10 @@ def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], 
 
 def _act_in_transaction(event: Event | int, actor, action: str, body) -> Event:
     locked = _lock(event)
+    if action not in sm.MOVES:
+        sm.check(locked.status, action)  # raises: unknown action
+    perms.require(actor, locked, action)  # 403 before 409: the posts decide first
     move = sm.check(locked.status, action)
-    perms.require(actor, locked, action)
     from_state = locked.status
     step = _Step()
     body(locked, step)

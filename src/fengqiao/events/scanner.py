@@ -10,6 +10,7 @@ per deadline.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -54,6 +55,7 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch_size: int = BATCH_SI
 
     Returns counts: ``warned``, ``overdue`` (notices sent), ``errors`` (events that raised; they
     are logged and retried on the next run)."""
+    pinned = clock.frozen(now) if now is not None else contextlib.nullcontext()
     now = now or clock.now()
     horizon = now + dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS)
     counts = {"warned": 0, "overdue": 0, "errors": 0}
@@ -63,7 +65,7 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch_size: int = BATCH_SI
         (WARNING, "warned", base.filter(deadline__gt=now, deadline__lte=horizon, deadline_warned_at=None)),
         (OVERDUE, "overdue", base.filter(deadline__lte=now, overdue_notified_at=None)),
     ]
-    with clock.frozen(now):
+    with pinned:  # the notices read the same moment the scan used
         for kind, counter, queryset in work:
             for ids in _batches(queryset, batch_size):
                 for pk in ids:

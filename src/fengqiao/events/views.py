@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -53,7 +54,9 @@ LIST_RELATED = ("category", "category__parent", "region", "village", "town")
 
 
 def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def _deadline_state(event: Event, now: dt.datetime) -> str:
@@ -91,7 +94,9 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "rows": _rows(page.object_list, clock.now()),
     }
     template = "events/_worklist.html" if _is_htmx(request) else "events/worklist.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # ------------------------------------------------------------------------------- event search

@@ -57,7 +57,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import string
 import threading
 import time
@@ -194,11 +193,11 @@ def http_request(url: str, *, data: bytes, headers: dict[str, str], timeout: flo
             return HttpResult(response.status, response.read())
     except urllib.error.HTTPError as exc:
         return HttpResult(exc.code, exc.read() or b"")
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise DeliveryError(f"no answer within {timeout:g}s from {url}", code="Timeout") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        if isinstance(reason, TimeoutError):
             raise DeliveryError(f"no answer within {timeout:g}s from {url}", code="Timeout") from None
         raise DeliveryError(f"cannot reach {url}: {reason}", code="ConnectionError") from None
     except (ConnectionError, OSError) as exc:
