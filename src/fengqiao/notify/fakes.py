@@ -442,5 +442,6 @@ class FakeWebhookReceiver(FakeServer):
         except (UnicodeDecodeError, ValueError):
             self._reject(400, "json", "not JSON")
             return 400, {"error": "not JSON"}, None
-        self._deliver(headers.get("Idempotency-Key") or "", {"path": path, "payload": payload}, {})
+        self._deliver(headers.get("Idempotency-Key") or "",
+                      {"path": path, "payload": payload, "raw": body, "headers": dict(headers.items())}, {})
         return 200, {"ok": True}, trouble

@@ -1,0 +1,140 @@
+"""Build the demo county: places, people, and a year of events through the real actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.operations.special import RunPython
+from django.utils import timezone
+
+from fengqiao.demo import people, places, stories
+from fengqiao.events.models import Event
+from fengqiao.lib.errors import DomainError
+from fengqiao.people.models import Person
+from fengqiao.regions.models import Region
+
+DEFAULT_EVENTS = 12000
+
+
+class DemoError(DomainError):
+    """The demo cannot be built as asked (data already there, bad arguments)."""
+
+    code = "demo"
+
+
+@dataclass
+class DemoReport:
+    regions: dict[str, int] = field(default_factory=dict)
+    people: int = 0
+    events: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    actions: Counter = field(default_factory=Counter)
+    logins: list[people.Login] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    import_report: object = None
+
+
+def database_has_data() -> bool:
+    return Region.objects.exists() or Person.objects.exists() or Event.objects.exists()
+
+
+def reset_database() -> None:
+    """Empty every table (flush), then put back the rows the data migrations ship (the default
+    categories and deadline policies) by replaying their RunPython steps as `migrate` did."""
+    call_command("flush", interactive=False, verbosity=0)
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    own = _own_apps()
+    ordered: list[tuple[str, str]] = []
+    for leaf in sorted(graph.leaf_nodes()):
+        ordered += [n for n in graph.forwards_plan(leaf) if n not in ordered]
+    for node in ordered:
+        migration = graph.nodes[node]
+        if node[0] not in own or node not in executor.loader.applied_migrations:
+            continue
+        if not any(isinstance(op, RunPython) for op in migration.operations):
+            continue
+        state = executor.loader.project_state(node, at_end=False)
+        # Data steps use only `schema_editor.connection`; a real schema editor cannot open
+        # inside a transaction on SQLite.
+        editor = SimpleNamespace(connection=connection)
+        with transaction.atomic():
+            for op in migration.operations:
+                if isinstance(op, RunPython):
+                    op.code(state.apps, editor)
+                else:
+                    op.state_forwards(migration.app_label, state)
+
+
+def _own_apps() -> set[str]:
+    from django.apps import apps
+
+    return {a.label for a in apps.get_app_configs() if a.name.startswith("fengqiao.")}
+
+
+def build_places(*, rng: random.Random, stdout=None) -> tuple[places.County, object]:
+    report = places.import_slice(stdout=stdout)
+    with transaction.atomic():
+        places.create_grids(rng=rng)
+    return places.load_county(), report
+
+
+def build_demo(
+    *,
+    events: int = DEFAULT_EVENTS,
+    seed: int = 2026,
+    reset: bool = False,
+    as_of: dt.datetime | None = None,
+    progress: bool = False,
+    stdout=None,
+) -> DemoReport:
+    """The whole demo. Refuses to touch a database that holds data unless `reset`."""
+    if events < 1:
+        raise DemoError("--events must be at least 1")
+    if reset:
+        reset_database()
+    elif database_has_data():
+        raise DemoError(
+            "the database already holds regions, people or events; "
+            "run `fengqiao demo --reset` to wipe it and build the demo afresh"
+        )
+    as_of = (as_of or timezone.now()).replace(second=0, microsecond=0)
+    rng = random.Random(seed)
+    report = DemoReport()
+    started = time.perf_counter()
+    county, report.import_report = build_places(rng=rng, stdout=stdout)
+    with transaction.atomic():
+        people.create_people(county=county, rng=rng)
+    roster = people.load_roster(county)
+    report.seconds["places and people"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    plans = stories.plan_events(n=events, seed=seed, county=county, as_of=as_of)
+    report.seconds["planning"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    player = stories.StoryPlayer(county=county, roster=roster, as_of=as_of, seed=seed)
+    iterator = plans
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(plans, desc="events", unit="ev", file=stdout, mininterval=1.0)
+    for plan in iterator:
+        player.play(plan)
+    report.seconds["events"] = time.perf_counter() - started
+
+    report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
+    report.people = Person.objects.count()
+    report.events = Event.objects.count()
+    report.statuses = dict(Counter(Event.objects.values_list("status", flat=True)))
+    report.actions = player.stats.actions
+    report.logins = roster.logins
+    return report
