@@ -191,6 +191,7 @@ def test_the_timeline_lists_every_step_in_chinese(world, as_user):
     for step in ["登记受理", "分拨", "签收"]:
         assert step in timeline
     assert "柯书记" in timeline
+    assert '<span class="tl-actor">系统</span>' in timeline  # the automatic dispatch
     assert "待签收 → 处置中" in timeline
 
 

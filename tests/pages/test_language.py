@@ -34,7 +34,7 @@ def test_domain_errors_appear_in_english_after_the_switch(world, as_user):
 def test_header_shows_name_posts_and_unread_count(world, as_user):
     register(world)  # dispatching notifies the village's three
     html = as_user(world.secretary_a).get("/").content.decode()
-    assert "柯书记" in html and "村党组织书记 · 洋坂村委会" in html
+    assert "柯书记" in html and "村党组织书记 · 洋坂村<" in html
     assert 'data-testid="unread">1<' in html
 
 

@@ -86,3 +86,14 @@ def test_table_cells_carry_labels_for_the_phone_card_layout(world, as_user):
     register(world)
     html = as_user(world.operator).get("/?tab=to_acknowledge").content.decode()
     assert 'data-label="标题"' in html and 'data-label="办理时限"' in html
+
+
+def test_worklist_and_list_query_counts_stay_flat(world, as_user, django_assert_max_num_queries):
+    for i in range(25):
+        register(world, title=f"事项{i:02d}")
+    client = as_user(world.operator)
+    client.get("/")  # warm the session and caches
+    with django_assert_max_num_queries(16):
+        client.get("/?tab=to_acknowledge")
+    with django_assert_max_num_queries(12):
+        client.get("/events/")

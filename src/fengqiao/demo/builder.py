@@ -19,6 +19,7 @@ from fengqiao.demo import people, places, stories
 from fengqiao.events.models import Event
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Person
+from fengqiao.regions.importer import ImportReport
 from fengqiao.regions.models import Region
 
 DEFAULT_EVENTS = 12000
@@ -39,7 +40,7 @@ class DemoReport:
     actions: Counter = field(default_factory=Counter)
     logins: list[people.Login] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
-    import_report: object = None
+    import_report: ImportReport | None = None
 
 
 def database_has_data() -> bool:
@@ -80,7 +81,7 @@ def _own_apps() -> set[str]:
     return {a.label for a in apps.get_app_configs() if a.name.startswith("fengqiao.")}
 
 
-def build_places(*, rng: random.Random, stdout=None) -> tuple[places.County, object]:
+def build_places(*, rng: random.Random, stdout=None) -> tuple[places.County, ImportReport]:
     report = places.import_slice(stdout=stdout)
     with transaction.atomic():
         places.create_grids(rng=rng)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fengqiao.demo.slice import SLICE_DIR, XIANYOU
 from fengqiao.regions.actions import fill_self_ancestor_columns
+from fengqiao.regions.importer import ImportReport, import_divisions
 from fengqiao.regions.models import Level, Region
 
 GRID_NUMERALS = "一二三四五六七八九十"
@@ -37,10 +38,8 @@ class County:
         raise KeyError(code)
 
 
-def import_slice(*, stdout=None):
+def import_slice(*, stdout=None) -> ImportReport:
     """Load the shipped slice through the one division importer."""
-    from fengqiao.regions.importer import import_divisions
-
     return import_divisions(SLICE_DIR, within=XIANYOU, edition=EDITION, progress=False, stdout=stdout)
 
 

@@ -32,6 +32,7 @@ from fengqiao.regions.models import Region
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
+OPEN = frozenset({Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS})
 
 # ------------------------------------------------------------------------------ the mix
 
@@ -418,7 +419,7 @@ class _Story:
         if moment >= self.p.as_of:
             raise Cut
         self.scan(moment)
-        with clock.frozen(moment):
+        with _at(moment):
             result = fn(**kwargs)
         self.t = moment
         self.p.stats.actions[kwargs.get("action") or fn.__name__.removeprefix("event_")] += 1
@@ -429,22 +430,26 @@ class _Story:
         return result
 
     def scan(self, until: dt.datetime) -> None:
-        """What the deadline scanner did between the last step and `until`."""
-        e = self.event
-        if e is None:
-            return
+        """What the deadline scanner (`fengqiao.events.scanner`, every minute) did between the
+        last step and `until`: a warning while the deadline is near, the overdue notice once it
+        has passed (an event already past its deadline gets the overdue notice only)."""
         for kind in ("deadline_warning", "overdue"):
             e = self.event
-            if e.status not in {Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS} or e.deadline is None:
+            if e is None or e.status not in OPEN or e.deadline is None:
                 return
-            marker = e.deadline_warned_at if kind == "deadline_warning" else e.overdue_notified_at
-            if marker is not None:
-                continue
-            due = e.deadline - self.warn if kind == "deadline_warning" else e.deadline
-            tick = _next_tick(max(due, self.t))
+            if kind == "deadline_warning":
+                if e.deadline_warned_at is not None:
+                    continue
+                tick = _next_minute(max(e.deadline - self.p.warn, self.t))
+                if tick > e.deadline:
+                    continue
+            else:
+                if e.overdue_notified_at is not None:
+                    continue
+                tick = _next_minute(max(e.deadline, self.t))
             if tick >= until:
                 continue
-            with clock.frozen(tick):
+            with _at(tick):
                 noticed = actions.event_deadline_notice(event=e.pk, kind=kind)
             self.p.stats.actions[kind] += 1
             self.t = tick
@@ -560,7 +565,7 @@ class _Story:
         moment = p.created_at
         if moment >= self.p.as_of:
             raise Cut
-        with clock.frozen(moment):
+        with _at(moment):
             self.event = actions.event_register(
                 actor=self.reporter(), title=p.title, description=p.description,
                 category=self.p.categories[p.category], source=p.source, region=region,
@@ -675,7 +680,12 @@ class _Story:
         return satisfaction != Satisfaction.DISSATISFIED
 
 
-def _next_tick(moment: dt.datetime) -> dt.datetime:
-    """The scanner runs every ten minutes."""
-    base = moment.replace(second=0, microsecond=0)
-    return base + dt.timedelta(minutes=10 - base.minute % 10)
+def _at(moment: dt.datetime):
+    """Freeze the platform clock at `moment`, in UTC as `timezone.now()` gives it (the audit
+    hash covers the timestamp's text, which must read the same before and after the database)."""
+    return clock.frozen(moment.astimezone(dt.UTC))
+
+
+def _next_minute(moment: dt.datetime) -> dt.datetime:
+    """The scanner's first run strictly after `moment`."""
+    return moment.replace(second=0, microsecond=0) + MINUTE

@@ -19,6 +19,7 @@ from fengqiao.events.forms import SOURCE_LABELS, TIER_LABELS, action_label
 from fengqiao.events.models import DisputeSource, Event, Satisfaction, Status, Supervision
 from fengqiao.events.presenters import assignees_for, parties_for
 from fengqiao.events.queries import timeline
+from fengqiao.events.templatetags.fq import actor_label
 from fengqiao.lib import clock
 
 MAX_ROWS = 10000
@@ -49,7 +50,7 @@ def _header(ws: Worksheet, titles: Iterable[str]) -> None:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center")
-    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    ws.freeze_panes = f"A{ws.max_row + 1}"
 
 
 def _widths(ws: Worksheet, widths: Iterable[int]) -> None:
@@ -147,7 +148,7 @@ def event_workbook(user, event: Event) -> bytes:
     _header(tl, [_("Time"), _("Who"), _("Action"), _("From"), _("To"), _("Note")])
     for entry in timeline(event):
         tl.append([
-            _when(entry.created_at), entry.actor_name or _("System"), action_label(entry.action),
+            _when(entry.created_at), actor_label(entry), action_label(entry.action),
             _label(Status, entry.from_state), _label(Status, entry.to_state), entry.note,
         ])
     _widths(tl, [17, 14, 14, 10, 10, 60])

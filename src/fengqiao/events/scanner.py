@@ -62,8 +62,9 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch_size: int = BATCH_SI
     base = _open_with_deadline()
     # An event already past its deadline gets the overdue notice only: a warning would be late.
     work = [
-        (WARNING, "warned", base.filter(deadline__gt=now, deadline__lte=horizon, deadline_warned_at=None)),
-        (OVERDUE, "overdue", base.filter(deadline__lte=now, overdue_notified_at=None)),
+        (WARNING, "warned", base.filter(deadline__gte=now, deadline__lte=horizon, deadline_warned_at=None)),
+        # Past the deadline, as Event.overdue_at counts it (strictly after).
+        (OVERDUE, "overdue", base.filter(deadline__lt=now, overdue_notified_at=None)),
     ]
     with pinned:  # the notices read the same moment the scan used
         for kind, counter, queryset in work:

@@ -173,7 +173,14 @@ def _action_panel(request: HttpRequest, event: Event, bound: dict[str, Any]) -> 
 def _render_event(request: HttpRequest, event: Event, *, bound: dict[str, Any] | None = None,
                   status: int = 200, error: str = "") -> HttpResponse:
     now = clock.now()
-    panel = _action_panel(request, event, bound or {})
+    bound = bound or {}
+    panel = _action_panel(request, event, bound)
+    offered = {p["action"] for p in panel}
+    # An error on an action no longer offered (the state moved on) is shown above the buttons.
+    for action, form in bound.items():
+        if action not in offered:
+            messages_ = [str(m) for errors in form.errors.values() for m in errors]
+            error = " ".join(filter(None, [error, *messages_]))
     call = next((p for p in panel if p["action"] == "call"), None)
     assignees = assignees_for(request.user, event)
     parties = parties_for(request.user, event, via="page")
@@ -197,6 +204,7 @@ def _render_event(request: HttpRequest, event: Event, *, bound: dict[str, Any] |
         "may_attach": event.status not in TERMINAL_STATUSES,
         "last_call": last_call,
         "action_error": error,
+        "page_url": reverse("event_detail", args=[event.pk]),
     }, status=status)
 
 
@@ -310,11 +318,12 @@ def event_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 _place_error(form, parties, exc)
-                return render(request, "events/new.html", {"form": form, "parties": parties},
-                              status=exc.status)
+                return render(request, "events/new.html",
+                              {"form": form, "parties": parties, "page_url": request.path}, status=exc.status)
             messages.success(request, _("Registered as %(code)s.") % {"code": event.code})
             return redirect("event_detail", event_id=event.pk)
-        return render(request, "events/new.html", {"form": form, "parties": parties}, status=400)
+        return render(request, "events/new.html",
+                      {"form": form, "parties": parties, "page_url": request.path}, status=400)
     form = EventRegistrationForm(user=request.user)
     return render(request, "events/new.html", {"form": form, "parties": party_formset()})
 

@@ -103,7 +103,8 @@ def retry_delay(attempt: int, *, rng: Callable[[], float] = random.random) -> dt
     return dt.timedelta(seconds=base * (1 + BACKOFF_JITTER * rng()))
 
 
-def _candidates(now: dt.datetime, limit: int) -> list[tuple]:
+def due_rows(now: dt.datetime, limit: int) -> list[tuple]:
+    """Snapshots (id, state, lease_until, attempts, max_attempts) of rows due at `now`."""
     return list(
         OutboxMessage.objects.filter(due_filter(now))
         .order_by("next_attempt_at", "id")
@@ -111,8 +112,9 @@ def _candidates(now: dt.datetime, limit: int) -> list[tuple]:
     )
 
 
-def _claim_one(row: tuple, now: dt.datetime) -> Claim | None | str:
-    """Compare-and-set one candidate. Returns the Claim, None (lost) or "gave_up"."""
+def claim_row(row: tuple, now: dt.datetime) -> Claim | None | str:
+    """Compare-and-set one snapshot from `due_rows`: the UPDATE matches only if the row is still
+    as read. Returns the Claim, None (another worker changed it first) or "gave_up"."""
     pk, state, lease_until, attempts, max_attempts = row
     same_as_read = OutboxMessage.objects.filter(
         pk=pk, state=state, attempts=attempts,
@@ -136,8 +138,8 @@ def claim_due(*, limit: int = 100, now: dt.datetime | None = None) -> list[Claim
     """Claim up to `limit` due rows at once (for tools and tests; the worker claims one by one)."""
     now = now or clock.now()
     claims = []
-    for row in _candidates(now, limit):
-        claim = _claim_one(row, now)
+    for row in due_rows(now, limit):
+        claim = claim_row(row, now)
         if isinstance(claim, Claim):
             claims.append(claim)
     return claims
@@ -148,8 +150,8 @@ def deliver_due(*, limit: int = 100, now: dt.datetime | None = None) -> Delivery
     moment: Callable[[], dt.datetime] = (lambda: now) if now is not None else clock.now
     report = DeliveryReport()
     backend: SmsBackend | DeliveryError | None = None
-    for row in _candidates(moment(), limit):
-        claim = _claim_one(row, moment())
+    for row in due_rows(moment(), limit):
+        claim = claim_row(row, moment())
         if claim is None:
             report.lost += 1
             continue

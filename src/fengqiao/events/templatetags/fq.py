@@ -70,6 +70,14 @@ def action_label(value: str) -> str:
 
 
 @register.filter
+def actor_label(entry) -> str:
+    """Who did it: the person's name, or "System" for the platform's own steps."""
+    if entry.actor_id is None and entry.actor_name in ("", "system"):
+        return _("System")
+    return entry.actor_name
+
+
+@register.filter
 def kind_label(value: str) -> str:
     """3 / N / escalation duty, as in 3+N."""
     return {"3": "3", "N": "N", "tier": _("Duty")}.get(value, value)
