@@ -32,6 +32,7 @@ def browser(monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; the ORM calls in the test body
     # are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -41,6 +42,10 @@ def browser(monkeypatch):
             yield b
         finally:
             b.close()
+            # With Playwright's loop in this thread, Django keeps the test body's database
+            # connection in a context of its own: close it here, or the test database cannot
+            # be dropped at the end of the session.
+            connections.close_all()
 
 
 def _login(page, base: str, username: str) -> None:

@@ -237,3 +237,42 @@ def test_uploading_a_forbidden_type_is_an_error_not_a_500(world, as_user, settin
     r = as_user(world.secretary_a).post(f"/events/{event.id}/attachments", {"file": upload})
     assert r.status_code == 400
     assert event.attachments.count() == 0
+
+
+def test_the_town_decides_an_extension_through_the_page(world, as_user):
+    event = register(world)
+    actions.event_request_extension(event=event, actor=world.secretary_a.user, days=3, reason="等待鉴定")
+    client = as_user(world.town_cadre)
+    html = client.get(f"/events/{event.id}/").content.decode()
+    assert {"approve_extension", "reject_extension"} <= _buttons(html)
+    before = event.deadline
+    r = client.post(f"/events/{event.id}/act/approve_extension", {"approve_extension-note": "同意"})
+    assert r.status_code == 302
+    event.refresh_from_db()
+    assert event.deadline > before and event.extension_count == 1
+
+
+def test_merging_by_code_stays_within_scope(world, as_user):
+    keep = register(world, title="保留")
+    dup = register(world, title="重复")
+    other = register(world, title="梅塘村", region=world.village_c)
+    client = as_user(world.town_cadre)
+    # The town cadre may not merge (a commander's action): the button is not there.
+    assert "merge" not in _buttons(client.get(f"/events/{dup.id}/").content.decode())
+    client = as_user(world.operator)
+    r = client.post(f"/events/{dup.id}/act/merge", {"merge-into_code": "nope"})
+    assert r.status_code == 400 and "您的辖区内没有该编号的事项" in r.content.decode()
+    r = client.post(f"/events/{dup.id}/act/merge", {"merge-into_code": keep.code})
+    assert r.status_code == 302
+    dup.refresh_from_db()
+    assert dup.status == Status.MERGED and dup.merged_into_id == keep.id
+    assert other.status == Status.DISPATCHED
+
+
+def test_the_dispatch_picker_is_served_for_the_prefixed_field(world, as_user):
+    html = as_user(world.operator).get(
+        "/regions/picker", {"name": "dispatch-region", "dispatch-region": world.village_a.code}
+    ).content.decode()
+    assert 'name="dispatch-region"' in html
+    assert f'<option value="{world.village_a.code}" selected>' in html
+    assert f'value="{world.grid_a.code}"' in html

@@ -15,13 +15,18 @@ anything but their missing audit trail.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import operator
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from fengqiao.demo import people, places, stories
@@ -35,6 +40,9 @@ DAY = dt.timedelta(days=1)
 STATUS_MIX = {"closed": 87.5, "resolved": 3.0, "in_progress": 4.0, "dispatched": 2.0,
               "registered": 0.7, "refused": 1.5, "merged": 1.3}
 TIER_MIX = {"village": 92.0, "town": 6.0, "county": 2.0}
+# Adding at least this many events (and no fewer than the table holds): drop the secondary
+# indexes during the load and build them again after.
+BULK_LOAD_THRESHOLD = 50_000
 DEADLINE_DAYS = {"village": 7, "town": 14, "county": 30}
 TITLES = {code: [title for title, _description in c["items"]] for code, c in CONTENT.items()}
 
@@ -66,15 +74,134 @@ def _weighted(rng: random.Random, table: dict[str, float], k: int) -> list[str]:
     return rng.choices(keys, weights=[table[x] for x in keys], k=k)
 
 
+class _Writer:
+    """Raw multi-row inserts: COPY on PostgreSQL, executemany on SQLite. Rows are dicts keyed by
+    attribute name; every other column takes the field's default. Ids are given explicitly
+    (the seeder runs alone) and the sequences are moved past them at the end."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.columns = [f.column for f in self.fields]
+        self.defaults = {f.attname: (None if f.primary_key else f.get_default()) for f in self.fields}
+        self.datetime_columns = {f.attname for f in self.fields if f.get_internal_type() == "DateTimeField"}
+        self.vendor = connection.vendor
+        self.next_id = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        # PostgreSQL checks each foreign key with a trigger per row; the seeder's rows are
+        # consistent by construction, so a superuser skips the triggers (bulk-load practice).
+        self.skip_fk_triggers = self.vendor == "postgresql" and _is_pg_superuser()
+
+    def allocate(self) -> int:
+        pk, self.next_id = self.next_id, self.next_id + 1
+        return pk
+
+    def write(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        sqlite = self.vendor == "sqlite"
+        pick = operator.itemgetter(*[f.attname for f in self.fields])
+        defaults, dts = self.defaults, self.datetime_columns
+        tuples = []
+        for row in rows:
+            if sqlite:
+                for att in dts.intersection(row):
+                    # As Django stores it on SQLite: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+                    row[att] = str(row[att].astimezone(dt.UTC).replace(tzinfo=None))
+            tuples.append(pick({**defaults, **row}))
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            if sqlite:
+                # Many indexes take the rows in random order: give SQLite room to keep them hot.
+                cursor.execute("PRAGMA cache_size = -262144")
+            if self.vendor == "postgresql":
+                if self.skip_fk_triggers:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    copy.write("".join(_copy_line(values) for values in tuples).encode())
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuples)
+
+    def finish(self) -> None:
+        sql = connection.ops.sequence_reset_sql(no_style(), [self.model])
+        with connection.cursor() as cursor:
+            for statement in sql:
+                cursor.execute(statement)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_line(values) -> str:
+    """One row in COPY's text format (tab-separated, \\N for NULL)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append("\\N")
+        elif v is True or v is False:
+            out.append("t" if v else "f")
+        elif isinstance(v, str):
+            out.append(v.translate(_COPY_ESCAPES))
+        else:  # numbers, aware datetimes (ISO text with offset)
+            out.append(str(v))
+    return "\t".join(out) + "\n"
+
+
+def _is_pg_superuser() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's indexes that no constraint owns."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """SELECT indexname, indexdef FROM pg_indexes
+                   WHERE schemaname = current_schema() AND tablename = %s
+                     AND indexname NOT IN (SELECT conindid::regclass::text FROM pg_constraint
+                                           WHERE conrelid = %s::regclass AND conindid <> 0)""",
+                [table, table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        return list(cursor.fetchall())
+
+
+@contextlib.contextmanager
+def indexes_rebuilt_after(models: list) -> Iterator[None]:
+    """Drop the tables' secondary indexes for a bulk load and build them again afterwards (one
+    sorted build is far cheaper than a million random inserts into twenty B-trees)."""
+    saved = [(name, sql) for model in models for name, sql in secondary_indexes(model._meta.db_table)]
+    with connection.cursor() as cursor:
+        for name, _sql in saved:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in saved:
+                cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                for model in models:  # what autovacuum would do soon after such a load
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def seed_bench_events(
     *, n: int, batch: int = 5000, seed: int = 1, days: int = 365, progress: bool = False, stdout=None
 ) -> SeedReport:
     """Add `n` synthetic events (and their bindings) spread over the last `days` days."""
-    if n < 1 or batch < 1:
-        raise ValueError("events and batch must be positive")
+    if n < 1 or batch < 1 or days < 1:
+        raise ValueError("events, batch and days must be positive")
     started = time.perf_counter()
     county, roster = ensure_demo_county(seed=seed, stdout=stdout)
-    rng = random.Random(seed * 7919 + Event.objects.count())
+    rng = random.Random(seed * 7919 + Event.objects.count())  # a second run adds new events
     now = timezone.now()
     tz = timezone.get_current_timezone()
     village_weights = stories._village_weights(random.Random(seed), county)
@@ -84,17 +211,20 @@ def seed_bench_events(
     category_codes = list(categories)
     category_weights = []
     for code in category_codes:
-        top = code.split(".")[0]
-        share, subs = stories.CATEGORY_WEIGHTS[top]
+        share, subs = stories.CATEGORY_WEIGHTS[code.split(".")[0]]
         category_weights.append(share * subs.get(code, 1) / sum(subs.values()))
+    titles = {code: [t.format_map(_Blank()) for t in TITLES[code]] for code in category_codes}
     sources = list(stories.SOURCE_WEIGHTS)
     source_weights = list(stories.SOURCE_WEIGHTS.values())
     counters = dict(EventCodeCounter.objects.values_list("key", "last"))
     duty_cadre = {town: lst[0].pk for town, lst in roster.town_cadres.items()}
     operator = roster.duty_operator.pk
     dept_of = {code: roster.department_for(code) for code in category_codes}
-    liaison_of = {d.code: roster.dept_liaison[d.code].pk for d in roster.departments.values()}
+    liaison_of = {d.pk: roster.dept_liaison[d.code].pk for d in roster.departments.values()}
     leaders = [p.pk for p in roster.leaders]
+    three = [("village_liaison", roster.liaison), ("party_secretary", roster.secretary),
+             ("community_police", roster.police)]
+    events_out, bindings_out = _Writer(Event), _Writer(Assignment)
     report = SeedReport(statuses=Counter())
 
     bar = None
@@ -103,120 +233,130 @@ def seed_bench_events(
 
         bar = tqdm(total=n, desc="events", unit="ev", unit_scale=True, file=stdout, mininterval=1.0)
     done = 0
-    while done < n:
-        size = min(batch, n - done)
-        rows: list[Event] = []
-        plans: list[tuple[str, int, int | None, str, dt.datetime]] = []
-        picked_villages = rng.choices(villages, weights=village_weights, k=size)
-        statuses = _weighted(rng, STATUS_MIX, size)
-        tiers = _weighted(rng, TIER_MIX, size)
-        cats = rng.choices(category_codes, weights=category_weights, k=size)
-        srcs = rng.choices(sources, weights=source_weights, k=size)
-        for village, status, tier, cat, source in zip(picked_villages, statuses, tiers, cats, srcs, strict=True):
-            # Open events are mostly recent; an old open event is an overdue one.
-            if status in {"registered", "dispatched", "in_progress", "resolved"} and rng.random() < 0.8:
-                age = rng.expovariate(1 / 6)
-            else:
-                age = rng.random() * days
-            created = now - dt.timedelta(days=min(age, days), minutes=rng.randrange(1, 600))
-            grids = county.grids_of.get(village.id) or []
-            grid = rng.choice(grids) if grids and source in {"grid", "hazard_check"} else None
-            region = grid or village
-            if status in {"registered", "refused"} and rng.random() < 0.7:
-                region = village.town  # only the town was known
-            if status in {"registered", "refused"}:
-                tier = "village"  # a tier is set at dispatch
-            key = f"350322-{timezone.localtime(created, tz):%Y%m%d}"
-            counters[key] = counters.get(key, 0) + 1
-            e = Event(
-                code=f"{key}-{counters[key]:04d}", title=rng.choice(TITLES[cat]).format_map(_Blank()),
-                category_id=categories[cat], source=source, status=status, tier=tier,
-                region_id=region.id, province_id=region.province_id, city_id=region.city_id,
-                county_id=region.county_id, town_id=region.town_id, village_id=region.village_id,
-                grid_id=region.grid_id, created_at=created,
-                high_risk=rng.random() < 0.02,
-            )
-            if status == "refused":
-                e.refuse_reason = "不属于受理范围"
-            elif status != "registered":
-                _fill_dispatched(e, rng, now, tier)
-            if tier == "county" and status not in {"registered", "refused"}:
-                e.department = dept_of[cat]
-            r = rng.random()
-            if status in {"dispatched", "in_progress"} and r < 0.06:
-                e.supervision = "normal" if r < 0.04 else "yellow" if r < 0.055 else "red"
-                e.supervised_by_id = rng.choice(leaders)
-            rows.append(e)
-            plans.append((status, village.id, grid.id if grid and region.id == grid.id else None, tier, created))
-        with transaction.atomic():
-            Event.objects.bulk_create(rows, batch_size=1000)
-            bindings = []
-            for e, (status, village_id, grid_id, tier, created) in zip(rows, plans, strict=True):
-                if status in {"registered", "refused"} or e.village_id is None:
+    existing = Event.objects.count()
+    rebuild = n >= max(BULK_LOAD_THRESHOLD, existing)
+    with indexes_rebuilt_after([Event, Assignment]) if rebuild else contextlib.nullcontext():
+        while done < n:
+            size = min(batch, n - done)
+            events: list[dict] = []
+            bindings: list[dict] = []
+            picked = rng.choices(villages, weights=village_weights, k=size)
+            statuses = _weighted(rng, STATUS_MIX, size)
+            tiers = _weighted(rng, TIER_MIX, size)
+            cats = rng.choices(category_codes, weights=category_weights, k=size)
+            srcs = rng.choices(sources, weights=source_weights, k=size)
+            for village, status, tier, cat, source in zip(picked, statuses, tiers, cats, srcs, strict=True):
+                # Open events are mostly recent; an old open event is an overdue one.
+                if status in {"registered", "dispatched", "in_progress", "resolved"} and rng.random() < 0.8:
+                    age = min(rng.expovariate(1 / 6), days)
+                else:
+                    age = rng.random() * days
+                created = now - dt.timedelta(days=age, minutes=rng.randrange(1, 600))
+                grids = county.grids_of.get(village.id)
+                grid = rng.choice(grids) if grids and source in {"grid", "hazard_check"} else None
+                region = grid or village
+                if status in {"registered", "refused"}:
+                    tier = "village"  # the tier is set at dispatch
+                    if rng.random() < 0.7:
+                        region = village.town  # only the town was known
+                        grid = None
+                key = f"350322-{timezone.localtime(created, tz):%Y%m%d}"
+                counters[key] = counters.get(key, 0) + 1
+                e = {
+                    "id": events_out.allocate(), "code": f"{key}-{counters[key]:04d}",
+                    "title": rng.choice(titles[cat]), "category_id": categories[cat], "source": source,
+                    "status": status, "tier": tier, "region_id": region.id,
+                    "province_id": region.province_id, "city_id": region.city_id,
+                    "county_id": region.county_id, "town_id": region.town_id,
+                    "village_id": region.village_id, "grid_id": region.grid_id,
+                    "created_at": created, "updated_at": now, "high_risk": rng.random() < 0.02,
+                }
+                if status == "refused":
+                    e["refuse_reason"] = "不属于受理范围"
+                elif status != "registered":
+                    _fill_dispatched(e, rng, now, tier)
+                    if tier == "county":
+                        e["department_id"] = dept_of[cat].pk
+                r = rng.random()
+                if status in {"dispatched", "in_progress"} and r < 0.06:
+                    e["supervision"] = "normal" if r < 0.04 else "yellow" if r < 0.055 else "red"
+                    e["supervised_by_id"] = rng.choice(leaders)
+                events.append(e)
+                if status in {"registered", "refused"}:
                     continue
                 active = status in {"dispatched", "in_progress", "resolved"}
-                three_active = active and tier == "village"
-                for role, holder in (("village_liaison", roster.liaison), ("party_secretary", roster.secretary),
-                                     ("community_police", roster.police)):
-                    bindings.append(Assignment(event_id=e.pk, person_id=holder[village_id].pk, role=role,
-                                               kind="3", tier="village", active=three_active, created_at=created))
-                if grid_id is not None:
-                    bindings.append(Assignment(event_id=e.pk, person_id=roster.grid_head[grid_id].pk,
-                                               role="grid_head", kind="N", tier="village",
-                                               active=three_active, created_at=created))
+                at_village = active and tier == "village"
+
+                links = [(holder[village.id].pk, role, "3", "village", at_village) for role, holder in three]
+                if grid is not None:
+                    links.append((roster.grid_head[grid.id].pk, "grid_head", "N", "village", at_village))
                 if tier in {"town", "county"}:
-                    bindings.append(Assignment(event_id=e.pk, person_id=duty_cadre[e.town_id], role="town_cadre",
-                                               kind="tier", tier="town", active=active and tier == "town",
-                                               created_at=created))
+                    links.append((duty_cadre[village.town_id], "town_cadre", "tier", "town",
+                                  active and tier == "town"))
                 if tier == "county":
-                    bindings.append(Assignment(event_id=e.pk, person_id=operator, role="operator", kind="tier",
-                                               tier="county", active=active, created_at=created))
-                    bindings.append(Assignment(event_id=e.pk, person_id=liaison_of[e.department.code],
-                                               role="department_liaison", kind="N", tier="county",
-                                               active=active, created_at=created))
-            Assignment.objects.bulk_create(bindings, batch_size=2000)
-        report.assignments += len(bindings)
-        report.statuses.update(statuses)
-        done += size
-        if bar is not None:
-            bar.update(size)
+                    links.append((operator, "operator", "tier", "county", active))
+                    links.append((liaison_of[e["department_id"]], "department_liaison", "N", "county", active))
+                bindings.extend(
+                    {"id": bindings_out.allocate(), "event_id": e["id"], "person_id": person_id,
+                     "role": role, "kind": kind, "tier": bound_tier, "active": is_active,
+                     "created_at": e["dispatched_at"]}
+                    for person_id, role, kind, bound_tier, is_active in links
+                )
+            with transaction.atomic():
+                events_out.write(events)
+                bindings_out.write(bindings)
+            report.assignments += len(bindings)
+            report.statuses.update(statuses)
+            done += size
+            if bar is not None:
+                bar.update(size)
     if bar is not None:
         bar.close()
-    EventCodeCounter.objects.bulk_create(
-        [EventCodeCounter(key=k, last=v) for k, v in counters.items()],
-        update_conflicts=True, unique_fields=["key"], update_fields=["last"], batch_size=1000,
-    )
+    with transaction.atomic():
+        events_out.finish()
+        bindings_out.finish()
+        EventCodeCounter.objects.bulk_create(
+            [EventCodeCounter(key=k, last=v) for k, v in counters.items()],
+            update_conflicts=True, unique_fields=["key"], update_fields=["last"], batch_size=1000,
+        )
     report.events = done
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _fill_dispatched(e: Event, rng: random.Random, now: dt.datetime, tier: str) -> None:
+def _fill_dispatched(e: dict, rng: random.Random, now: dt.datetime, tier: str) -> None:
     """The times of a dispatched event's loop, each after the last and none after `now`."""
-    e.dispatched_at = min(now, e.created_at + dt.timedelta(minutes=rng.randrange(0, 240)))
-    e.deadline = e.dispatched_at + DEADLINE_DAYS[tier] * DAY
+    status = e["status"]
+    dispatched = min(now, e["created_at"] + dt.timedelta(minutes=rng.randrange(0, 240)))
+    deadline = dispatched + DEADLINE_DAYS[tier] * DAY
+    e.update(dispatched_at=dispatched, deadline=deadline)
     if tier != "village":
-        e.escalation_count = 1 if tier == "town" else 2
-    if e.status == "dispatched":
+        e["escalation_count"] = 1 if tier == "town" else 2
+    if status == "dispatched":
         return
-    e.acknowledged_at = min(now, e.dispatched_at + dt.timedelta(minutes=rng.randrange(5, 600)))
-    if e.status == "in_progress":
-        e.extension_count = 1 if rng.random() < 0.05 else 0
+    acknowledged = min(now, dispatched + dt.timedelta(minutes=rng.randrange(5, 600)))
+    e["acknowledged_at"] = acknowledged
+    if status == "in_progress":
+        e["extension_count"] = 1 if rng.random() < 0.05 else 0
         return
-    if e.status == "merged":
+    if status == "merged":
         return
-    late = rng.random() < 0.06
-    span = e.deadline - e.acknowledged_at
-    resolved = e.acknowledged_at + (span * rng.uniform(0.05, 0.9) if not late else span + dt.timedelta(hours=rng.uniform(2, 96)))
-    e.resolved_at = min(now, resolved)
-    e.resolved_late = e.resolved_at > e.deadline
-    e.result = "已办结"
-    if e.status == "resolved":
+    span = deadline - acknowledged
+    if rng.random() < 0.06:  # resolved late
+        resolved = deadline + dt.timedelta(hours=rng.uniform(2, 96))
+    else:
+        resolved = acknowledged + span * rng.uniform(0.05, 0.9)
+    resolved = min(now, resolved)
+    e.update(resolved_at=resolved, resolved_late=resolved > deadline, result="已办结")
+    if status == "resolved":
         return
-    e.called_back_at = min(now, e.resolved_at + dt.timedelta(hours=rng.uniform(1, 48)))
-    e.satisfaction = Satisfaction.SATISFIED if rng.random() < 0.86 else Satisfaction.BASICALLY_SATISFIED
-    e.closed_at = min(now, e.called_back_at + dt.timedelta(minutes=rng.randrange(5, 600)))
-    e.reopen_count = 1 if rng.random() < 0.015 else 0
+    called_back = min(now, resolved + dt.timedelta(hours=rng.uniform(1, 48)))
+    e.update(
+        called_back_at=called_back,
+        satisfaction=Satisfaction.SATISFIED if rng.random() < 0.86 else Satisfaction.BASICALLY_SATISFIED,
+        closed_at=min(now, called_back + dt.timedelta(minutes=rng.randrange(5, 600))),
+        reopen_count=1 if rng.random() < 0.015 else 0,
+    )
 
 
 class _Blank(dict):
