@@ -1,6 +1,5 @@
 """The events API from the outside: register, read, act, list, timeline, worklist, errors."""
 
-import pytest
 
 from fengqiao.events.models import Event
 

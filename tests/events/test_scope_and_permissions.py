@@ -88,7 +88,7 @@ def test_buttons_offered_follow_posts_and_state(world, event_a):
 
 
 def test_urge_texts_every_bound_person_and_fills_their_inboxes(api, world, event_a):
-    from fengqiao.notify.models import Notification, OutboxMessage
+    from fengqiao.notify.models import OutboxMessage
 
     before = OutboxMessage.objects.filter(template="urged").count()
     r = api.post(f"/events/{event_a.pk}/actions", {"action": "urge", "note": "请今日内反馈"}, user=world.operator.user)

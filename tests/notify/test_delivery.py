@@ -130,6 +130,20 @@ def test_a_timeout_is_retried_and_the_provider_gets_the_same_key(aliyun, setting
     assert aliyun.delivered_keys() == [row.idempotency_key] and aliyun.duplicates == 1
 
 
+def test_a_row_that_cannot_be_read_is_kept_for_a_retry_not_stuck_sending(aliyun):
+    from django.db import connection
+
+    row = make_text()
+    with connection.cursor() as cursor:  # as if FENGQIAO_DATA_KEY changed under the row
+        cursor.execute("UPDATE notify_outboxmessage SET recipient = %s WHERE id = %s",
+                       ["enc1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", row.pk])
+    assert delivery.deliver_due().retried == 1
+    state, lease, error = OutboxMessage.objects.filter(pk=row.pk).values_list(
+        "state", "lease_until", "last_error").get()
+    assert state == State.PENDING and lease is None and error
+    assert aliyun.requests == 0
+
+
 # ------------------------------------------------------------------------ claims and leases
 
 

@@ -194,9 +194,13 @@ def indexes_rebuilt_after(models: list) -> Iterator[None]:
 
 
 def seed_bench_events(
-    *, n: int, batch: int = 5000, seed: int = 1, days: int = 365, progress: bool = False, stdout=None
+    *, n: int, batch: int = 5000, seed: int = 1, days: int = 365, progress: bool = False, stdout=None,
+    rebuild_indexes: bool | None = None,
 ) -> SeedReport:
-    """Add `n` synthetic events (and their bindings) spread over the last `days` days."""
+    """Add `n` synthetic events (and their bindings) spread over the last `days` days.
+
+    `rebuild_indexes`: drop and rebuild the secondary indexes around the load (default: when
+    adding at least BULK_LOAD_THRESHOLD events and at least as many as the table holds)."""
     if n < 1 or batch < 1 or days < 1:
         raise ValueError("events, batch and days must be positive")
     started = time.perf_counter()
@@ -233,9 +237,9 @@ def seed_bench_events(
 
         bar = tqdm(total=n, desc="events", unit="ev", unit_scale=True, file=stdout, mininterval=1.0)
     done = 0
-    existing = Event.objects.count()
-    rebuild = n >= max(BULK_LOAD_THRESHOLD, existing)
-    with indexes_rebuilt_after([Event, Assignment]) if rebuild else contextlib.nullcontext():
+    if rebuild_indexes is None:
+        rebuild_indexes = n >= max(BULK_LOAD_THRESHOLD, Event.objects.count())
+    with indexes_rebuilt_after([Event, Assignment]) if rebuild_indexes else contextlib.nullcontext():
         while done < n:
             size = min(batch, n - done)
             events: list[dict] = []

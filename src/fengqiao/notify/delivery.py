@@ -83,6 +83,7 @@ class Claim:
     id: int
     lease_until: dt.datetime
     attempts: int
+    max_attempts: int
 
 
 def due_filter(now: dt.datetime) -> Q:
@@ -131,7 +132,9 @@ def claim_row(row: tuple, now: dt.datetime) -> Claim | None | str:
     won = same_as_read.update(
         state=State.SENDING, lease_until=new_lease, next_attempt_at=new_lease, attempts=attempts + 1
     )
-    return Claim(id=pk, lease_until=new_lease, attempts=attempts + 1) if won else None
+    if not won:
+        return None
+    return Claim(id=pk, lease_until=new_lease, attempts=attempts + 1, max_attempts=max_attempts)
 
 
 def claim_due(*, limit: int = 100, now: dt.datetime | None = None) -> list[Claim]:
@@ -184,8 +187,8 @@ def deliver_all_due(*, batch: int = 100, now: dt.datetime | None = None,
 
 def _deliver_claimed(claim: Claim, backend: SmsBackend | DeliveryError,
                      moment: Callable[[], dt.datetime]) -> str:
-    message = OutboxMessage.objects.get(pk=claim.id)
     try:
+        message = OutboxMessage.objects.get(pk=claim.id)
         if message.channel == OutboxMessage.Channel.WEBHOOK:
             provider_id = send_webhook(message)
         else:
@@ -201,10 +204,10 @@ def _deliver_claimed(claim: Claim, backend: SmsBackend | DeliveryError,
                 )
             )
     except DeliveryError as exc:
-        return _mark_failure(message, claim, str(exc), exc.permanent, moment())
-    except Exception as exc:  # a bug or an unexpected library error: keep the row, retry later
+        return _mark_failure(claim, str(exc), exc.permanent, moment())
+    except Exception as exc:  # e.g. an undecryptable row (wrong FENGQIAO_DATA_KEY) or a bug
         logger.exception("outbox %s: unexpected error while sending", claim.id)
-        return _mark_failure(message, claim, f"{type(exc).__name__}: {exc}", False, moment())
+        return _mark_failure(claim, f"{type(exc).__name__}: {exc}", False, moment())
     marked = _owned(claim).update(
         state=State.SENT, provider_id=str(provider_id)[:100], sent_at=moment(), lease_until=None,
         last_error="",
@@ -221,9 +224,8 @@ def _owned(claim: Claim):
     return OutboxMessage.objects.filter(pk=claim.id, state=State.SENDING, lease_until=claim.lease_until)
 
 
-def _mark_failure(message: OutboxMessage, claim: Claim, error: str, permanent: bool,
-                  now: dt.datetime) -> str:
-    give_up = permanent or claim.attempts >= message.max_attempts
+def _mark_failure(claim: Claim, error: str, permanent: bool, now: dt.datetime) -> str:
+    give_up = permanent or claim.attempts >= claim.max_attempts
     changes: dict = {"lease_until": None, "last_error": error[:2000]}
     if give_up:
         changes["state"] = State.FAILED
@@ -234,7 +236,7 @@ def _mark_failure(message: OutboxMessage, claim: Claim, error: str, permanent: b
         return "expired"
     level = logging.ERROR if give_up else logging.WARNING
     logger.log(level, "outbox %s attempt %d/%d failed%s: %s", claim.id, claim.attempts,
-               message.max_attempts, " (giving up)" if give_up else "", error)
+               claim.max_attempts, " (giving up)" if give_up else "", error)
     return "failed" if give_up else "retried"
 
 

@@ -9,7 +9,10 @@ independently of the backends' signing code, from the providers' documents.
 They record what they delivered (one message per idempotency key: a repeat with the same
 ``OutId`` / ``SessionContext`` / ``Idempotency-Key`` is answered as before but not delivered
 again, and counted in ``duplicates``), and can be told to refuse the next N calls
-(:meth:`FakeServer.fail_next`) or to sit on them (:meth:`FakeServer.slow_next`).
+(:meth:`FakeServer.fail_next`) or to sit on them (:meth:`FakeServer.slow_next`). Dropping repeats
+is what a webhook receiver is asked to do with ``Idempotency-Key``; Aliyun and Tencent echo
+``OutId`` / ``SessionContext`` but do not promise it (see ``backends.py``), so tests count
+``requests`` and ``duplicates`` too, to see how many calls the worker really made.
 
 Usage::
 

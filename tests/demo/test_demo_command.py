@@ -1,0 +1,240 @@
+"""`fengqiao demo`: a small run (300 events) built once for the module, then inspected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.utils import timezone
+
+from fengqiao.demo import stories
+from fengqiao.demo.builder import reset_database
+from fengqiao.demo.names import id_check_digit
+from fengqiao.demo.people import DEMO_PASSWORD, DEMO_VILLAGE, LOGIN_USERNAMES
+from fengqiao.demo.places import load_county
+from fengqiao.events import audit
+from fengqiao.events.models import (
+    AuditEntry,
+    Category,
+    DeadlinePolicy,
+    Event,
+    ExtensionRequest,
+    Party,
+    Satisfaction,
+    Status,
+)
+from fengqiao.notify.models import OutboxMessage
+from fengqiao.people.models import Person, Post, Role
+from fengqiao.people.queries import visible_events
+from fengqiao.regions.models import Region
+
+EVENTS = 300
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Run the command once for the whole module; wipe the database afterwards."""
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("demo", "--events", str(EVENTS), "--seed", "7", "--no-progress",
+                     stdout=out, stderr=io.StringIO())
+        yield out.getvalue()
+        reset_database()
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_xianyou_with_grids_and_reports_it(demo):
+    assert Region.objects.filter(level="town", county__code="350322").count() == 18
+    assert Region.objects.filter(level="village", county__code="350322").count() == 327
+    per_village = Counter(Region.objects.filter(level="grid").values_list("village__code", flat=True))
+    assert len(per_village) == 327
+    assert set(per_village.values()) <= {2, 3, 4}
+    assert Region.objects.get(code="350322103208G01").name == "洋坂村第一网格"
+    assert "demo ready" in demo
+    assert f"events: {EVENTS}" in demo
+
+
+def test_every_village_has_its_three_and_every_grid_its_head_and_worker():
+    for role in (Role.VILLAGE_LIAISON, Role.PARTY_SECRETARY, Role.COMMUNITY_POLICE):
+        assert Post.objects.filter(role=role, region__level="village").values("region").distinct().count() == 327
+    grids = Region.objects.filter(level="grid").count()
+    for role in (Role.GRID_HEAD, Role.GRID_WORKER):
+        assert Post.objects.filter(role=role, region__level="grid").count() == grids
+    # One duty cadre per town, one duty operator for the county.
+    duty = Counter(Post.objects.filter(role=Role.TOWN_CADRE, on_duty=True).values_list("region", flat=True))
+    assert len(duty) == 18 and set(duty.values()) == {1}
+    assert Post.objects.filter(role=Role.OPERATOR, on_duty=True).count() == 1
+
+
+def test_demo_produces_every_state():
+    statuses = Counter(Event.objects.values_list("status", flat=True))
+    assert sum(statuses.values()) == EVENTS
+    assert set(statuses) == set(Status.values)
+    assert statuses[Status.CLOSED] > EVENTS * 0.75
+
+
+def test_demo_plays_every_kind_of_step_through_the_actions():
+    actions = set(AuditEntry.objects.values_list("action", flat=True).distinct())
+    assert {
+        "register", "dispatch", "acknowledge", "resolve", "call_back", "close", "refuse", "merge",
+        "return", "escalate", "add_assignee", "request_extension", "approve_extension",
+        "reject_extension", "urge", "supervise", "flag_risk", "comment", "call",
+        "deadline_warning", "overdue",
+    } <= actions
+    # Every event's record starts with its registration, at the moment it was registered.
+    first = AuditEntry.objects.filter(seq=1).select_related("event")
+    assert first.count() == EVENTS
+    assert all(a.action == "register" and a.created_at == a.event.created_at for a in first)
+
+
+def test_the_audit_record_verifies():
+    assert audit.verify() is None
+
+
+def test_events_spread_over_the_past_year_with_weekday_pattern():
+    now = timezone.now()
+    created = list(Event.objects.values_list("created_at", flat=True))
+    assert min(created) > now - dt.timedelta(days=366)
+    assert max(created) < now
+    months = {timezone.localtime(c).strftime("%Y-%m") for c in created}
+    assert len(months) >= 10
+    weekdays = Counter(timezone.localtime(c).weekday() for c in created)
+    assert weekdays[6] < weekdays[1]  # fewer on Sundays than on Tuesdays
+
+
+def test_disputes_are_the_biggest_category_and_grid_the_biggest_source():
+    tops = Counter(
+        (parent or code).split(".")[0]
+        for code, parent in Event.objects.values_list("category__code", "category__parent__code")
+    )
+    assert tops.most_common(1)[0][0] == "dispute"
+    sources = Counter(Event.objects.values_list("source", flat=True))
+    assert sources.most_common(1)[0][0] == "grid"
+    assert len(sources) >= 8
+
+
+def test_escalated_events_reach_the_county_and_a_department():
+    county_tier = Event.objects.filter(tier="county", escalation_count=2)
+    assert county_tier.exists()
+    assert county_tier.exclude(department=None).count() == county_tier.count()
+    assert Event.objects.filter(tier="town", escalation_count=1).exists()
+
+
+def test_extensions_supervision_risk_and_rework_are_all_there():
+    states = set(ExtensionRequest.objects.values_list("state", flat=True))
+    assert {ExtensionRequest.State.APPROVED, ExtensionRequest.State.REJECTED} <= states
+    assert {"normal", "yellow", "red"} <= set(Event.objects.values_list("supervision", flat=True))
+    assert Event.objects.filter(high_risk=True).exists()
+    assert Event.objects.filter(reopen_count__gt=0, status=Status.CLOSED).exists()
+    assert AuditEntry.objects.filter(action="comment", details__kind="consultation").exists()
+
+
+def test_some_events_are_overdue_open_and_some_were_resolved_late():
+    now = timezone.now()
+    assert Event.objects.filter(status__in=[Status.DISPATCHED, Status.IN_PROGRESS], deadline__lt=now).exists()
+    assert Event.objects.filter(resolved_late=True).exists()
+
+
+def test_nearly_every_call_back_is_satisfied():
+    closed = Event.objects.filter(status=Status.CLOSED)
+    happy = closed.filter(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]).count()
+    assert happy == closed.count()  # closing needs a satisfied call-back
+    dissatisfied = AuditEntry.objects.filter(action="call_back", details__satisfaction="dissatisfied").count()
+    all_call_backs = AuditEntry.objects.filter(action="call_back").count()
+    assert 0 < dissatisfied <= all_call_backs * 0.05
+
+
+def test_parties_have_phones_and_valid_id_numbers():
+    parties = list(Party.objects.all())
+    assert parties
+    with_id = [p for p in parties if p.id_number]
+    assert with_id
+    assert all(len(p.id_number) == 18 and id_check_digit(p.id_number[:17]) == p.id_number[17] for p in with_id)
+    assert all(p.phone[0] == "1" and len(p.phone) == 11 for p in parties if p.phone)
+
+
+def test_texts_went_to_the_outbox_at_the_historic_moment():
+    oldest = OutboxMessage.objects.order_by("created_at").first()
+    assert oldest is not None
+    assert oldest.created_at < timezone.now() - dt.timedelta(days=300)
+
+
+def test_each_role_login_can_sign_in(client):
+    assert {role for role, _u in LOGIN_USERNAMES} == set(Role.values)
+    for role, username in LOGIN_USERNAMES:
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        person = Person.objects.get(user__username=username)
+        assert person.posts.filter(role=role).exists()
+        response = client.get("/api/v1/me/worklist")
+        assert response.status_code == 200, (username, response.content[:200])
+        client.logout()
+
+
+def test_admin_login_is_a_superuser_with_staff_access():
+    admin = Person.objects.get(user__username="admin").user
+    assert admin.is_superuser and admin.is_staff
+
+
+def test_secretary_sees_only_their_village(client):
+    secretary = Person.objects.get(user__username="secretary")
+    assert secretary.posts.get().region.code == DEMO_VILLAGE
+    mine = visible_events(secretary.user)
+    assert mine.exists()
+    assert set(mine.values_list("village__code", flat=True)) == {DEMO_VILLAGE}
+    client.login(username="secretary", password=DEMO_PASSWORD)
+    items = client.get("/api/v1/events", {"page_size": 200}).json()["items"]
+    assert items and all(item["region"]["code"].startswith(DEMO_VILLAGE) for item in items)
+
+
+def test_the_secretary_village_is_one_of_the_busiest():
+    per_village = (
+        Event.objects.exclude(village=None).values("village__code").annotate(n=Count("id")).order_by("-n")
+    )
+    ranking = [row["village__code"] for row in per_village]
+    assert DEMO_VILLAGE in ranking[:15]
+
+
+def test_town_cadre_login_belongs_to_duwei_town():
+    cadre = Person.objects.get(user__username="towncadre")
+    post = cadre.posts.get()
+    assert post.region.name == "度尾镇" and post.on_duty
+
+
+def test_rerunning_without_reset_refuses():
+    before = Event.objects.count()
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("demo", "--events", "5", "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Event.objects.count() == before
+
+
+def test_bad_event_count_is_a_clear_error():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("demo", "--events", "0", "--reset", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Event.objects.count() == EVENTS  # nothing was wiped
+
+
+def test_plans_are_deterministic_for_a_seed():
+    county = load_county()
+    as_of = timezone.now().replace(second=0, microsecond=0)
+
+    def key(plans):
+        return [(p.created_at, p.scenario, p.category, p.source, p.village.code, p.title, sorted(p.flags))
+                for p in plans]
+
+    first = stories.plan_events(n=80, seed=11, county=county, as_of=as_of)
+    again = stories.plan_events(n=80, seed=11, county=county, as_of=as_of)
+    other = stories.plan_events(n=80, seed=12, county=county, as_of=as_of)
+    assert key(first) == key(again)
+    assert key(first) != key(other)
+
+
+def test_categories_and_deadline_policies_survive_the_demo():
+    assert Category.objects.filter(code="dispute.wages").exists()
+    assert DeadlinePolicy.objects.exists()
