@@ -42,3 +42,12 @@ def test_inbox_lists_notifications(world, as_user):
     event = register(world)
     html = as_user(world.secretary_a).get("/inbox/").content.decode()
     assert f"/events/{event.id}/" in html and "待签收" in html
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(world, client):
+    client.force_login(world.operator.user)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-CN">' in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="en">' in html

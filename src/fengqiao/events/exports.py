@@ -15,10 +15,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from fengqiao.events.forms import SOURCE_LABELS, TIER_LABELS, action_label
-from fengqiao.events.models import DisputeSource, Event, Satisfaction, Status, Supervision
+from fengqiao.events.models import (
+    DisputeSource,
+    Event,
+    Satisfaction,
+    Source,
+    Status,
+    Supervision,
+    Tier,
+)
 from fengqiao.events.presenters import assignees_for, parties_for
 from fengqiao.events.queries import timeline
+from fengqiao.events.statemachine import action_label
 from fengqiao.events.templatetags.fq import actor_label
 from fengqiao.lib import clock
 
@@ -90,8 +98,8 @@ def events_workbook(user, events: QuerySet) -> bytes:
     )
     for e in qs:
         ws.append([
-            e.code, e.title, _label(Status, e.status), str(TIER_LABELS.get(e.tier, e.tier)),
-            e.category.name, str(SOURCE_LABELS.get(e.source, e.source)),
+            e.code, e.title, _label(Status, e.status), _label(Tier, e.tier),
+            e.category.name, _label(Source, e.source),
             e.region.display_name if e.region_id else "", e.address, _when(e.created_at),
             _when(e.deadline), _yes(e.overdue_at(now)), _yes(e.high_risk),
             _label(Supervision, e.supervision), _parties_text(user, e), e.result,
@@ -110,9 +118,9 @@ def event_workbook(user, event: Event) -> bytes:
         (_("Code"), event.code),
         (_("Title"), event.title),
         (_("Status"), _label(Status, event.status)),
-        (_("Tier"), str(TIER_LABELS.get(event.tier, event.tier))),
+        (_("Tier"), _label(Tier, event.tier)),
         (_("Category"), event.category.name),
-        (_("Source"), str(SOURCE_LABELS.get(event.source, event.source))),
+        (_("Source"), _label(Source, event.source)),
         (_("Dispute source"), _label(DisputeSource, event.dispute_source)),
         (_("Region"), " / ".join(r.display_name for r in event.region.lineage()) if event.region_id else ""),
         (_("Address"), event.address),
@@ -137,7 +145,7 @@ def event_workbook(user, event: Event) -> bytes:
     ws.append([_("Assignees")])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     for a in assignees_for(user, event):
-        ws.append([a["name"], str(a["role_name"]), a["kind"], str(TIER_LABELS.get(a["tier"], a["tier"])),
+        ws.append([a["name"], str(a["role_name"]), a["kind"], _label(Tier, a["tier"]),
                    "" if a["active"] else _("Released")])
     for row in ws.iter_rows():
         for cell in row:

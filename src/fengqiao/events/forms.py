@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.actions import MAX_EXTENSION_DAYS
 from fengqiao.events.models import (
@@ -22,7 +21,6 @@ from fengqiao.events.models import (
     Source,
     Status,
     Supervision,
-    Tier,
 )
 from fengqiao.events.queries import EventFilters
 from fengqiao.people.models import Post, Role
@@ -33,78 +31,6 @@ from fengqiao.people.queries import (
     visible_regions,
 )
 from fengqiao.regions.models import Level, Region
-
-# ------------------------------------------------------------------------- labels on the pages
-# Some English words mean two things in the models ("County" is a tier and a level, "Proxy agent"
-# a source and a role); the pages use these context-qualified labels so each reads right.
-
-TIER_LABELS = {
-    Tier.VILLAGE: pgettext_lazy("event tier", "Village"),
-    Tier.TOWN: pgettext_lazy("event tier", "Town"),
-    Tier.COUNTY: pgettext_lazy("event tier", "County"),
-}
-SOURCE_LABELS = {
-    Source.GRID: pgettext_lazy("event source", "Grid collection"),
-    Source.SWEEP: pgettext_lazy("event source", "Sweep"),
-    Source.CITIZEN: pgettext_lazy("event source", "Citizen report"),
-    Source.HOTLINE_12345: pgettext_lazy("event source", "12345 hotline"),
-    Source.POLICE_110: pgettext_lazy("event source", "110 non-police call"),
-    Source.ONLINE_OPINION: pgettext_lazy("event source", "Online opinion"),
-    Source.WALK_IN: pgettext_lazy("event source", "Walk-in"),
-    Source.PROXY: pgettext_lazy("event source", "Proxy agent"),
-    Source.HAZARD_CHECK: pgettext_lazy("event source", "Hazard check"),
-    Source.VIDEO: pgettext_lazy("event source", "Video alert"),
-}
-LEVEL_LABELS = {
-    Level.PROVINCE: pgettext_lazy("region level", "Province"),
-    Level.CITY: pgettext_lazy("region level", "City"),
-    Level.COUNTY: pgettext_lazy("region level", "County"),
-    Level.TOWN: pgettext_lazy("region level", "Town"),
-    Level.VILLAGE: pgettext_lazy("region level", "Village"),
-    Level.GRID: pgettext_lazy("region level", "Grid"),
-    Level.UNIT: pgettext_lazy("region level", "Unit"),
-}
-# Button labels and timeline entries (the state machine's own labels are Chinese only).
-ACTION_LABELS = {
-    "register": pgettext_lazy("event action", "Register"),
-    "attach": pgettext_lazy("event action", "Attach a file"),
-    "dispatch": pgettext_lazy("event action", "Dispatch"),
-    "acknowledge": pgettext_lazy("event action", "Acknowledge"),
-    "return": pgettext_lazy("event action", "Return"),
-    "add_assignee": pgettext_lazy("event action", "Add assignee"),
-    "comment": pgettext_lazy("event action", "Comment"),
-    "call": pgettext_lazy("event action", "Call"),
-    "resolve": pgettext_lazy("event action", "Resolve"),
-    "call_back": pgettext_lazy("event action", "Call back"),
-    "close": pgettext_lazy("event action", "Close"),
-    "refuse": pgettext_lazy("event action", "Refuse"),
-    "escalate": pgettext_lazy("event action", "Escalate"),
-    "request_extension": pgettext_lazy("event action", "Request extension"),
-    "approve_extension": pgettext_lazy("event action", "Approve extension"),
-    "reject_extension": pgettext_lazy("event action", "Reject extension"),
-    "urge": pgettext_lazy("event action", "Urge"),
-    "supervise": pgettext_lazy("event action", "Supervise"),
-    "flag_risk": pgettext_lazy("event action", "Flag as high risk"),
-    "unflag_risk": pgettext_lazy("event action", "Remove risk flag"),
-    "merge": pgettext_lazy("event action", "Merge"),
-    "deadline_warning": pgettext_lazy("event action", "Deadline warning"),
-    "overdue": pgettext_lazy("event action", "Overdue notice"),
-}
-BUCKET_LABELS = {
-    "to_dispatch": pgettext_lazy("worklist", "To dispatch"),
-    "to_acknowledge": pgettext_lazy("worklist", "To acknowledge"),
-    "in_progress": pgettext_lazy("worklist", "In progress"),
-    "due_soon": pgettext_lazy("worklist", "Due soon"),
-    "overdue": pgettext_lazy("worklist", "Overdue"),
-    "to_call_back": pgettext_lazy("worklist", "To call back"),
-    "supervised": pgettext_lazy("worklist", "Supervised by me"),
-}
-
-
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
-
 
 # ------------------------------------------------------------------------------ region picker
 
@@ -141,16 +67,16 @@ def region_chain(user, code: str | None) -> list[PickerLevel]:
     if not path and len(roots) == 1:
         path = [roots[0]]
     levels: list[PickerLevel] = []
-    top_label = LEVEL_LABELS.get(roots[0].level, "") if roots else ""
+    top_label = Level(roots[0].level).label if roots else ""
     levels.append(PickerLevel(str(top_label), roots, path[0].code if path else "", ""))
     for parent, child in zip(path, path[1:], strict=False):
         options = list(scope.filter(parent=parent).order_by("code"))
-        levels.append(PickerLevel(str(LEVEL_LABELS.get(child.level, "")), options, child.code, parent.code))
+        levels.append(PickerLevel(str(Level(child.level).label), options, child.code, parent.code))
     if path:
         last = path[-1]
         children = list(scope.filter(parent=last).order_by("code"))
         if children:
-            levels.append(PickerLevel(str(LEVEL_LABELS.get(children[0].level, "")), children, "", last.code))
+            levels.append(PickerLevel(str(Level(children[0].level).label), children, "", last.code))
     return levels
 
 
@@ -251,7 +177,7 @@ class MultipleFileField(forms.FileField):
 
 
 def _source_choices():
-    return [(value, SOURCE_LABELS[value]) for value in Source.values]
+    return [(value, label) for value, label in Source.choices]
 
 
 class EventRegistrationForm(forms.Form):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.lib.masking import mask_id_number, mask_phone
 from fengqiao.lib.protect import EncryptedTextField
@@ -27,25 +28,25 @@ TERMINAL_STATUSES = (Status.CLOSED, Status.REFUSED, Status.MERGED)
 
 
 class Tier(models.TextChoices):
-    VILLAGE = "village", _("Village")
-    TOWN = "town", _("Town")
-    COUNTY = "county", _("County")
+    VILLAGE = "village", pgettext_lazy("event tier", "Village")
+    TOWN = "town", pgettext_lazy("event tier", "Town")
+    COUNTY = "county", pgettext_lazy("event tier", "County")
 
 
 TIER_ORDER = [Tier.VILLAGE, Tier.TOWN, Tier.COUNTY]
 
 
 class Source(models.TextChoices):
-    GRID = "grid", _("Grid collection")  # 网格单元采集
-    SWEEP = "sweep", _("Sweep")  # 下沉力量摸排
-    CITIZEN = "citizen", _("Citizen report")  # 群众自主上报
-    HOTLINE_12345 = "hotline_12345", _("12345 hotline")
-    POLICE_110 = "police_110", _("110 non-police call")
-    ONLINE_OPINION = "online_opinion", _("Online opinion")  # 网络舆情
-    WALK_IN = "walk_in", _("Walk-in")  # 一窗受理
-    PROXY = "proxy", _("Proxy agent")  # 代办
-    HAZARD_CHECK = "hazard_check", _("Hazard check")  # 隐患排查
-    VIDEO = "video", _("Video alert")
+    GRID = "grid", pgettext_lazy("event source", "Grid collection")  # 网格单元采集
+    SWEEP = "sweep", pgettext_lazy("event source", "Sweep")  # 下沉力量摸排
+    CITIZEN = "citizen", pgettext_lazy("event source", "Citizen report")  # 群众自主上报
+    HOTLINE_12345 = "hotline_12345", pgettext_lazy("event source", "12345 hotline")
+    POLICE_110 = "police_110", pgettext_lazy("event source", "110 non-police call")
+    ONLINE_OPINION = "online_opinion", pgettext_lazy("event source", "Online opinion")  # 网络舆情
+    WALK_IN = "walk_in", pgettext_lazy("event source", "Walk-in")  # 一窗受理
+    PROXY = "proxy", pgettext_lazy("event source", "Proxy agent")  # 代办
+    HAZARD_CHECK = "hazard_check", pgettext_lazy("event source", "Hazard check")  # 隐患排查
+    VIDEO = "video", pgettext_lazy("event source", "Video alert")
 
 
 class DisputeSource(models.TextChoices):

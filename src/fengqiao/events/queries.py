@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.models import Assignment, AuditEntry, Event, Satisfaction, Status
 from fengqiao.lib import clock
@@ -20,17 +21,17 @@ OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS]
 @dataclass(frozen=True)
 class Bucket:
     key: str
-    label: str  # Chinese, as on the page tabs
+    label: str  # the tab's name in the page language
 
 
 WORKLIST_BUCKETS = [
-    Bucket("to_dispatch", "待分拨"),
-    Bucket("to_acknowledge", "待签收"),
-    Bucket("in_progress", "处置中"),
-    Bucket("due_soon", "即将逾期"),
-    Bucket("overdue", "已逾期"),
-    Bucket("to_call_back", "待回访"),
-    Bucket("supervised", "我督办的"),
+    Bucket("to_dispatch", pgettext_lazy("worklist", "To dispatch")),  # 待分拨
+    Bucket("to_acknowledge", pgettext_lazy("worklist", "To acknowledge")),  # 待签收
+    Bucket("in_progress", pgettext_lazy("worklist", "In progress")),  # 处置中
+    Bucket("due_soon", pgettext_lazy("worklist", "Due soon")),  # 即将逾期
+    Bucket("overdue", pgettext_lazy("worklist", "Overdue")),  # 已逾期
+    Bucket("to_call_back", pgettext_lazy("worklist", "To call back")),  # 待回访
+    Bucket("supervised", pgettext_lazy("worklist", "Supervised by me")),  # 我督办的
 ]
 BUCKET_KEYS = [b.key for b in WORKLIST_BUCKETS]
 

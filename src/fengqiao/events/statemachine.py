@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.models import Status
 from fengqiao.lib.errors import IllegalTransition, InvalidInput
@@ -28,31 +29,45 @@ NOT_TERMINAL = frozenset({R, D, P, V})
 class Move:
     sources: frozenset[str]
     target: str | None  # None: the status does not change (or depends on the input)
-    label: str
+    label: str  # shown on buttons and in the timeline
 
 
 MOVES: dict[str, Move] = {
-    "dispatch": Move(frozenset({R}), D, "分拨"),
-    "acknowledge": Move(frozenset({D}), P, "签收"),
-    "return": Move(ACTIVE, R, "退回"),
-    "add_assignee": Move(ACTIVE, None, "增派"),
-    "comment": Move(NOT_TERMINAL, None, "备注/会商"),
-    "call": Move(NOT_TERMINAL, None, "一键拨号"),
-    "resolve": Move(frozenset({P}), V, "办结"),
-    "call_back": Move(frozenset({V}), None, "回访"),  # stays resolved, or back to in_progress
-    "close": Move(frozenset({V}), C, "归档"),
-    "refuse": Move(frozenset({R}), F, "不予受理"),
-    "escalate": Move(ACTIVE, D, "提级"),
-    "request_extension": Move(ACTIVE, None, "申请延期"),
-    "approve_extension": Move(ACTIVE, None, "同意延期"),
-    "reject_extension": Move(ACTIVE, None, "驳回延期"),
-    "urge": Move(ACTIVE, None, "催办"),
-    "supervise": Move(frozenset({R, D, P}), None, "督办"),
-    "flag_risk": Move(frozenset({R, D, P, V}), None, "标记风险"),
-    "unflag_risk": Move(frozenset({R, D, P, V}), None, "取消风险"),
-    "merge": Move(frozenset({R, D, P}), M, "合并"),
+    "dispatch": Move(frozenset({R}), D, pgettext_lazy("event action", "Dispatch")),
+    "acknowledge": Move(frozenset({D}), P, pgettext_lazy("event action", "Acknowledge")),
+    "return": Move(ACTIVE, R, pgettext_lazy("event action", "Return")),
+    "add_assignee": Move(ACTIVE, None, pgettext_lazy("event action", "Add assignee")),
+    "comment": Move(NOT_TERMINAL, None, pgettext_lazy("event action", "Comment")),
+    "call": Move(NOT_TERMINAL, None, pgettext_lazy("event action", "Call")),
+    "resolve": Move(frozenset({P}), V, pgettext_lazy("event action", "Resolve")),
+    "call_back": Move(frozenset({V}), None, pgettext_lazy("event action", "Call back")),
+    "close": Move(frozenset({V}), C, pgettext_lazy("event action", "Close")),
+    "refuse": Move(frozenset({R}), F, pgettext_lazy("event action", "Refuse")),
+    "escalate": Move(ACTIVE, D, pgettext_lazy("event action", "Escalate")),
+    "request_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Request extension")),
+    "approve_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Approve extension")),
+    "reject_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Reject extension")),
+    "urge": Move(ACTIVE, None, pgettext_lazy("event action", "Urge")),
+    "supervise": Move(frozenset({R, D, P}), None, pgettext_lazy("event action", "Supervise")),
+    "flag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Flag as high risk")),
+    "unflag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Remove risk flag")),
+    "merge": Move(frozenset({R, D, P}), M, pgettext_lazy("event action", "Merge")),
 }
 ACTIONS = tuple(MOVES)
+# Entries in the record that are not moves of the state machine.
+RECORD_LABELS = {
+    "register": pgettext_lazy("event action", "Register"),
+    "attach": pgettext_lazy("event action", "Attach a file"),
+    "deadline_warning": pgettext_lazy("event action", "Deadline warning"),
+    "overdue": pgettext_lazy("event action", "Overdue notice"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action's name in the page language (buttons, timeline, exports)."""
+    move = MOVES.get(action)
+    label = move.label if move is not None else RECORD_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 def allows(status: str, action: str) -> bool:

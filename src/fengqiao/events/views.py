@@ -20,12 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.events import actions, exports
 from fengqiao.events.forms import (
     ACTION_FORMS,
-    BUCKET_LABELS,
     EventFilterForm,
     EventRegistrationForm,
     RegionPicker,
     action_form,
-    action_label,
     party_formset,
 )
 from fengqiao.events.models import (
@@ -38,12 +36,14 @@ from fengqiao.events.permissions import available_actions
 from fengqiao.events.presenters import assignees_for, parties_for
 from fengqiao.events.queries import (
     BUCKET_KEYS,
+    WORKLIST_BUCKETS,
     EventFilters,
     filter_events,
     timeline,
     worklist,
     worklist_counts,
 )
+from fengqiao.events.statemachine import action_label
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError
 from fengqiao.notify.models import Notification
@@ -88,7 +88,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     qs = worklist(request.user, tab).select_related(*LIST_RELATED).order_by("deadline", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "tabs": [{"key": k, "label": BUCKET_LABELS[k], "count": counts[k]} for k in BUCKET_KEYS],
+        "tabs": [{"key": b.key, "label": b.label, "count": counts[b.key]} for b in WORKLIST_BUCKETS],
         "tab": tab,
         "page": page,
         "rows": _rows(page.object_list, clock.now()),

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    CITY = "city", _("City")
-    COUNTY = "county", _("County")
-    TOWN = "town", _("Town")
-    VILLAGE = "village", _("Village")
-    GRID = "grid", _("Grid")
-    UNIT = "unit", _("Unit")
+    PROVINCE = "province", pgettext_lazy("region level", "Province")
+    CITY = "city", pgettext_lazy("region level", "City")
+    COUNTY = "county", pgettext_lazy("region level", "County")
+    TOWN = "town", pgettext_lazy("region level", "Town")
+    VILLAGE = "village", pgettext_lazy("region level", "Village")
+    GRID = "grid", pgettext_lazy("region level", "Grid")
+    UNIT = "unit", pgettext_lazy("region level", "Unit")
 
 
 LEVEL_ORDER = [lv.value for lv in Level]

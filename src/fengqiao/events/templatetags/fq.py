@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from fengqiao.events.forms import ACTION_LABELS, LEVEL_LABELS, SOURCE_LABELS, TIER_LABELS
-from fengqiao.events.models import DisputeSource, Satisfaction, Status, Supervision
+from fengqiao.events import statemachine
+from fengqiao.events.models import DisputeSource, Satisfaction, Source, Status, Supervision, Tier
 from fengqiao.notify.models import Notification
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of
+from fengqiao.regions.models import Level
 
 register = template.Library()
 
@@ -30,17 +31,17 @@ def status_label(value: str) -> str:
 
 @register.filter
 def tier_label(value: str) -> str:
-    return str(TIER_LABELS.get(value, value or ""))
+    return _choice(Tier, value)
 
 
 @register.filter
 def source_label(value: str) -> str:
-    return str(SOURCE_LABELS.get(value, value or ""))
+    return _choice(Source, value)
 
 
 @register.filter
 def level_label(value: str) -> str:
-    return str(LEVEL_LABELS.get(value, value or ""))
+    return _choice(Level, value)
 
 
 @register.filter
@@ -65,8 +66,7 @@ def role_label(value: str) -> str:
 
 @register.filter
 def action_label(value: str) -> str:
-    label = ACTION_LABELS.get(value)
-    return str(label) if label is not None else str(value)
+    return statemachine.action_label(str(value))
 
 
 @register.filter
