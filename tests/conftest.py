@@ -3,6 +3,19 @@ import pytest
 from tests.factories import build_world
 
 
+@pytest.fixture(autouse=True)
+def huey_inline():
+    """Tasks run inline on an in-memory queue: no test writes to the shared var/huey.db."""
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    try:
+        yield HUEY
+    finally:
+        HUEY.immediate = previous
+
+
 @pytest.fixture
 def world(db):
     """Xianyou's 度尾镇 (洋坂村 = village A, 剑山村 = B) and 郊尾镇 (梅塘村 = C), with named people."""

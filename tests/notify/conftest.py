@@ -14,19 +14,6 @@ def pytest_runtest_setup(item):
         pytest.skip("needs PostgreSQL (row-level concurrency); run with DATABASE_URL=postgres://…")
 
 
-@pytest.fixture(autouse=True)
-def huey_inline():
-    """Tasks run inline on an in-memory queue: no test writes to the shared var/huey.db."""
-    from huey.contrib.djhuey import HUEY
-
-    previous = HUEY.immediate
-    HUEY.immediate = True
-    try:
-        yield HUEY
-    finally:
-        HUEY.immediate = previous
-
-
 @pytest.fixture
 def aliyun(settings):
     with FakeAliyunSms(access_key_id="LTAI5tTestKeyId", access_key_secret="aliyun-test-secret",

@@ -30,3 +30,16 @@ def check_time_storage(app_configs, **kwargs):
     if not settings.USE_TZ:
         errors.append(Error("USE_TZ must be True: times are stored in UTC.", id="fengqiao.E002"))
     return errors
+
+
+@register()
+def check_sms_backend(app_configs, **kwargs):
+    """A wrong FENGQIAO_SMS_BACKEND or missing provider keys is reported at start-up, not found
+    later as texts that never leave the outbox."""
+    from fengqiao.notify.backends import DeliveryError, get_backend
+
+    try:
+        get_backend()
+    except DeliveryError as exc:
+        return [Error(f"text messages cannot be sent: {exc}", id="fengqiao.E003")]
+    return []
