@@ -284,7 +284,8 @@ class _Reader:
 # ------------------------------------------------------------------------------------ writing
 
 _ANCESTOR_COLUMNS = [f"{lv}_id" for lv in ANCESTOR_LEVELS]
-# What a parent hands down: (parent id, ancestor ids in ANCESTOR_LEVELS order, own column set).
+# What a unit hands down to its children: (its id, its ancestor ids in ANCESTOR_LEVELS order,
+# its own level's column pointing at itself).
 _Lineage = tuple[int, tuple[int | None, ...]]
 
 _SPEECH_SUFFIXES = {
@@ -342,6 +343,10 @@ class _Importer:
             quote(Region._meta.db_table),
             ", ".join(quote(Region._meta.get_field(c.removesuffix("_id")).column) for c in columns),
             ", ".join(["%s"] * len(columns)),
+        )
+        self.copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(Region._meta.db_table),
+            ", ".join(quote(Region._meta.get_field(c.removesuffix("_id")).column) for c in columns),
         )
 
     # -- scope
@@ -437,7 +442,7 @@ class _Importer:
     ) -> _Row | None:
         code, name = values["code"], values["name"]
         ok = True
-        if not code.isdigit() or len(code) != spec.code_length:
+        if not (code.isascii() and code.isdigit()) or len(code) != spec.code_length:
             self.problems.add(file, line, f"code {code!r} is not {spec.code_length} digits")
             return None
         if code in seen:
@@ -565,13 +570,19 @@ class _Importer:
             return list(range(start, start + count))
 
     def insert(self, rows: list[tuple[Any, ...]]) -> None:
-        """INSERT the new rows with one executemany.
+        """Write the new rows: COPY on PostgreSQL, one executemany INSERT on SQLite.
 
-        `bulk_create` spends ~0.4 ms per row building SQL for 620k villages; the plain
-        parameterised INSERT is the same statement on SQLite and PostgreSQL at a tenth of that.
+        `bulk_create` spends ~0.4 ms per row building SQL; for 620k villages that is minutes.
+        On PostgreSQL, COPY is about 4x faster again than a parameterised INSERT per row (the
+        foreign-key checks still run: nothing is trusted blindly).
         """
         with connection.cursor() as cursor:
-            cursor.executemany(self.insert_sql, rows)
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.insert_sql, rows)
 
     def apply_changes(self, level: str, changed: dict[int, dict[str, Any]]) -> None:
         regions = list(Region.objects.filter(pk__in=list(changed)))
@@ -653,7 +664,7 @@ def import_divisions(
     Raises DivisionImportError listing each bad (file, line); nothing is written then.
     """
     code = normalise_code(within) if within else None
-    if code is not None and (not code.isdigit() or len(code) not in CODE_LENGTHS):
+    if code is not None and (not (code.isascii() and code.isdigit()) or len(code) not in CODE_LENGTHS):
         raise DivisionImportError(
             [Problem("--within", None, f"{within!r} is not a 2, 4, 6, 9 or 12-digit division code")]
         )
