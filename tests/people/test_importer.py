@@ -117,3 +117,8 @@ def test_an_unsupported_or_broken_file_gets_a_clear_error(world, tmp_path):
 def test_an_empty_roster_is_refused(world, tmp_path):
     assert _errors(write_roster(tmp_path / "r.csv", [])) == [(0, "", "表中没有数据行")]
     assert Post.objects.filter(person__name="陈美华").count() == 0
+
+
+def test_a_csv_without_a_byte_order_mark_reads_too(world, tmp_path):
+    rows = read_roster(write_roster(tmp_path / "r.csv", GOOD_ROWS, bom=False))
+    assert [r.name for r in rows] == ["陈美华", "陈美华", "许志强", "郑丽"]

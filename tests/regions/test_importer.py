@@ -293,3 +293,8 @@ def test_a_corrupt_gzip_file_is_reported(db, divisions_2023):
 def test_within_a_code_not_in_the_files_is_an_error(db, divisions_2023):
     assert "--within 350399: no such code" in _fails(divisions_2023, within="350399")
     assert "not a 2, 4, 6, 9 or 12-digit" in _fails(divisions_2023, within="35x")
+
+
+def test_a_file_that_is_not_utf8_is_reported(db, divisions_2023):
+    (divisions_2023 / "cities.csv").write_bytes("code,name,provinceCode\n3503,莆田市,35\n".encode("gbk"))
+    assert "cities.csv:2: not UTF-8 text" in _fails(divisions_2023)

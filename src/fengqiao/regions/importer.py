@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import sys
 import time
 import zlib
@@ -215,6 +214,20 @@ def _locate(source_dir: Path, stem: str) -> Path | None:
     return None
 
 
+class _NotUtf8(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _decoded_lines(stream: IO[bytes]) -> Iterator[str]:
+    """Decode line by line, so a bad byte is reported with its line number."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8(number) from None
+
+
 @dataclass
 class _Row:
     line: int
@@ -243,8 +256,7 @@ class _Reader:
         with open(self.path, "rb") as raw:
             self._raw = raw
             stream: IO[bytes] = gzip.open(raw) if name.endswith(".gz") else raw  # type: ignore[assignment]
-            text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-            reader = csv.reader(text)
+            reader = csv.reader(_decoded_lines(stream))
             try:
                 header = next(reader, None)
                 if header is None:
@@ -273,8 +285,8 @@ class _Reader:
                         )
                         continue
                     yield reader.line_num, {c: values[i].strip() for c, i in index.items()}
-            except UnicodeDecodeError:
-                self.problems.add(name, reader.line_num + 1, "not UTF-8 text")
+            except _NotUtf8 as exc:
+                self.problems.add(name, exc.line, "not UTF-8 text")
             except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
                 self.problems.add(name, None, f"cannot read the file ({exc})")
             except csv.Error as exc:
@@ -332,22 +344,18 @@ class _Importer:
         # code → (id, ancestor ids) for the levels that have children in the files.
         self.lineage: dict[str, _Lineage] = {}
         self.within_found = within is None
-        self.aliases_encoder = Region._meta.get_field("aliases").encoder
+        self.aliases_encoder = getattr(Region._meta.get_field("aliases"), "encoder", None)
         self.adapt_json = connection.ops.adapt_json_value
-        columns = [
+        attributes = [
             "id", "code", "level", "name", "short_name", "aliases", "edition", "village_category",
             "parent_id", *_ANCESTOR_COLUMNS,
         ]
+        column_of = {f.attname: str(f.column) for f in Region._meta.concrete_fields}
         quote = connection.ops.quote_name
-        self.insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(Region._meta.db_table),
-            ", ".join(quote(Region._meta.get_field(c.removesuffix("_id")).column) for c in columns),
-            ", ".join(["%s"] * len(columns)),
-        )
-        self.copy_sql = "COPY {} ({}) FROM STDIN".format(
-            quote(Region._meta.db_table),
-            ", ".join(quote(Region._meta.get_field(c.removesuffix("_id")).column) for c in columns),
-        )
+        table = quote(Region._meta.db_table)
+        columns = ", ".join(quote(column_of[a]) for a in attributes)
+        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(attributes))})"
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
 
     # -- scope
 
@@ -487,6 +495,8 @@ class _Importer:
         changed: dict[int, dict[str, Any]] = {}
         fresh_ids = iter(self.reserve_ids(sum(1 for row in batch if row.code not in stored)))
         for row in batch:
+            parent_id: int | None
+            ancestors: tuple[int | None, ...]
             if row.parent_code is None:
                 parent_id, ancestors = None, (None,) * len(ANCESTOR_LEVELS)
             else:
@@ -494,7 +504,7 @@ class _Importer:
             found = stored.get(row.code)
             if found is None:
                 pk = next(fresh_ids)
-                lineage = list(ancestors)
+                lineage: list[int | None] = list(ancestors)
                 lineage[own] = pk
                 new.append((
                     pk, row.code, level, row.name, derive_short_name(row.name, level),
@@ -512,7 +522,7 @@ class _Importer:
                     f"code {row.code} is stored as a {stored_level}, the file says {level}",
                 )
                 continue
-            expected = list(ancestors)
+            expected: list[int | None] = list(ancestors)
             expected[own] = pk
             change: dict[str, Any] = {}
             if stored_name != row.name:
