@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -103,7 +104,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Entries are directories or (prefix, directory) pairs.
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [PACKAGE_DIR / "static"]
 # Front-end packages come from the npm registry at setup (package.json) and are served by the
 # platform itself: no CDN at run time, no third-party code in the repository.
 _NODE = BASE_DIR / "node_modules"
@@ -158,6 +160,7 @@ FENGQIAO_SITE_URL = env_str("FENGQIAO_SITE_URL", "http://127.0.0.1:8000")
 # Background work on Huey: SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 _HUEY_IMMEDIATE = env_bool("FENGQIAO_HUEY_IMMEDIATE", False)
+HUEY: dict[str, Any]  # huey.contrib.djhuey reads this; values are of mixed types
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",

@@ -68,8 +68,10 @@ def record(
     """Append one row to `stream`. Must run inside the action's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the action's transaction")
-    head, _ = AuditStream.objects.get_or_create(key=stream)
-    head = AuditStream.objects.select_for_update().get(key=stream)
+    head = AuditStream.objects.select_for_update().filter(key=stream).first()
+    if head is None:  # the stream's first row (get_or_create survives a racing creator)
+        AuditStream.objects.get_or_create(key=stream)
+        head = AuditStream.objects.select_for_update().get(key=stream)
     created_at = clock.now()
     entry = AuditEntry(
         stream=stream,

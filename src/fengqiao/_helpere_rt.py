@@ -1,0 +1,3 @@
+from django.conf import settings
+reveal_type(settings.HUEY)
+reveal_type(settings.STATICFILES_DIRS)
