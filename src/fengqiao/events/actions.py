@@ -202,7 +202,7 @@ def event_register(
         raise InvalidInput(_("Region %(c)s has been retired.") % {"c": region.code}, field="region_code")
     if (latitude is None) != (longitude is None):
         raise InvalidInput(_("Give both latitude and longitude, or neither."), field="latitude")
-    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    if latitude is not None and longitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise InvalidInput(_("The point is not on Earth."), field="latitude")
     party_rows = []
     for i, p in enumerate(parties):
@@ -448,7 +448,7 @@ def event_add_assignee(*, event: Event | int, actor, person_id: Any, role: str) 
             raise Conflict(_("%(p)s is already bound to this event as %(r)s.") % {"p": person.name, "r": Role(role).label})
         if role == Role.DEPARTMENT_LIAISON:
             post = Post.objects.filter(person=person, role=role, active=True).exclude(department=None).first()
-            if post is None:
+            if post is None or post.department is None:
                 raise InvalidInput(_("%(p)s is not a department liaison.") % {"p": person.name}, field="person_id")
             e.department = post.department
             step.fields.add("department")

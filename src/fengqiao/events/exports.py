@@ -122,7 +122,7 @@ def event_workbook(user, event: Event) -> bytes:
         (_("Category"), event.category.name),
         (_("Source"), _label(Source, event.source)),
         (_("Dispute source"), _label(DisputeSource, event.dispute_source)),
-        (_("Region"), " / ".join(r.display_name for r in event.region.lineage()) if event.region_id else ""),
+        (_("Region"), " / ".join(r.display_name for r in event.region.lineage()) if event.region is not None else ""),
         (_("Address"), event.address),
         (_("Description"), event.description),
         (_("Registered at"), _when(event.created_at)),

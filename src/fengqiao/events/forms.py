@@ -4,7 +4,7 @@ per action. Forms check the shape of the input; the rules live in `fengqiao.even
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -134,7 +134,8 @@ def category_choices() -> list:
     tops = list(Category.objects.filter(parent=None, active=True).order_by("sort", "code"))
     children: dict[int, list[Category]] = {}
     for c in Category.objects.filter(parent__isnull=False, active=True).order_by("sort", "code"):
-        children.setdefault(c.parent_id, []).append(c)
+        # parent_id is never None here: the query asks for parent__isnull=False.
+        children.setdefault(cast(int, c.parent_id), []).append(c)
     choices: list = [("", _("— select —"))]
     for top in tops:
         kids = children.get(top.id)
@@ -273,7 +274,7 @@ class EventFilterForm(forms.Form):
     def filters(self) -> EventFilters:
         d = self.cleaned_data
 
-        def tri(value: str) -> bool | None:
+        def tri(value: str | None) -> bool | None:
             return None if value in ("", None) else value == "1"
 
         region = d.get("region")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -15,13 +16,16 @@ from fengqiao.lib import clock
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of, visible_events
 
+if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
+    from django_stubs_ext import StrOrPromise
+
 OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS]
 
 
 @dataclass(frozen=True)
 class Bucket:
     key: str
-    label: str  # the tab's name in the page language
+    label: StrOrPromise  # lazy: the tab's name in the page language
 
 
 WORKLIST_BUCKETS = [

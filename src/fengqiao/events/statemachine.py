@@ -10,12 +10,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.models import Status
 from fengqiao.lib.errors import IllegalTransition, InvalidInput
+
+if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
+    from django_stubs_ext import StrOrPromise
 
 R, D, P, V, C, F, M = (
     Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED,
@@ -29,7 +33,7 @@ NOT_TERMINAL = frozenset({R, D, P, V})
 class Move:
     sources: frozenset[str]
     target: str | None  # None: the status does not change (or depends on the input)
-    label: str  # shown on buttons and in the timeline
+    label: StrOrPromise  # lazy: shown on buttons and in the timeline in the page language
 
 
 MOVES: dict[str, Move] = {

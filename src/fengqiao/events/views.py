@@ -4,11 +4,12 @@ live in actions.py, permissions.py and people/queries.py (scope: 404 outside it)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -271,7 +272,7 @@ def attachment_upload(request: HttpRequest, event_id: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, event_id: int, attachment_id: int) -> FileResponse:
     event = access_event_for_user(request.user, event_id)
     att = Attachment.objects.filter(event=event, pk=attachment_id).first()
-    if att is None or not att.file or not att.file.storage.exists(att.file.name):
+    if att is None or not att.file.name or not att.file.storage.exists(att.file.name):
         raise Http404("no such attachment")
     return FileResponse(
         att.file.open("rb"), as_attachment=True, filename=att.name,
@@ -400,7 +401,8 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's notifications (marking read goes through POST /api/v1/me/notifications/…)."""
-    qs = Notification.objects.filter(user=request.user).select_related("event")
+    user = cast(User, request.user)  # @login_required: never the anonymous user here
+    qs = Notification.objects.filter(user=user).select_related("event")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notify/inbox.html", {
         "page": page,

@@ -66,7 +66,7 @@ def people_import(
                     result.people_reactivated += 1
                 people[row.person_key] = person
 
-            if row.username and not (person.user_id and person.user.username == row.username):
+            if row.username and not (person.user is not None and person.user.username == row.username):
                 conflict = login_conflict(person, row.username)
                 if conflict:
                     raise InvalidInput(f"第 {row.row} 行 · 用户名: {conflict}", field="用户名")

@@ -159,7 +159,7 @@ def find_person(name: str, phone: str) -> Person | None:
 
 def login_conflict(person: Person | None, username: str) -> str | None:
     """Why `username` cannot be the login of `person` (None: it can; the person may be new)."""
-    if person is not None and person.user_id and person.user.username != username:
+    if person is not None and person.user is not None and person.user.username != username:
         return f"此人已有登录名 {person.user.username}"
     user = get_user_model().objects.filter(username=username).first()
     if user is None:

@@ -19,9 +19,8 @@ REGIONAL_ROLES = frozenset(Role) - {Role.DEPARTMENT_LIAISON}
 def person_of(user) -> Person | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_fq_person", False)
-    if cached is not False:
-        return cached
+    if hasattr(user, "_fq_person"):  # looked up before on this user object (maybe None)
+        return user._fq_person
     person = Person.objects.filter(user=user, active=True).first()
     user._fq_person = person
     return person

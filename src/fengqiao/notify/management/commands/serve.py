@@ -11,6 +11,7 @@ For production run a real WSGI server and ``fengqiao run_huey`` separately.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -61,7 +62,10 @@ class Command(BaseCommand):
             self.stdout.write("Huey runs in immediate mode (FENGQIAO_HUEY_IMMEDIATE): tasks run "
                               "inline, no worker started; periodic tasks do not run.")
             return None
-        options = dict(settings.HUEY.get("consumer", {})) if isinstance(settings.HUEY, dict) else {}
+        consumer: dict[str, Any] = (
+            settings.HUEY.get("consumer", {}) if isinstance(settings.HUEY, dict) else {}
+        )
+        options = dict(consumer)
         options.update(worker_type="thread", max_delay=1.0, shutdown_timeout=15.0)
         if workers is not None:
             if workers < 1:

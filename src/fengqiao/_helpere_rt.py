@@ -1,3 +1,0 @@
-from django.conf import settings
-reveal_type(settings.HUEY)
-reveal_type(settings.STATICFILES_DIRS)
