@@ -126,3 +126,15 @@ def test_bad_action_fields_are_400_and_change_nothing(api, world, event_a):
         assert set(r.json()) >= {"code", "message"}
     event_a.refresh_from_db()
     assert event_a.status == "in_progress"
+
+
+def test_list_scope_is_plain_region_equalities_when_nothing_is_bound_beyond_the_posts(world, event_a):
+    # An `OR id IN (subquery)` would defeat the region indexes on a table of millions.
+    sql = str(visible_events(world.secretary_a.user).query)
+    assert "events_assignment" not in sql and "village_id" in sql
+
+
+def test_a_binding_kept_after_the_post_moved_still_opens_the_event(api, world, event_a):
+    world.secretary_a.posts.update(region=world.village_b)
+    r = api.get(f"/events/{event_a.pk}", user=world.secretary_a.user)
+    assert r.status_code == 200

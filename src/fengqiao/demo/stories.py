@@ -104,7 +104,8 @@ FLAGS: dict[str, tuple[float, int, set[str]]] = {
     "supervised_normal": (0.015, 2, HANDLED),
     "supervised_yellow": (0.006, 2, HANDLED),
     "supervised_red": (0.003, 1, HANDLED),
-    "high_risk": (0.02, 2, HANDLED),
+    "high_risk": (0.01, 1, HANDLED),  # flagged at registration
+    "flag_risk": (0.01, 1, HANDLED),  # flagged later by the operator
     "late": (0.06, 3, HANDLED - {"stuck_in_progress"}),
     "town_level": (0.08, 2, {"normal"}),  # reported with only the town known: dispatched by hand
     "phone_call": (0.25, 2, HANDLED),
@@ -166,28 +167,25 @@ def _hour(rng: random.Random, source: str) -> float:
     return rng.choices(range(7, 22), weights=[2, 8, 12, 12, 10, 5, 6, 10, 11, 10, 8, 5, 3, 2, 1])[0] + rng.random()
 
 
-def _moment(rng: random.Random, day: dt.date, source: str) -> dt.datetime:
+def _moment(rng: random.Random, day: dt.date, source: str, as_of: dt.datetime) -> dt.datetime:
+    """A time on `day` at the channel's usual hours, before `as_of` (today: an earlier hour)."""
     tz = timezone.get_current_timezone()
-    local = dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=_hour(rng, source))
-    return timezone.make_aware(local.replace(second=0, microsecond=0), tz)
-
-
-def _pick_created_at(rng, days, as_of, source, window=None) -> dt.datetime:
-    if window is not None:
-        lo, hi = window
-        for _ in range(200):
-            moment = as_of - dt.timedelta(days=rng.uniform(lo, hi))
-            local = timezone.localtime(moment)
-            if 7 <= local.hour < 22 or source == "police_110":
-                return moment.replace(second=0, microsecond=0)
-        return (as_of - dt.timedelta(days=lo)).replace(second=0, microsecond=0)
-    weights = [w for _d, w in days]
-    for _ in range(200):
-        day = rng.choices(days, weights=weights)[0][0]
-        moment = _moment(rng, day, source)
+    for _ in range(50):
+        local = dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=_hour(rng, source))
+        moment = timezone.make_aware(local.replace(second=0, microsecond=0), tz)
         if moment < as_of - 5 * MINUTE:
             return moment
-    return as_of - HOUR
+    return (as_of - HOUR).replace(second=0, microsecond=0)
+
+
+def _recent(rng: random.Random, as_of: dt.datetime, window: tuple[float, float]) -> dt.datetime:
+    """A daytime moment `window` days before `as_of` (for stories that must still be open)."""
+    lo, hi = window
+    for _ in range(200):
+        moment = as_of - dt.timedelta(days=rng.uniform(lo, hi))
+        if 7 <= timezone.localtime(moment).hour < 22:
+            return moment.replace(second=0, microsecond=0)
+    return (as_of - dt.timedelta(days=lo)).replace(second=0, microsecond=0)
 
 
 def _village_weights(rng: random.Random, county: County) -> list[float]:
@@ -250,7 +248,8 @@ def _content(rng: random.Random, plan_args: dict, as_of: dt.datetime) -> dict:
     parties = []
     two_sided = category.startswith("dispute") or category.startswith("petition.") and rng.random() < 0.2
     for i, name in enumerate([first, second] if two_sided else [first]):
-        phone = names.mobile(rng) if rng.random() < 0.88 else ""
+        # The reporter leaves a number for the call-back; the other side not always.
+        phone = names.mobile(rng) if i == 0 or rng.random() < 0.8 else ""
         id_number = names.id_number(rng, place_code=village.code[:6], today=today) if rng.random() < 0.4 else ""
         parties.append(actions.PartyInput(name=name, phone=phone, id_number=id_number, is_reporter=(i == 0)))
     dispute_source = ""
@@ -270,7 +269,9 @@ def plan_events(*, n: int, seed: int, county: County, as_of: dt.datetime) -> lis
     if n < 1:
         raise ValueError("the demo needs at least one event")
     rng = random.Random(seed)
-    days = _day_weights(as_of)
+    weighted_days = _day_weights(as_of)
+    days = [d for d, _w in weighted_days]
+    day_weights = [w for _d, w in weighted_days]
     village_weights = _village_weights(rng, county)
 
     n_merged = _quota(n, *SCENARIOS["merged"][:2], available=max(0, n // 4))
@@ -287,13 +288,17 @@ def plan_events(*, n: int, seed: int, county: County, as_of: dt.datetime) -> lis
     for scenario in scenario_list:
         village = rng.choices(county.villages, weights=village_weights)[0]
         window = SCENARIOS.get(scenario, (0, 0, None))[2]
-        # A provisional moment picks the season; the source may move it to its own hours.
-        provisional = _pick_created_at(rng, days, as_of, "grid", window)
-        category = _category(rng, timezone.localtime(provisional).month)
+        # The day first (its month sets the season's mix), then what and through which channel,
+        # then the hour that channel is used at.
+        if window is not None:
+            created_at = _recent(rng, as_of, window)
+            day = timezone.localtime(created_at).date()
+        else:
+            day = rng.choices(days, weights=day_weights)[0]
+        category = _category(rng, day.month)
         source = _source(rng, category)
-        created_at = provisional if window else _pick_created_at(rng, days, as_of, source, None)
-        if window is None and timezone.localtime(created_at).month != timezone.localtime(provisional).month:
-            created_at = provisional
+        if window is None:
+            created_at = _moment(rng, day, source, as_of)
         grid = None
         if source in {"grid", "hazard_check"} and county.grids_of.get(village.id):
             grid = rng.choice(county.grids_of[village.id])
@@ -533,7 +538,7 @@ class _Story:
             self.at(self.after(1), actions.perform, event=self.event.pk, actor=self.operator,
                     action="dispatch", data={"region_code": p.village.code})
             self.event = Event.objects.select_related("region", "category").get(pk=self.event.pk)
-        if "high_risk" in p.flags and not self.event.high_risk:
+        if "flag_risk" in p.flags and not self.event.high_risk:
             self.at(self.after(2), actions.event_flag_risk, event=self.event, actor=self.operator,
                     reason=self.rng.choice(texts.RISK_REASONS))
         if p.scenario == "stuck_dispatched":
@@ -572,7 +577,7 @@ class _Story:
                 actor=self.reporter(), title=p.title, description=p.description,
                 category=self.p.categories[p.category], source=p.source, region=region,
                 address=p.address, dispute_source=p.dispute_source,
-                high_risk="high_risk" in p.flags and self.rng.random() < 0.5,
+                high_risk="high_risk" in p.flags,
                 parties=p.parties,
             )
         self.t = moment

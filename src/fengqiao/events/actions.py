@@ -324,7 +324,9 @@ def _bind(event: Event, person: Person, role: str, kind: str, now) -> bool:
     """Bind a person; reactivate an earlier binding. True when newly active."""
     a, created = Assignment.objects.get_or_create(
         event=event, person=person, role=role,
-        defaults={"kind": kind, "tier": event.tier, "created_at": now},
+        defaults={"kind": kind, "tier": event.tier, "created_at": now,
+                  # The 3 and the tiers' duty people hold posts over the event by construction.
+                  "beyond_posts": kind == Assignment.Kind.N and not _posts_cover(person, event)},
     )
     if not created and not a.active:
         a.active = True
@@ -332,6 +334,17 @@ def _bind(event: Event, person: Person, role: str, kind: str, now) -> bool:
         a.save(update_fields=["active", "tier"])
         return True
     return created
+
+
+def _posts_cover(person: Person, event: Event) -> bool:
+    """Does one of the person's own posts already put the event in their scope?"""
+    region = event.region
+    if region is None:
+        return False
+    return any(
+        post.role != Role.DEPARTMENT_LIAISON and post.region.is_ancestor_of(region)
+        for post in Post.objects.filter(person=person, active=True).select_related("region")
+    )
 
 
 def _bind_tier(event: Event, now) -> list[Person]:

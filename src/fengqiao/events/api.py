@@ -14,7 +14,14 @@ from pydantic import Field
 from fengqiao.events import actions
 from fengqiao.events.models import Category, Event, Source
 from fengqiao.events.presenters import actions_for, assignees_for, is_overdue, parties_for
-from fengqiao.events.queries import BUCKET_KEYS, EventFilters, filter_events, timeline, worklist
+from fengqiao.events.queries import (
+    BUCKET_KEYS,
+    EventFilters,
+    filter_events,
+    timeline,
+    worklist,
+    worklist_counts,
+)
 from fengqiao.events.statemachine import MOVES
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.people.queries import access_event_for_user, visible_regions
@@ -330,11 +337,11 @@ def my_worklist(request, bucket: str | None = None, limit: int = 50):
     if bucket is not None and bucket not in BUCKET_KEYS:
         raise InvalidInput(_("bucket must be one of: %(b)s") % {"b": ", ".join(BUCKET_KEYS)}, field="bucket")
     limit = max(1, min(limit, 200))
-    counts = {key: worklist(request.auth, key).count() for key in BUCKET_KEYS}
+    counts = worklist_counts(request.auth)
     chosen = bucket or next((k for k in BUCKET_KEYS if counts[k]), None)
     items = []
     if chosen:
-        qs = worklist(request.auth, chosen).select_related("category", "region").order_by("deadline", "-id")
+        qs = worklist(request.auth, chosen).select_related("category", "region")
         items = [EventSummary(**_summary_fields(e)) for e in qs[:limit]]
     return WorklistOut(counts=counts, bucket=chosen, items=items)
 

@@ -241,6 +241,16 @@ class Event(models.Model):
                 fields=["deadline"], name="event_open_deadline",
                 condition=Q(status__in=["registered", "dispatched", "in_progress"]),
             ),
+            # Due-soon and overdue counts per county, town and village: index-only, open events only.
+            *[
+                models.Index(
+                    fields=[level, "deadline"], name=f"event_open_{level}_deadline",
+                    condition=Q(status__in=["registered", "dispatched", "in_progress"]),
+                )
+                for level in ("county", "town", "village")
+            ],
+            # The other arm of "overdue": resolved after the deadline.
+            models.Index(fields=["resolved_at"], name="event_resolved_late", condition=Q(resolved_late=True)),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +329,9 @@ class Assignment(models.Model):
     kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     active = models.BooleanField(default=True)
+    # Bound to an event outside the subtrees of the person's posts (a county leader, a department,
+    # a colleague from another village): lists must include it explicitly. Set at binding time.
+    beyond_posts = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -331,6 +344,7 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["person", "active", "event"], name="assignment_person_active"),
+            models.Index(fields=["person"], name="assignment_beyond_posts", condition=Q(beyond_posts=True)),
         ]
 
     def __str__(self) -> str:

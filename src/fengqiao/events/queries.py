@@ -55,7 +55,14 @@ def _commands(user) -> bool:
 
 
 def worklist(user, bucket: str) -> QuerySet:
-    """One tab of the worklist. Operators see their whole scope; handlers what they are bound to."""
+    """One tab of the worklist, in its own order. Operators see their whole scope; handlers what
+    they are bound to."""
+    qs = _worklist(user, bucket)
+    # Registered events have no deadline yet: oldest first is fairest and index-friendly.
+    return qs.order_by("created_at", "id") if bucket == "to_dispatch" else qs.order_by("deadline", "-id")
+
+
+def _worklist(user, bucket: str) -> QuerySet:
     now = clock.now()
     base = visible_events(user)
     commander = _commands(user)
@@ -84,7 +91,7 @@ def worklist(user, bucket: str) -> QuerySet:
 
 
 def worklist_counts(user) -> dict[str, int]:
-    return {key: worklist(user, key).count() for key in BUCKET_KEYS}
+    return {key: _worklist(user, key).count() for key in BUCKET_KEYS}
 
 
 @dataclass

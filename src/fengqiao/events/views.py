@@ -86,7 +86,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab")
     if tab not in BUCKET_KEYS:
         tab = next((k for k in BUCKET_KEYS if counts[k]), BUCKET_KEYS[0])
-    qs = worklist(request.user, tab).select_related(*LIST_RELATED).order_by("deadline", "-id")
+    qs = worklist(request.user, tab).select_related(*LIST_RELATED)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "tabs": [{"key": b.key, "label": b.label, "count": counts[b.key]} for b in WORKLIST_BUCKETS],

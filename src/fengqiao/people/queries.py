@@ -51,8 +51,12 @@ def sees_everything(user) -> bool:
 
 
 def event_scope_q(user) -> Q | None:
-    """The Q selecting the events a user may see; None means no restriction."""
-    from fengqiao.events.models import Assignment
+    """The Q selecting the events a user may see; None means no restriction.
+
+    Each post adds one indexed equality (`village_id = …`); the events the person is bound to
+    outside their posts' subtrees are added as a short literal id list (`Assignment.beyond_posts`,
+    set at binding time), never as an `OR id IN (subquery)`, which would defeat the region indexes
+    on a table of millions."""
 
     if sees_everything(user):
         return None
@@ -64,10 +68,28 @@ def event_scope_q(user) -> Q | None:
                 q |= region_q & Q(department_id=post.department_id)
         else:
             q |= region_q
-    person = person_of(user)
-    if person is not None:
-        q |= Q(pk__in=Assignment.objects.filter(person=person).values("event_id"))
+    beyond = _bound_beyond_posts(user)
+    if beyond:
+        q |= Q(pk__in=beyond)
     return q
+
+
+def _bound_beyond_posts(user) -> list[int]:
+    """Ids of events bound to the user outside their posts (cached on the request's user, like
+    the posts themselves)."""
+    from fengqiao.events.models import Assignment
+
+    cached = getattr(user, "_fq_beyond", None)
+    if cached is not None:
+        return cached
+    person = person_of(user)
+    beyond = (
+        list(Assignment.objects.filter(person=person, beyond_posts=True).values_list("event_id", flat=True))
+        if person is not None
+        else []
+    )
+    user._fq_beyond = beyond
+    return beyond
 
 
 def visible_events(user) -> QuerySet:
@@ -80,14 +102,23 @@ def visible_events(user) -> QuerySet:
 
 
 def access_event_for_user(user, event_id, *, for_update: bool = False):
-    """The event if the user may see it; 404 otherwise (never reveal that it exists)."""
-    from fengqiao.events.models import Event
+    """The event if the user may see it; 404 otherwise (never reveal that it exists).
+
+    Exact for one event: its region under one of the user's posts, or any binding of the user
+    (even one made before their posts changed)."""
+    from fengqiao.events.models import Assignment, Event
 
     try:
         pk = int(event_id)
     except (TypeError, ValueError):
         raise Http404("no such event") from None
-    qs = visible_events(user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise Http404("no such event")
+    q = event_scope_q(user)
+    person = person_of(user)
+    if q is not None and person is not None:
+        q |= Q(pk__in=Assignment.objects.filter(person=person, event_id=pk).values("event_id"))
+    qs = Event.objects.all() if q is None else Event.objects.filter(q)
     if for_update:
         qs = qs.select_for_update()
     try:
