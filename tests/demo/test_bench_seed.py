@@ -51,6 +51,9 @@ def test_seeded_events_carry_their_region_ancestors_and_bindings():
     assert not Assignment.objects.filter(event__status=Status.CLOSED, active=True).exists()
     county = Event.objects.filter(tier="county").exclude(status__in=["registered", "refused"])
     assert county.exists() and not county.filter(department=None).exists()
+    # Marked as the actions mark them: only a department liaison is bound beyond their posts.
+    beyond = set(Assignment.objects.filter(beyond_posts=True).values_list("role", flat=True))
+    assert beyond == {"department_liaison"}
     secretary = Person.objects.get(user__username="secretary")
     assert set(visible_events(secretary.user).values_list("village__code", flat=True)) == {DEMO_VILLAGE}
 

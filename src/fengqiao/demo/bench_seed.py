@@ -320,7 +320,9 @@ def seed_bench_events(
                 bindings.extend(
                     {"id": bindings_out.allocate(), "event_id": e["id"], "person_id": person_id,
                      "role": role, "kind": kind, "tier": bound_tier, "active": is_active,
-                     "created_at": e["dispatched_at"]}
+                     "created_at": e["dispatched_at"],
+                     # As `events.actions._bind` marks it: a liaison's post is no region scope.
+                     "beyond_posts": role == "department_liaison"}
                     for person_id, role, kind, bound_tier, is_active in links
                 )
             with transaction.atomic():
