@@ -138,3 +138,14 @@ def test_a_binding_kept_after_the_post_moved_still_opens_the_event(api, world, e
     world.secretary_a.posts.update(region=world.village_b)
     r = api.get(f"/events/{event_a.pk}", user=world.secretary_a.user)
     assert r.status_code == 200
+
+
+def test_checking_one_action_agrees_with_the_full_set_for_every_user(world, event_a):
+    from fengqiao.events import statemachine as sm
+    from fengqiao.events.permissions import may, permitted_actions
+
+    for who in ("operator", "county_leader", "town_cadre", "secretary_a", "police_a",
+                "work_team_a", "dept_liaison", "admin"):
+        user = world.user(who)
+        allowed = permitted_actions(user, event_a)
+        assert {a for a in sm.ACTIONS if may(user, event_a, a)} == allowed, who

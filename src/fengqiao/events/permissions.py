@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from django.utils.translation import gettext as _
 
 from fengqiao.events import statemachine as sm
@@ -16,9 +18,9 @@ OVERSEERS = {Role.OPERATOR, Role.COUNTY_LEADER, Role.TOWN_CADRE, Role.ADMIN}
 APPROVERS = {Role.TOWN_CADRE, Role.OPERATOR, Role.COUNTY_LEADER, Role.ADMIN}
 
 # Actions anyone who can see the event may take.
-OPEN_TO_ALL = {"comment", "call"}
+OPEN_TO_ALL = frozenset({"comment", "call"})
 # Actions for the people bound to the event at its current tier (and commanders).
-HANDLING = {"acknowledge", "resolve", "return", "escalate", "request_extension", "flag_risk", "unflag_risk"}
+HANDLING = frozenset({"acknowledge", "resolve", "return", "escalate", "request_extension", "flag_risk", "unflag_risk"})
 
 
 def tier_region(event: Event):
@@ -53,24 +55,36 @@ def may_decide_extension(user, event: Event) -> bool:
     return False
 
 
+def _grants(user, event: Event) -> Iterator[tuple[frozenset[str], Callable[[], bool]]]:
+    """The rules: which actions a condition on the user's posts grants. Conditions are checked
+    lazily, so one action's check costs only the queries its own rule needs."""
+    roles = roles_over_region(user, event.region or event.county)
+    yield OPEN_TO_ALL, lambda: True
+    yield HANDLING | {"add_assignee"}, lambda: Role.ADMIN in roles or is_bound(user, event)
+    yield (frozenset({"dispatch", "add_assignee", "call_back", "close", "flag_risk", "unflag_risk"}),
+           lambda: bool(roles & DISPATCHERS))
+    yield frozenset({"refuse", "merge", "return"}), lambda: bool(roles & COMMANDERS)
+    yield frozenset({"urge", "supervise"}), lambda: bool(roles & OVERSEERS)
+    yield (frozenset({"approve_extension", "reject_extension"}),
+           lambda: may_decide_extension(user, event))
+
+
 def permitted_actions(user, event: Event) -> set[str]:
     """The actions the user's posts allow, whatever the state (the state machine decides that)."""
     if sees_everything(user):
         return set(sm.ACTIONS)
-    roles = roles_over_region(user, event.region or event.county)
-    allowed = set(OPEN_TO_ALL)
-    bound = is_bound(user, event)
-    if bound or roles & {Role.ADMIN}:
-        allowed |= HANDLING | {"add_assignee"}
-    if roles & DISPATCHERS:
-        allowed |= {"dispatch", "add_assignee", "call_back", "close", "flag_risk", "unflag_risk"}
-    if roles & COMMANDERS:
-        allowed |= {"refuse", "merge", "return"}
-    if roles & OVERSEERS:
-        allowed |= {"urge", "supervise"}
-    if may_decide_extension(user, event):
-        allowed |= {"approve_extension", "reject_extension"}
+    allowed: set[str] = set()
+    for granted, condition in _grants(user, event):
+        if not granted <= allowed and condition():
+            allowed |= granted
     return allowed
+
+
+def may(user, event: Event, action: str) -> bool:
+    """Whether the user's posts allow one action (checks only the rules that grant it)."""
+    if sees_everything(user):
+        return True
+    return any(action in granted and condition() for granted, condition in _grants(user, event))
 
 
 def available_actions(user, event: Event) -> list[str]:
@@ -101,7 +115,7 @@ def available_actions(user, event: Event) -> list[str]:
 def require(user, event: Event, action: str) -> None:
     if user is None:  # the system itself (automatic dispatch, deadline scanner)
         return
-    if action not in permitted_actions(user, event):
+    if not may(user, event, action):
         raise NotPermitted(
             _("Your posts do not allow “%(action)s” on this event.") % {"action": action}
         )
