@@ -238,3 +238,21 @@ def test_plans_are_deterministic_for_a_seed():
 def test_categories_and_deadline_policies_survive_the_demo():
     assert Category.objects.filter(code="dispute.wages").exists()
     assert DeadlinePolicy.objects.exists()
+
+
+def test_the_years_texts_are_not_left_for_the_first_serve_to_send():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fengqiao.demo.builder import mark_history_delivered
+    from fengqiao.notify.models import OutboxMessage
+
+    now = timezone.now()
+    for minutes in (600, 5):
+        OutboxMessage.objects.create(
+            idempotency_key=f"k{minutes}", recipient="13900000000", template="urged", body="x",
+            next_attempt_at=now - dt.timedelta(minutes=minutes), created_at=now - dt.timedelta(minutes=minutes),
+        )
+    assert mark_history_delivered(as_of=now) == 1
+    assert OutboxMessage.objects.filter(state="pending").get().idempotency_key == "k5"

@@ -75,3 +75,14 @@ def test_a_rewritten_row_with_a_recomputed_hash_breaks_the_next_link(world):
     target.save()
     problem = audit.verify()
     assert problem is not None and problem.seq == 3 and "link" in problem.reason
+
+
+def test_rows_written_under_a_clock_pinned_in_beijing_time_verify(world):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from fengqiao.lib import clock
+
+    with clock.frozen(dt.datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        _loop(world)
+    assert audit.verify() is None

@@ -8,6 +8,7 @@ computed here and nowhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ def _canonical(entry: AuditEntry) -> str:
         "to": entry.to_state,
         "note": entry.note,
         "details": entry.details,
-        "at": entry.created_at.isoformat(timespec="microseconds"),
+        # In UTC: the database hands times back in UTC whatever zone they were written in.
+        "at": entry.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "prev": entry.prev_hash,
     }
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
