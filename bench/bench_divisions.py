@@ -23,14 +23,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = os.environ.get("FENGQIAO_DIVISIONS", "/work/shared/data/divisions")
+DEFAULT_DATA = os.environ.get("FENGQIAO_DIVISIONS", str(ROOT.parent / "shared" / "data" / "divisions"))
 
-
-def _setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.config.settings")
-    import django
-
-    django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import fresh_database, setup_django  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -40,7 +36,7 @@ def _rss_mb() -> float:
 
 def phase(data: str, within: str | None) -> None:
     """One import in this process; print one JSON line."""
-    _setup_django()
+    setup_django()
     from django.db import connection
 
     from fengqiao.regions.importer import import_divisions
@@ -62,29 +58,6 @@ def phase(data: str, within: str | None) -> None:
         "rows": Region.objects.count(),
     }
     print(json.dumps(result))
-
-
-def fresh_database() -> str:
-    _setup_django()
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    name = str(db["NAME"])
-    if "bench" not in Path(name).name:
-        sys.exit(f"refusing to drop {name!r}: point DATABASE_URL at a database whose name contains 'bench'")
-    if db["ENGINE"].endswith("sqlite3"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(name + suffix).unlink(missing_ok=True)
-    else:
-        import psycopg
-
-        with psycopg.connect(
-            host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
-            password=db.get("PASSWORD") or None, dbname="postgres", autocommit=True,
-        ) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {name}"
 
 
 def main() -> None:

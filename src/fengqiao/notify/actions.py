@@ -5,7 +5,7 @@ Called inside an action's transaction, so a message exists exactly when the acti
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable
 
@@ -59,8 +59,6 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
 
 
 def queue_webhook(*, url: str, payload: dict, event=None, key: str | None = None) -> OutboxMessage:
-    import json
-
     now = clock.now()
     return OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.WEBHOOK,
@@ -70,7 +68,7 @@ def queue_webhook(*, url: str, payload: dict, event=None, key: str | None = None
         template="webhook",
         params=payload,
         body=json.dumps(payload, ensure_ascii=False, default=str),
-        next_attempt_at=now - dt.timedelta(seconds=0),
+        next_attempt_at=now,
         created_at=now,
     )
 
