@@ -101,11 +101,27 @@ def on_unexpected(request, exc):
 
 
 def _register_routers() -> None:
+    from fengqiao.citizen.api import router as citizen_router
+    from fengqiao.command.api import router as command_router
     from fengqiao.events.api import router as events_router
+    from fengqiao.imports.api import router as imports_router
+    from fengqiao.intake.api import router as intake_router
     from fengqiao.notify.api import router as notify_router
+    from fengqiao.open311.api import router as open311_router
+    from fengqiao.regions.api import router as regions_router
+    from fengqiao.supervision.api import router as supervision_router
+    from fengqiao.triage.api import router as triage_router
 
     api.add_router("", events_router)
     api.add_router("", notify_router)
+    api.add_router("", regions_router)
+    api.add_router("", intake_router)
+    api.add_router("", citizen_router)
+    api.add_router("", open311_router)
+    api.add_router("", imports_router)
+    api.add_router("", triage_router)
+    api.add_router("", command_router)
+    api.add_router("", supervision_router)
 
 
 _register_routers()

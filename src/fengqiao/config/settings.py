@@ -44,6 +44,13 @@ INSTALLED_APPS = [
     "fengqiao.people",
     "fengqiao.events",
     "fengqiao.notify",
+    "fengqiao.intake",
+    "fengqiao.citizen",
+    "fengqiao.open311",
+    "fengqiao.imports",
+    "fengqiao.triage",
+    "fengqiao.command",
+    "fengqiao.supervision",
 ]
 
 MIDDLEWARE = [

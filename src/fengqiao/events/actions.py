@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.events import audit, deadlines
+from fengqiao.events import audit, deadlines, hooks
 from fengqiao.events import permissions as perms
 from fengqiao.events import statemachine as sm
 from fengqiao.events.models import (
@@ -117,6 +117,7 @@ def _act_in_transaction(event: Event | int, actor, action: str, body) -> Event:
     perms.require(actor, locked, action)  # 403 before 409: the posts decide first
     move = sm.check(locked.status, action)
     from_state = locked.status
+    before = hooks.snapshot(locked)
     step = _Step()
     body(locked, step)
     if move.target is not None and locked.status == from_state:
@@ -125,6 +126,8 @@ def _act_in_transaction(event: Event | int, actor, action: str, body) -> Event:
     if step.fields:
         locked.save(update_fields=sorted(step.fields | {"updated_at"}))
     _record(locked, actor, action, from_state, step.note, **step.details)
+    hooks.fire(hooks.EventChange(event=locked, action=action, from_state=from_state,
+                                 before=before, actor=actor, at=clock.now()))
     for fn in step.after:
         fn()
     return locked
@@ -189,6 +192,36 @@ def event_register(
     auto_dispatch: bool = True,
 ) -> Event:
     """受理: one event per matter. Dispatched at once when the region names a village or below."""
+    with transaction.atomic(durable=True):
+        return event_register_nested(
+            actor=actor, title=title, category=category, source=source, region=region,
+            description=description, address=address, latitude=latitude, longitude=longitude,
+            dispute_source=dispute_source, high_risk=high_risk, parties=parties,
+            attachments=attachments, auto_dispatch=auto_dispatch,
+        )
+
+
+def event_register_nested(
+    *,
+    actor,
+    title: str,
+    category: Category,
+    source: str,
+    region: Region | None,
+    description: str = "",
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    dispute_source: str = "",
+    high_risk: bool = False,
+    parties: Iterable[PartyInput] = (),
+    attachments: Iterable[Any] = (),
+    auto_dispatch: bool = True,
+) -> Event:
+    """`event_register` inside a transaction the caller holds (a channel that writes its own
+    rows — the sender's ticket, a triage item — in the same transaction as the event)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_register_nested needs an enclosing transaction.atomic()")
     title = _text(title, "title", max_length=200)
     description = _text(description, "description", required=False, max_length=10000)
     address = _text(address, "address", required=False, max_length=300)
@@ -216,42 +249,43 @@ def event_register(
         party_rows.append((name, phone, id_number, p.is_reporter))
     attachments = list(attachments)
 
-    with transaction.atomic(durable=True):
-        now = clock.now()
-        event = Event(
-            code=_next_code(region, now),
-            title=title,
-            description=description,
-            category=category,
-            source=source,
-            dispute_source=dispute_source,
-            address=address,
-            latitude=latitude,
-            longitude=longitude,
-            high_risk=high_risk,
-            created_at=now,
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        from fengqiao.people.queries import person_of
+    now = clock.now()
+    event = Event(
+        code=_next_code(region, now),
+        title=title,
+        description=description,
+        category=category,
+        source=source,
+        dispute_source=dispute_source,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        high_risk=high_risk,
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    from fengqiao.people.queries import person_of
 
-        event.registered_by_person = person_of(actor)
-        if region is not None:
-            _file_under(event, region)
-        event.save()
-        Party.objects.bulk_create(
-            Party(event=event, name=n, phone=ph, phone_index=blind_index(ph), id_number=idn, is_reporter=rep)
-            for n, ph, idn, rep in party_rows
-        )
-        for upload in attachments:
-            _attach(event, upload, actor, now)
-        _record(
-            event, actor, "register", "",
-            source=source, category=category.code, region=region.code if region else None,
-            parties=len(party_rows), attachments=len(attachments), high_risk=high_risk,
-        )
-        if auto_dispatch and region is not None and region.level in {Level.VILLAGE, Level.GRID, Level.UNIT}:
-            _act_in_transaction(event.pk, None, "dispatch", _dispatch_body(None))
-            event.refresh_from_db()
+    event.registered_by_person = person_of(actor)
+    if region is not None:
+        _file_under(event, region)
+    event.save()
+    Party.objects.bulk_create(
+        Party(event=event, name=n, phone=ph, phone_index=blind_index(ph), id_number=idn, is_reporter=rep)
+        for n, ph, idn, rep in party_rows
+    )
+    for upload in attachments:
+        _attach(event, upload, actor, now)
+    _record(
+        event, actor, "register", "",
+        source=source, category=category.code, region=region.code if region else None,
+        parties=len(party_rows), attachments=len(attachments), high_risk=high_risk,
+    )
+    hooks.fire(hooks.EventChange(event=event, action="register", from_state="", before=None,
+                                 actor=actor, at=now))
+    if auto_dispatch and region is not None and region.level in {Level.VILLAGE, Level.GRID, Level.UNIT}:
+        _act_in_transaction(event.pk, None, "dispatch", _dispatch_body(None))
+        event.refresh_from_db()
     return event
 
 
@@ -791,11 +825,14 @@ def event_deadline_notice(*, event: Event | int, kind: str) -> Event | None:
         if getattr(e, marker) is not None:
             return None
         now = clock.now()
+        before = hooks.snapshot(e)
         setattr(e, marker, now)
         e.save(update_fields=[marker, "updated_at"])
         people = _bound_people(e)
         texts = notify_people(persons=people, template=kind, params=_params(e), event=e)
         _record(e, None, kind, e.status, notified=[p.pk for p in people], texts=texts)
+        hooks.fire(hooks.EventChange(event=e, action=kind, from_state=e.status, before=before,
+                                     actor=None, at=now))
         return e
 
 

@@ -1,0 +1,7 @@
+"""Citizen reports over JSON."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["citizen"])

@@ -1,0 +1,5 @@
+"""Citizen reports: pages."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

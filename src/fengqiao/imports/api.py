@@ -1,0 +1,7 @@
+"""Spreadsheet imports over JSON."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["imports"])

@@ -1,0 +1,5 @@
+"""Spreadsheet imports: pages."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Open311 GeoReport: pages."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+"""Places over JSON."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["regions"])
