@@ -109,12 +109,14 @@ def _register_routers() -> None:
     from fengqiao.notify.api import router as notify_router
     from fengqiao.open311.api import router as open311_router
     from fengqiao.regions.api import router as regions_router
+    from fengqiao.regions.geo_api import router as shapes_router
     from fengqiao.supervision.api import router as supervision_router
     from fengqiao.triage.api import router as triage_router
 
     api.add_router("", events_router)
     api.add_router("", notify_router)
     api.add_router("", regions_router)
+    api.add_router("", shapes_router)
     api.add_router("", intake_router)
     api.add_router("", citizen_router)
     api.add_router("", open311_router)

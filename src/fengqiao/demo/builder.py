@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 
-from fengqiao.demo import people, places, stories
+from fengqiao.demo import geography, people, places, stories
 from fengqiao.events.models import Event
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Person
@@ -86,6 +86,9 @@ def build_places(*, rng: random.Random, stdout=None) -> tuple[places.County, Imp
     report = places.import_slice(stdout=stdout)
     with transaction.atomic():
         places.create_grids(rng=rng)
+    county = places.load_county()
+    # A fixed stream of its own: the outlines never shift the people and events of the seed.
+    geography.create_shapes(county=county.county, rng=random.Random("xianyou-outlines"))
     return places.load_county(), report
 
 

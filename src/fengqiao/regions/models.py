@@ -125,3 +125,44 @@ class Region(models.Model):
         if self.level == Level.UNIT:
             return False
         return getattr(other, f"{self.level}_id") == self.id
+
+
+class RegionShape(models.Model):
+    """A region's outline (a grid's polygon, a village's or town's — imported or derived).
+
+    Stored as WKB with its bounding box and centroid, so the map can ask for shapes inside a
+    view and the point lookup can build its STRtree without parsing GeoJSON. Longitude/latitude
+    in WGS 84 (GeoJSON order: x = longitude, y = latitude)."""
+
+    class Origin(models.TextChoices):
+        IMPORTED = "imported", _("Imported")
+        DERIVED = "derived", _("Derived from the levels below")
+        SYNTHETIC = "synthetic", _("Synthetic (demo)")
+
+    region = models.OneToOneField(
+        Region, on_delete=models.CASCADE, primary_key=True, related_name="shape",
+        verbose_name=_("region"),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, db_index=True)
+    wkb = models.BinaryField()
+    min_lng = models.FloatField()
+    min_lat = models.FloatField()
+    max_lng = models.FloatField()
+    max_lat = models.FloatField()
+    centroid_lng = models.FloatField()
+    centroid_lat = models.FloatField()
+    area_km2 = models.FloatField(default=0)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    updated_at = models.DateTimeField(_("updated at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("region shape")
+        verbose_name_plural = _("region shapes")
+
+    def __str__(self) -> str:
+        return f"{self.region_id} ({self.level})"
+
+    def geometry(self):
+        import shapely
+
+        return shapely.from_wkb(bytes(self.wkb))
