@@ -1,8 +1,9 @@
 """Reads about people, and the one place where scope is decided.
 
 A user sees the events in the subtree of their posts' regions and the events they are (or were)
-bound to; a department liaison sees what was handed to their department. Every page, endpoint,
-export and search goes through `visible_events` or `access_event_for_user`.
+bound to; a department liaison sees what was handed to their department and the events of the
+villages paired (挂钩) with it. Every page, endpoint, export and search goes through
+`visible_events` or `access_event_for_user`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def event_scope_q(user) -> Q | None:
         if post.role == Role.DEPARTMENT_LIAISON:
             if post.department_id:
                 q |= region_q & Q(department_id=post.department_id)
+                paired = _paired_villages(user, post.department_id)
+                if paired:  # 挂钩: the villages paired with the department, whole
+                    q |= region_q & Q(village_id__in=paired)
         else:
             q |= region_q
     beyond = _bound_beyond_posts(user)
@@ -90,6 +94,22 @@ def _bound_beyond_posts(user) -> list[int]:
     )
     user._fq_beyond = beyond
     return beyond
+
+
+def _paired_villages(user, department_id: int) -> list[int]:
+    """Ids of the villages paired (挂钩) with a department, as a short literal list (cached on
+    the request's user like the posts)."""
+    from fengqiao.supervision.models import Pairing
+
+    cache = getattr(user, "_fq_paired", None)
+    if cache is None:
+        cache = user._fq_paired = {}
+    if department_id not in cache:
+        cache[department_id] = list(
+            Pairing.objects.filter(department_id=department_id, active=True)
+            .values_list("village_id", flat=True)
+        )
+    return cache[department_id]
 
 
 def visible_events(user) -> QuerySet:

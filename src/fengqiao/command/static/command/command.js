@@ -1,0 +1,205 @@
+/* Command centre pages: ECharts charts and the Leaflet map, drawn from the JSON the page carries
+   (<script type="application/json">, rendered by the server from the same queries as the
+   /api/v1/stats endpoints). No inline scripts; redrawn after every htmx swap. */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#1f4e8c", "#b3261e", "#1e6b3a", "#8a5a00", "#6a3d9a", "#0f7c86", "#c2571a",
+                 "#5f6670", "#2f7ed8", "#a33d6c"];
+  // Colours for the map from worse to better (a measure where higher is better).
+  var SCALE = ["#b3261e", "#e2673a", "#f0b43c", "#9ccf6a", "#2e8b4e"];
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+
+  function dark(el) { return !!el.closest("[data-theme=dark]"); }
+
+  var charts = [];
+
+  function chartFor(el) {
+    if (!window.echarts) return null;
+    var existing = window.echarts.getInstanceByDom(el);
+    if (existing) existing.dispose();
+    var chart = window.echarts.init(el, dark(el) ? "dark" : null, { renderer: "canvas" });
+    charts.push(chart);
+    return chart;
+  }
+
+  function textColour(el) { return dark(el) ? "#d6e2f5" : "#1d232b"; }
+
+  function drawBars(el, data) {
+    var chart = chartFor(el);
+    if (!chart) return;
+    var names = data.rows.map(function (r) { return r.name; });
+    var series = data.series.map(function (s, i) {
+      return {
+        name: s.label, type: "bar", data: data.rows.map(function (r) { return r.values[i]; }),
+        itemStyle: { color: PALETTE[i % PALETTE.length] }, barMaxWidth: 26,
+      };
+    });
+    chart.setOption({
+      backgroundColor: "transparent",
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, textStyle: { color: textColour(el) } },
+      grid: { left: 40, right: 16, top: 36, bottom: 70 },
+      xAxis: { type: "category", data: names, axisLabel: { rotate: 40, color: textColour(el) } },
+      yAxis: { type: "value", axisLabel: { color: textColour(el) } },
+      series: series,
+    });
+    chart.on("click", function (p) {
+      var row = data.rows[p.dataIndex];
+      if (row && row.drill) window.location.href = row.drill;
+    });
+  }
+
+  function drawLine(el, data) {
+    var chart = chartFor(el);
+    if (!chart) return;
+    chart.setOption({
+      backgroundColor: "transparent",
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, textStyle: { color: textColour(el) } },
+      grid: { left: 40, right: 16, top: 36, bottom: 30 },
+      xAxis: { type: "category", data: data.dates, axisLabel: { color: textColour(el) } },
+      yAxis: { type: "value", axisLabel: { color: textColour(el) } },
+      series: data.series.map(function (s, i) {
+        return { name: s.label, type: "line", smooth: true, data: s.values, showSymbol: data.dates.length < 40,
+                 itemStyle: { color: PALETTE[i % PALETTE.length] } };
+      }),
+    });
+  }
+
+  function drawPie(el, data) {
+    var chart = chartFor(el);
+    if (!chart) return;
+    chart.setOption({
+      backgroundColor: "transparent",
+      color: PALETTE,
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      legend: { type: "scroll", bottom: 0, textStyle: { color: textColour(el) } },
+      series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], data: data.slices,
+                 label: { color: textColour(el), formatter: "{b}\n{d}%" } }],
+    });
+  }
+
+  function drawCharts(root) {
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var data = readJSON(el.getAttribute("data-source"));
+      if (!data) return;
+      var kind = el.getAttribute("data-chart");
+      if (kind === "bars") drawBars(el, data);
+      else if (kind === "line") drawLine(el, data);
+      else if (kind === "pie") drawPie(el, data);
+      el.setAttribute("data-drawn", "1");
+    });
+  }
+
+  // ----------------------------------------------------------------------------------- map
+
+  function colourOf(value, scale) {
+    if (value === null || value === undefined || !scale) return "#9aa3ad";
+    var lo = scale.min, hi = scale.max;
+    var t = hi > lo ? (value - lo) / (hi - lo) : 1;
+    if (!scale.higher_is_better) t = 1 - t;
+    var i = Math.max(0, Math.min(SCALE.length - 1, Math.floor(t * SCALE.length)));
+    return SCALE[i];
+  }
+
+  function drawMap(el) {
+    if (!window.L) return;
+    var values = readJSON(el.getAttribute("data-source")) || { regions: {} };
+    var url = el.getAttribute("data-shapes");
+    if (el._fqMap) { el._fqMap.remove(); el._fqMap = null; }
+    var map = window.L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: false });
+    el._fqMap = map;
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) window.L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
+    map.setView([25.36, 118.69], 10);  // until the shapes arrive
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { type: "FeatureCollection", features: [] }; })
+      .then(function (fc) {
+        var regions = values.regions || {};
+        var layer = window.L.geoJSON(fc, {
+          style: function (f) {
+            var v = regions[f.properties.code];
+            return { color: dark(el) ? "#cfe0ff" : "#1f4e8c", weight: 1,
+                     fillColor: colourOf(v ? v.value : null, values.scale), fillOpacity: 0.65 };
+          },
+          pointToLayer: function (f, latlng) {
+            var v = regions[f.properties.code];
+            return window.L.circleMarker(latlng, {
+              radius: 7, color: "#fff", weight: 1, fillOpacity: 0.9,
+              fillColor: colourOf(v ? v.value : null, values.scale),
+            });
+          },
+          onEachFeature: function (f, lyr) {
+            var v = regions[f.properties.code];
+            var label = f.properties.name + (v ? ":" + v.display : "");
+            lyr.bindTooltip(label, { sticky: true });
+            lyr.on("click", function () {
+              if (v && v.drill) window.location.href = v.drill;
+            });
+          },
+        }).addTo(map);
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+        el.setAttribute("data-drawn", "1");
+        el.setAttribute("data-features", String(fc.features.length));
+      })
+      .catch(function () { el.setAttribute("data-drawn", "error"); });
+  }
+
+  function drawMaps(root) { root.querySelectorAll("[data-map]").forEach(drawMap); }
+
+  function drawAll(root) {
+    drawCharts(root);
+    drawMaps(root);
+  }
+
+  // Tel links handed back by a one-click call: dial at once.
+  function dialFrom(root) {
+    root.querySelectorAll("a[data-dial-now]").forEach(function (a) {
+      a.removeAttribute("data-dial-now");
+      if (!window.__fqNoDial) window.location.href = a.getAttribute("href");
+    });
+  }
+
+  // The dashboard's period picker: show the custom dates only for "custom".
+  function syncPicker(form) {
+    var custom = form.querySelector("[data-custom-dates]");
+    var chosen = form.querySelector("input[name=period]:checked");
+    if (custom) custom.hidden = !(chosen && chosen.value === "custom");
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-period-picker]");
+    if (form) {
+      syncPicker(form);
+      if (event.target.name === "period" && event.target.value !== "custom") form.submit();
+    }
+    var measure = event.target.closest("select[data-autosubmit]");
+    if (measure) measure.form.submit();
+  });
+
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { if (!c.isDisposed()) c.resize(); });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-period-picker]").forEach(syncPicker);
+    drawAll(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target) return;
+    charts = charts.filter(function (c) { return !c.isDisposed(); });
+    if (target.querySelector("[data-chart]") || target.hasAttribute("data-chart")) drawCharts(target);
+    if (target.querySelector("[data-map]") && !target.hasAttribute("data-keep-map")) drawMaps(target);
+    dialFrom(target);
+  });
+
+  window.FQCommand = { drawAll: drawAll };
+})();

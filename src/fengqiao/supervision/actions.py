@@ -1,0 +1,265 @@
+"""Writes on supervision: village categories, pairing (挂钩), accountability records, thresholds
+and bulletin packs. Keyword-only, a required `actor`, one durable transaction, one audit row in
+the "supervision" stream each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fengqiao.events import audit
+from fengqiao.events.models import Event
+from fengqiao.lib import clock
+from fengqiao.lib.errors import InvalidInput, NotPermitted
+from fengqiao.people.models import Department, Person, Role
+from fengqiao.people.queries import posts_of, roles_over_region, sees_everything, visible_events
+from fengqiao.regions.models import Level, Region, VillageCategory
+from fengqiao.supervision.models import (
+    AUDIT_STREAM,
+    AccountabilityRecord,
+    BulletinRun,
+    CategoryThresholds,
+    Pairing,
+    RecordKind,
+    VillageRating,
+)
+
+# Who decides for the county: categories, pairing, thresholds.
+COUNTY_DECIDERS = {Role.OPERATOR, Role.COUNTY_LEADER, Role.ADMIN}
+# Who may record a bulletin, summons, accountability or evaluation over a region they cover.
+RECORDERS = COUNTY_DECIDERS | {Role.TOWN_CADRE}
+
+
+def may_decide(actor, region: Region | None, roles: set[str] = COUNTY_DECIDERS) -> bool:
+    if actor is None or sees_everything(actor):
+        return True
+    if region is None:
+        return False
+    return bool(roles_over_region(actor, region) & roles)
+
+
+def _require(actor, region: Region | None, roles: set[str] = COUNTY_DECIDERS) -> None:
+    if not may_decide(actor, region, roles):
+        raise NotPermitted(_("Your posts do not allow this here."))
+
+
+def _note(value: Any, name: str, *, required: bool = False, max_length: int = 500) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInput(_("“%(f)s” is required.") % {"f": name}, field=name)
+    if len(text) > max_length:
+        raise InvalidInput(_("“%(f)s” is longer than %(n)d characters.") % {"f": name, "n": max_length}, field=name)
+    return text
+
+
+def _village(region: Region | None) -> Region:
+    if region is None or region.level != Level.VILLAGE:
+        raise InvalidInput(_("Choose a village."), field="village")
+    return region
+
+
+# --------------------------------------------------------------------------- village category
+
+
+def village_category_confirm(
+    *, actor, village: Region, category: str, suggested: str = "", measure: str = "",
+    value: Decimal | None = None, events: int = 0, span: tuple[dt.date, dt.date] | None = None,
+    note: str = "",
+) -> VillageRating:
+    """Confirm a village's category (放心/较好/一般/滞后): writes `Region.village_category`, keeps
+    the rating with the figures it was judged on, and records it."""
+    village = _village(village)
+    if category not in VillageCategory.values:
+        raise InvalidInput(_("Choose a category."), field="category")
+    note = _note(note, "note")
+    _require(actor, village)
+    with transaction.atomic(durable=True):
+        locked = Region.objects.select_for_update().get(pk=village.pk)
+        previous = locked.village_category
+        locked.village_category = category
+        locked.save(update_fields=["village_category"])
+        rating = VillageRating.objects.create(
+            village=locked, suggested=suggested if suggested in VillageCategory.values else "",
+            category=category, previous=previous, measure=measure, value=value, events=events,
+            span_start=span[0] if span else None, span_end=span[1] if span else None, note=note,
+            confirmed_by=actor if getattr(actor, "pk", None) else None, confirmed_at=clock.now(),
+        )
+        audit.record(
+            stream=AUDIT_STREAM, action="confirm_village_category", actor=actor, note=note,
+            from_state=previous, to_state=category,
+            details={"village": locked.code, "suggested": rating.suggested, "measure": measure,
+                     "value": str(value) if value is not None else None, "events": events},
+        )
+    village.village_category = category
+    return rating
+
+
+def thresholds_set(
+    *, actor, measure: str, reassuring_at: Any, good_at: Any, average_at: Any,
+    min_events: Any = 5, span_days: Any = 90,
+) -> CategoryThresholds:
+    """The admin's cut-offs. For a lower-is-better measure they must fall, else rise."""
+    from fengqiao.supervision.categories import higher_is_better, measure_choices
+
+    if measure not in dict(measure_choices()):
+        raise InvalidInput(_("Unknown measure “%(m)s”.") % {"m": measure}, field="measure")
+    try:
+        cuts = [Decimal(str(v)) for v in (reassuring_at, good_at, average_at)]
+        min_n, days = int(min_events), int(span_days)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInput(_("Thresholds must be numbers."), field="reassuring_at") from None
+    ordered = cuts == sorted(cuts, reverse=True) if higher_is_better(measure) else cuts == sorted(cuts)
+    if not ordered or len(set(cuts)) != 3:
+        raise InvalidInput(_("The thresholds must step down from 放心 to 一般 (up, for a measure "
+                             "where lower is better)."), field="good_at")
+    if min_n < 0 or not 1 <= days <= 3660:
+        raise InvalidInput(_("The span must be 1 to 3660 days."), field="span_days")
+    county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
+    if not (actor is None or sees_everything(actor)
+            or any(p.role == Role.ADMIN for p in posts_of(actor))
+            or may_decide(actor, county, {Role.ADMIN})):
+        raise NotPermitted(_("Only an administrator sets the thresholds."))
+    with transaction.atomic(durable=True):
+        row = CategoryThresholds.objects.select_for_update().order_by("id").first() or CategoryThresholds()
+        before = {"measure": row.measure, "cuts": [str(row.reassuring_at), str(row.good_at), str(row.average_at)]}
+        row.measure = measure
+        row.reassuring_at, row.good_at, row.average_at = cuts
+        row.min_events, row.span_days = min_n, days
+        row.updated_at = clock.now()
+        row.updated_by = actor if getattr(actor, "pk", None) else None
+        row.save()
+        audit.record(stream=AUDIT_STREAM, action="set_category_thresholds", actor=actor,
+                     details={"before": before, "measure": measure, "cuts": [str(c) for c in cuts],
+                              "min_events": min_n, "span_days": days})
+    return row
+
+
+# ----------------------------------------------------------------------------------- pairing
+
+
+def pairing_create(*, actor, department: Department, village: Region, note: str = "") -> Pairing:
+    """挂钩: pair a department with a village; its liaisons then see the village's events."""
+    village = _village(village)
+    note = _note(note, "note")
+    _require(actor, village)
+    with transaction.atomic(durable=True):
+        if Pairing.objects.select_for_update().filter(department=department, village=village, active=True).exists():
+            raise InvalidInput(_("%(d)s is already paired with %(v)s.") % {"d": department.name, "v": village.name},
+                               code="duplicate", field="village")
+        pairing = Pairing.objects.create(
+            department=department, village=village, note=note, created_at=clock.now(),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record(stream=AUDIT_STREAM, action="pair_department", actor=actor, note=note,
+                     details={"department": department.code, "village": village.code, "pairing": pairing.pk})
+    return pairing
+
+
+def pairing_end(*, actor, pairing: Pairing) -> Pairing:
+    _require(actor, pairing.village)
+    with transaction.atomic(durable=True):
+        row = Pairing.objects.select_for_update().get(pk=pairing.pk)
+        if not row.active:
+            raise InvalidInput(_("This pairing has already ended."), code="ended")
+        row.active = False
+        row.ended_at = clock.now()
+        row.ended_by = actor if getattr(actor, "pk", None) else None
+        row.save(update_fields=["active", "ended_at", "ended_by"])
+        audit.record(stream=AUDIT_STREAM, action="unpair_department", actor=actor,
+                     details={"department": row.department.code, "village": row.village.code, "pairing": row.pk})
+    return row
+
+
+# -------------------------------------------------------------------- accountability records
+
+
+def _scope_of_person(person: Person) -> Region | None:
+    posts = list(person.posts.filter(active=True).select_related("region").order_by("id"))
+    return posts[0].region if posts else None
+
+
+def record_create(
+    *, actor, kind: str, title: str, text: str, decided_on: dt.date | None = None,
+    target_region: Region | None = None, target_department: Department | None = None,
+    target_person: Person | None = None, events: Iterable[Event | int] = (), score: Any = None,
+) -> AccountabilityRecord:
+    """通报 / 约谈 / 问责 / 考评 against one unit or person, linked to the events behind it (which
+    the actor must be able to see)."""
+    if kind not in RecordKind.values:
+        raise InvalidInput(_("Choose a kind."), field="kind")
+    title = _note(title, "title", required=True, max_length=200)
+    text = _note(text, "text", required=True, max_length=20000)
+    targets = [t for t in (target_region, target_department, target_person) if t is not None]
+    if len(targets) != 1:
+        raise InvalidInput(_("Name exactly one unit or person."), field="target")
+    if target_region is not None:
+        scope = target_region
+    elif target_department is not None:
+        scope = target_department.region or Region.objects.filter(level=Level.COUNTY).order_by("code").first()
+    else:
+        assert target_person is not None
+        scope = _scope_of_person(target_person)
+    if scope is None:
+        raise InvalidInput(_("That target has no region to file the record under."), field="target")
+    value = None
+    if score not in (None, ""):
+        try:
+            value = Decimal(str(score))
+        except InvalidOperation:
+            raise InvalidInput(_("The score must be a number."), field="score") from None
+        if not Decimal("-9999") <= value <= Decimal("9999"):
+            raise InvalidInput(_("The score must be a number."), field="score")
+    _require(actor, scope, RECORDERS)
+    ids = sorted({e.pk if isinstance(e, Event) else int(e) for e in events})
+    if ids:
+        seen = set(visible_events(actor).filter(pk__in=ids).values_list("pk", flat=True)) if actor else set(ids)
+        missing = [i for i in ids if i not in seen]
+        if missing:
+            raise InvalidInput(_("No such event: %(id)s.") % {"id": missing[0]}, field="events")
+    now = clock.now()
+    with transaction.atomic(durable=True):
+        record = AccountabilityRecord.objects.create(
+            kind=kind, title=title, text=text, decided_on=decided_on or clock.local_date(now), score=value,
+            target_region=target_region, target_department=target_department, target_person=target_person,
+            scope_region=scope, county_id=scope.county_id, town_id=scope.town_id, village_id=scope.village_id,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by_name=audit._name_of(actor), created_at=now,
+        )
+        if ids:
+            record.events.set(ids)
+        audit.record(stream=AUDIT_STREAM, action=f"record_{kind}", actor=actor, note=title,
+                     details={"record": record.pk, "target": record.target_label, "scope": scope.code,
+                              "events": ids})
+    return record
+
+
+# --------------------------------------------------------------------------------- bulletins
+
+
+def bulletin_request(*, actor, date_from: dt.date, date_to: dt.date, region: Region) -> BulletinRun:
+    """Ask for a bulletin pack; the worker builds it (`supervision.tasks.build_bulletin`)."""
+    from fengqiao.supervision.bulletin import check_period
+
+    check_period(date_from, date_to)
+    _require(actor, region, RECORDERS)
+    with transaction.atomic(durable=True):
+        run = BulletinRun.objects.create(
+            date_from=date_from, date_to=date_to, region=region, created_at=clock.now(),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record(stream=AUDIT_STREAM, action="request_bulletin", actor=actor,
+                     details={"run": run.pk, "region": region.code, "from": date_from.isoformat(),
+                              "to": date_to.isoformat()})
+
+        def enqueue() -> None:
+            from fengqiao.supervision.tasks import build_bulletin
+
+            build_bulletin(run.pk)
+
+        transaction.on_commit(enqueue)
+    return run

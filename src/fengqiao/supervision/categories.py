@@ -1,0 +1,37 @@
+"""Village categories (放心 / 较好 / 一般 / 滞后) suggested from the measures by the admin's
+thresholds. The measure values come from `fengqiao.command.queries` (the same as the pages and
+the API); this module only applies the cut-offs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fengqiao.command import measures as m
+from fengqiao.regions.models import VillageCategory
+from fengqiao.supervision.models import CategoryThresholds
+
+
+def measure_choices() -> list[tuple[str, str]]:
+    """The measures a category may be judged on: the rates and the composite score."""
+    return [("score", m.measure_label("score"))] + [(name, m.measure_label(name)) for name in m.RATES]
+
+
+def higher_is_better(measure: str) -> bool:
+    return m.higher_is_better(measure)
+
+
+def suggest(value: Decimal | None, denominator: int, thresholds: CategoryThresholds) -> str:
+    """The suggested category for one village's value; "" when there is too little to judge
+    (no value, or fewer events than `min_events` behind it)."""
+    if value is None or denominator < thresholds.min_events:
+        return ""
+    cuts = [
+        (VillageCategory.REASSURING, thresholds.reassuring_at),
+        (VillageCategory.GOOD, thresholds.good_at),
+        (VillageCategory.AVERAGE, thresholds.average_at),
+    ]
+    better = higher_is_better(thresholds.measure)
+    for category, cut in cuts:
+        if (value >= cut) if better else (value <= cut):
+            return category.value
+    return VillageCategory.LAGGING.value

@@ -1,0 +1,63 @@
+"""挂钩: a department paired with a village sees the village's events; unpaired, it does not."""
+
+import pytest
+
+from fengqiao.events.models import AuditEntry
+from fengqiao.lib.errors import InvalidInput, NotPermitted
+from fengqiao.people.queries import access_event_for_user, visible_events
+from fengqiao.supervision.actions import pairing_create, pairing_end
+from fengqiao.supervision.models import Pairing
+from tests.factories import register
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(person):
+    """The user as a new request would load it (scope is cached on the user object)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=person.user.pk)
+
+
+def test_department_liaison_does_not_see_an_unpaired_village(world):
+    event = register(world, region=world.village_b, title="剑山村的事")
+    assert not visible_events(fresh(world.dept_liaison)).filter(pk=event.pk).exists()
+
+
+def test_pairing_shows_the_village_events_to_the_department_liaison(world, client):
+    event_b = register(world, region=world.village_b, title="剑山村的事")
+    event_c = register(world, region=world.village_c, title="梅塘村的事")
+    pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    user = fresh(world.dept_liaison)
+    ids = set(visible_events(user).values_list("pk", flat=True))
+    assert event_b.pk in ids and event_c.pk not in ids
+    assert access_event_for_user(user, event_b.pk).pk == event_b.pk
+    client.force_login(world.dept_liaison.user)
+    assert client.get(f"/events/{event_b.pk}/").status_code == 200
+    assert client.get(f"/events/{event_c.pk}/").status_code == 404
+    html = client.get("/events/").content.decode()
+    assert "剑山村的事" in html and "梅塘村的事" not in html
+
+
+def test_ending_the_pairing_hides_the_village_again(world):
+    event_b = register(world, region=world.village_b, title="剑山村的事")
+    pairing = pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    pairing_end(actor=world.operator.user, pairing=pairing)
+    assert not visible_events(fresh(world.dept_liaison)).filter(pk=event_b.pk).exists()
+    actions = list(AuditEntry.objects.filter(stream="supervision").values_list("action", flat=True))
+    assert actions == ["pair_department", "unpair_department"]
+
+
+def test_a_village_secretary_cannot_pair(world):
+    with pytest.raises(NotPermitted):
+        pairing_create(actor=world.secretary_a.user, department=world.department, village=world.village_a)
+    assert not Pairing.objects.exists()
+
+
+def test_pairing_twice_is_refused_and_a_town_is_not_a_village(world):
+    pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    with pytest.raises(InvalidInput):
+        pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    with pytest.raises(InvalidInput):
+        pairing_create(actor=world.operator.user, department=world.department, village=world.town)
+    assert Pairing.objects.count() == 1
