@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping
 from django.db.models import Count, Max
+from shapely.geometry import mapping
 
 from fengqiao.regions.models import Level, Region, RegionShape
 
