@@ -61,6 +61,25 @@ def test_demo_loads_xianyou_with_grids_and_reports_it(demo):
     assert f"events: {EVENTS}" in demo
 
 
+def test_every_grid_village_and_town_has_an_outline_and_events_lie_inside_theirs(demo):
+    from fengqiao.regions import geo
+    from fengqiao.regions.models import RegionShape
+
+    shapes = Counter(RegionShape.objects.values_list("level", flat=True))
+    grids = Region.objects.filter(level="grid").count()
+    assert shapes == {"grid": grids, "village": 327, "town": 18, "county": 1}
+    geo.invalidate()
+    located = Event.objects.exclude(latitude=None).select_related("region")[:60]
+    assert len(located) == 60
+    found = geo.region_ids_at([(e.latitude, e.longitude) for e in located])
+    for event, region_id in zip(located, found, strict=True):
+        # The point lies in the event's grid, or in one of its village's grids.
+        region = Region.objects.get(pk=region_id)
+        assert region.village_id == (event.village_id or region.village_id)
+        if event.grid_id:
+            assert region_id == event.grid_id
+
+
 def test_every_village_has_its_three_and_every_grid_its_head_and_worker():
     for role in (Role.VILLAGE_LIAISON, Role.PARTY_SECRETARY, Role.COMMUNITY_POLICE):
         assert Post.objects.filter(role=role, region__level="village").values("region").distinct().count() == 327

@@ -385,6 +385,28 @@ class StoryPlayer:
         self.categories = {c.code: c for c in Category.objects.all()}
         self.event_ids: dict[int, int] = {}
         self.stats = PlayStats()
+        from fengqiao.regions.models import RegionShape
+
+        # The synthetic outlines (demo/geography.py): events get a point in their grid or village.
+        self.shapes = {s.region_id: s.geometry() for s in RegionShape.objects.filter(
+            level__in=["grid", "village"], region__county=county.county)}
+
+    def point_in(self, region: Region, index: int) -> tuple[float | None, float | None]:
+        """A point inside the region's outline, from a random stream of the plan's own (so the
+        points never shift the rest of the story); (None, None) without an outline."""
+        import shapely
+
+        shape = self.shapes.get(region.id)
+        if shape is None:
+            return None, None
+        rng = random.Random(f"{self.seed}-point-{index}")
+        minx, miny, maxx, maxy = shape.bounds
+        for _ in range(50):
+            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            if shapely.contains_xy(shape, x, y):
+                return round(y, 6), round(x, 6)
+        point = shape.point_on_surface()
+        return round(point.y, 6), round(point.x, 6)
 
     def play(self, plan: Plan) -> Event:
         story = _Story(self, plan)
@@ -572,11 +594,13 @@ class _Story:
         moment = p.created_at
         if moment >= self.p.as_of:
             raise Cut
+        latitude, longitude = self.p.point_in(p.grid or p.village, p.index)
         with _at(moment):
             self.event = actions.event_register(
                 actor=self.reporter(), title=p.title, description=p.description,
                 category=self.p.categories[p.category], source=p.source, region=region,
-                address=p.address, dispute_source=p.dispute_source,
+                address=p.address, latitude=latitude, longitude=longitude,
+                dispute_source=p.dispute_source,
                 high_risk="high_risk" in p.flags,
                 parties=p.parties,
             )
