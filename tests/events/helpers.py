@@ -70,4 +70,6 @@ def valid_data(world: World, event: Event, action: str, actor) -> dict:
     if action == "merge":
         keeper = register(world, actor=actor, title="同一事项的另一渠道")
         return {"into_id": keeper.pk}
+    if action == "recategorise":
+        return {"category_code": "dispute.neighbours" if event.category.code != "dispute.neighbours" else "dispute.land"}
     return {}

@@ -811,6 +811,42 @@ def event_merge(*, event: Event | int, actor, into: Event) -> Event:
     return _act(event, actor, "merge", body)
 
 
+def event_recategorise(*, event: Event | int, actor, category: Category, note: str = "") -> Event:
+    """变更分类: correct the category of a registered, dispatched or in-progress event.
+
+    Deadline rule: a dispatched event keeps whichever deadline is later — the one it had, or the
+    new category's limit counted from when its current tier received it (`dispatched_at`). A
+    correction never makes an event overdue on the spot and never cuts the time its handlers were
+    promised; a registered event has no deadline yet (dispatch sets it)."""
+    note = _text(note, "note", required=False, max_length=500)
+    if not isinstance(category, Category) or category.pk is None:
+        raise InvalidInput(_("Choose a category."), field="category_code")
+    if not category.active:
+        raise InvalidInput(_("Category “%(c)s” is retired.") % {"c": category.name}, field="category_code")
+
+    def body(e: Event, step: _Step) -> None:
+        if e.category_id == category.pk:
+            raise Conflict(_("The event is already in category “%(c)s”.") % {"c": category.name},
+                           code="same_category")
+        previous = e.category
+        e.category = category
+        step.fields.add("category")
+        step.note = note
+        step.details.update(from_category=previous.code, category=category.code)
+        if e.deadline is not None and e.dispatched_at is not None:
+            d = deadlines.deadline_for(category=category, tier=e.tier, source=e.source, start=e.dispatched_at)
+            if d.at > e.deadline:
+                step.details.update(deadline_before=e.deadline.isoformat(), deadline=d.at.isoformat(),
+                                    deadline_rule=f"{d.days} {d.day_kind}")
+                e.deadline = d.at
+                e.deadline_approximate = d.approximate
+                e.deadline_warned_at = None
+                e.overdue_notified_at = None
+                step.fields |= {"deadline", "deadline_approximate", "deadline_warned_at", "overdue_notified_at"}
+
+    return _act(event, actor, "recategorise", body)
+
+
 # -------------------------------------------------------------------------- deadline scanner
 
 
@@ -891,6 +927,12 @@ def perform(*, event: Event | int, actor, action: str, data: dict[str, Any]) -> 
         into_id = data.get("into_id")
         into = access_event_for_user(actor, into_id) if actor is not None else Event.objects.get(pk=_int(into_id, "into_id"))
         event_merge(event=event, actor=actor, into=into)
+    elif action == "recategorise":
+        code = str(data.get("category_code") or "").strip()
+        category = Category.objects.filter(code=code).first() if code else None
+        if category is None:
+            raise InvalidInput(_("No category with code %(c)s.") % {"c": code}, field="category_code")
+        event_recategorise(event=event, actor=actor, category=category, note=data.get("note", ""))
     else:
         raise InvalidInput(_("Unknown action “%(a)s”.") % {"a": action}, code="unknown_action", field="action")
     return extra

@@ -64,6 +64,7 @@ def _grants(user, event: Event) -> Iterator[tuple[frozenset[str], Callable[[], b
     yield (frozenset({"dispatch", "add_assignee", "call_back", "close", "flag_risk", "unflag_risk"}),
            lambda: bool(roles & DISPATCHERS))
     yield frozenset({"refuse", "merge", "return"}), lambda: bool(roles & COMMANDERS)
+    yield frozenset({"recategorise"}), lambda: bool(roles & DISPATCHERS)
     yield frozenset({"urge", "supervise"}), lambda: bool(roles & OVERSEERS)
     yield (frozenset({"approve_extension", "reject_extension"}),
            lambda: may_decide_extension(user, event))

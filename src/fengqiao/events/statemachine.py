@@ -56,6 +56,7 @@ MOVES: dict[str, Move] = {
     "flag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Flag as high risk")),
     "unflag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Remove risk flag")),
     "merge": Move(frozenset({R, D, P}), M, pgettext_lazy("event action", "Merge")),
+    "recategorise": Move(frozenset({R, D, P}), None, pgettext_lazy("event action", "Change category")),
 }
 ACTIONS = tuple(MOVES)
 # Entries in the record that are not moves of the state machine.
@@ -64,6 +65,8 @@ RECORD_LABELS = {
     "attach": pgettext_lazy("event action", "Attach a file"),
     "deadline_warning": pgettext_lazy("event action", "Deadline warning"),
     "overdue": pgettext_lazy("event action", "Overdue notice"),
+    "confirm_category": pgettext_lazy("event action", "Confirm category"),  # triage
+    "not_duplicate": pgettext_lazy("event action", "Not a duplicate"),  # triage
 }
 
 

@@ -1,0 +1,214 @@
+"""Cross-channel duplicates (疑似重复): the same matter from 12345, a grid worker and 110.
+
+`find_twins(event=)` looks, among recent unmerged events, for ones near in place and time, with
+similar text, or sharing a reporter's phone, and scores each pair in [0, 1]:
+
+    score = 0.55·text + 0.20·place + 0.10·time + 0.15·phone        (0 when the cosine < 0.10)
+
+- text: cosine of the two events' character-bigram vectors weighted by inverse document
+  frequency (from the trained classifier when there is one, so boilerplate such as "市民来电反映"
+  weighs little), counted in full from `TEXT_FULL` up: a paraphrase by another channel rarely
+  shares more than half its bigrams;
+- place: both with points → 1 within 200 m, falling to 0 at 2 km; otherwise same grid 0.8, same
+  village 0.7, one of them filed only at the same town 0.3;
+- time: registration within a day → 1, falling to 0 at `WINDOW`;
+- phone: a party's phone blind index (`Party.phone_index`) is shared — equality, no decryption.
+
+Candidates come only through indexes, so it stays cheap on a table of millions: the event's town
+(or village) by `event_town_status` / `event_village_status` — (town, status, created_at) — or,
+for an event with a point, its county by `event_county_status` with a bounding box; plus events
+whose parties share a phone (`Party.phone_index`), all within ±`WINDOW` of registration and in a
+state that can still be merged into (registered, dispatched, in progress, resolved).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from fengqiao.events.models import Event, Party, Status
+from fengqiao.triage.text import bigrams, event_text
+
+WINDOW = dt.timedelta(days=7)
+THRESHOLD = 0.5
+NEAR_METRES = 200.0
+FAR_METRES = 2000.0
+CANDIDATE_CAP = 300  # per source of candidates, newest first
+PHONE_CAP = 200
+LIVE_STATUSES = (Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
+WEIGHTS = {"text": 0.55, "place": 0.20, "time": 0.10, "phone": 0.15}
+TEXT_GATE = 0.10  # below this cosine the texts are about different things, whatever else agrees
+TEXT_FULL = 0.50
+
+
+@dataclass
+class Signature:
+    """What the score needs to know about one event."""
+
+    pk: int | None
+    text: str
+    created_at: dt.datetime
+    latitude: float | None = None
+    longitude: float | None = None
+    grid_id: int | None = None
+    village_id: int | None = None
+    town_id: int | None = None
+    phones: frozenset[str] = frozenset()
+    vector: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: Event, phones: frozenset[str] = frozenset(), idf=None) -> Signature:
+        sig = cls(
+            pk=event.pk, text=event_text(event.title, event.description), created_at=event.created_at,
+            latitude=event.latitude, longitude=event.longitude, grid_id=event.grid_id,
+            village_id=event.village_id, town_id=event.town_id, phones=phones,
+        )
+        sig.vector = text_vector(sig.text, idf)
+        return sig
+
+
+def text_vector(text: str, idf=None) -> dict[str, float]:
+    counts = Counter(bigrams(text))
+    vec = {g: n * (idf(g) if idf else 1.0) for g, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {g: v / norm for g, v in vec.items()} if norm else {}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(g, 0.0) for g, v in a.items())
+
+
+def metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine)."""
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(h)))
+
+
+def place_score(a: Signature, b: Signature) -> float:
+    if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
+        d = metres(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+        if d <= NEAR_METRES:
+            return 1.0
+        return max(0.0, 1.0 - (d - NEAR_METRES) / (FAR_METRES - NEAR_METRES))
+    if a.grid_id and a.grid_id == b.grid_id:
+        return 0.8
+    if a.village_id and a.village_id == b.village_id:
+        return 0.7
+    if a.town_id and a.town_id == b.town_id and not (a.village_id and b.village_id):
+        return 0.3
+    return 0.0
+
+
+def time_score(a: Signature, b: Signature, window: dt.timedelta = WINDOW) -> float:
+    gap = abs((a.created_at - b.created_at).total_seconds())
+    day = 86_400.0
+    if gap <= day:
+        return 1.0
+    return max(0.0, 1.0 - (gap - day) / (window.total_seconds() - day))
+
+
+def score(a: Signature, b: Signature) -> float:
+    """How likely `a` and `b` are the same matter, in [0, 1]."""
+    cos = cosine(a.vector, b.vector)
+    if cos < TEXT_GATE:
+        return 0.0
+    phone = 1.0 if a.phones & b.phones else 0.0
+    parts = {"text": min(1.0, cos / TEXT_FULL), "place": place_score(a, b), "time": time_score(a, b), "phone": phone}
+    return round(min(1.0, sum(WEIGHTS[k] * v for k, v in parts.items())), 4)
+
+
+# ------------------------------------------------------------------------------ the search
+
+
+def _idf():
+    from fengqiao.triage.classify import current_model
+
+    model = current_model()
+    return model.idf if model is not None else None
+
+
+def _phones_of(event_ids: list[int]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for event_id, index in Party.objects.filter(event_id__in=event_ids).exclude(phone_index="").values_list(
+        "event_id", "phone_index"
+    ):
+        out.setdefault(event_id, set()).add(index)
+    return out
+
+
+def _bbox(lat: float, lng: float, metres_: float) -> Q:
+    dlat = metres_ / 111_320.0
+    dlng = metres_ / (111_320.0 * max(0.05, math.cos(math.radians(lat))))
+    return Q(latitude__gte=lat - dlat, latitude__lte=lat + dlat, longitude__gte=lng - dlng, longitude__lte=lng + dlng)
+
+
+def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) -> list[Event]:
+    """Recent live events that could be twins: near in place, or sharing a phone."""
+    base = Event.objects.filter(
+        status__in=LIVE_STATUSES,
+        created_at__gte=event.created_at - window,
+        created_at__lte=event.created_at + window,
+    ).exclude(pk=event.pk)
+    fields = ("id", "title", "description", "created_at", "latitude", "longitude",
+              "grid", "village", "town", "county", "category", "status", "code", "region")
+    found: dict[int, Event] = {}
+    near = None
+    has_point = event.latitude is not None and event.longitude is not None
+    if has_point and event.county_id:
+        near = base.filter(county_id=event.county_id).filter(
+            _bbox(event.latitude, event.longitude, FAR_METRES)  # type: ignore[arg-type]
+            | (Q(village_id=event.village_id) if event.village_id else Q(pk__in=[]))
+            | (Q(town_id=event.town_id, village_id__isnull=True) if event.town_id else Q(pk__in=[]))
+        )
+    elif event.village_id:
+        near = base.filter(town_id=event.town_id).filter(
+            Q(village_id=event.village_id) | Q(village_id__isnull=True)
+        )
+    elif event.town_id:
+        near = base.filter(town_id=event.town_id)
+    elif event.county_id:
+        near = base.filter(county_id=event.county_id)
+    elif has_point:  # filed nowhere: the recent window, by point only
+        near = base.filter(_bbox(event.latitude, event.longitude, FAR_METRES))  # type: ignore[arg-type]
+    if near is not None:
+        for e in near.only(*fields).order_by("-created_at")[:CANDIDATE_CAP]:
+            found[e.pk] = e
+    if phones:
+        ids = list(
+            Party.objects.filter(phone_index__in=list(phones)).exclude(event_id=event.pk)
+            .order_by("-event_id").values_list("event_id", flat=True)[:PHONE_CAP]
+        )
+        ids = [i for i in ids if i not in found]
+        if ids:
+            for e in base.filter(pk__in=ids).only(*fields):
+                found[e.pk] = e
+    return list(found.values())
+
+
+def find_twins(*, event: Event, limit: int = 5, threshold: float = THRESHOLD) -> list[tuple[Event, float]]:
+    """Likely twins of `event` among recent open/unmerged events, best first, score ≥ threshold."""
+    if event.pk is None:
+        raise ValueError("find_twins needs a saved event")
+    own_phones = _phones_of([event.pk]).get(event.pk, set())
+    pool = candidates(event, own_phones)
+    if not pool:
+        return []
+    idf = _idf()
+    me = Signature.of(event, frozenset(own_phones), idf)
+    phones = _phones_of([e.pk for e in pool])
+    scored = []
+    for other in pool:
+        s = score(me, Signature.of(other, frozenset(phones.get(other.pk, ())), idf))
+        if s >= threshold:
+            scored.append((other, s))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
+    return scored[:limit]

@@ -1,0 +1,40 @@
+"""Text features shared by the category suggester and the duplicate search.
+
+Chinese has no spaces, so both work on characters: the text is cut at anything that is not a Han
+character or a Latin letter (digits go too — amounts and house numbers differ between channels),
+and each run gives its single characters and its character bigrams.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+")
+
+
+def runs(text: str) -> list[str]:
+    return _RUNS.findall((text or "").lower())
+
+
+def ngrams(text: str) -> list[str]:
+    """Unigrams and bigrams of every run (the classifier's features), in order, with repeats."""
+    out: list[str] = []
+    for run in runs(text):
+        out.extend(run)
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Bigrams only (the duplicate search: single characters match too easily)."""
+    out: list[str] = []
+    for run in runs(text):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def event_text(title: str, description: str) -> str:
+    return f"{title or ''}。{description or ''}"
