@@ -32,7 +32,7 @@ def system_for_key(raw: str | None) -> IntakeSystem | None:
 
 def ticket_for(*, channel: str, external_id: str) -> ExternalTicket | None:
     return (
-        ExternalTicket.objects.select_related("event", "system")
+        ExternalTicket.objects.select_related("event__region", "event__category", "system")
         .filter(channel=channel, external_id=external_id)
         .first()
     )
