@@ -263,3 +263,34 @@ def bulletin_request(*, actor, date_from: dt.date, date_to: dt.date, region: Reg
 
         transaction.on_commit(enqueue)
     return run
+
+
+# --------------------------------------------------------------------------------- campaigns
+
+
+def campaign_create(
+    *, actor, name: str, start: dt.date, end: dt.date, region: Region, category=None,
+    source: str = "", notes: str = "",
+):
+    """专项行动 (e.g. 百日攻坚): a span of registration days, a region, optional category and
+    source. Operators, county leaders and admins over the region start one."""
+    from fengqiao.command.models import Campaign
+    from fengqiao.events.models import Source
+
+    name = _note(name, "name", required=True, max_length=100)
+    notes = _note(notes, "notes", max_length=5000)
+    if start is None or end is None or end < start:
+        raise InvalidInput(_("The end cannot be before the start."), field="end")
+    if (end - start).days > 3660:
+        raise InvalidInput(_("A span can be at most ten years."), field="end")
+    if source and source not in Source.values:
+        raise InvalidInput(_("Unknown source “%(s)s”.") % {"s": source}, field="source")
+    _require(actor, region)
+    with transaction.atomic(durable=True):
+        campaign = Campaign.objects.create(name=name, start=start, end=end, region=region,
+                                           category=category, source=source or "", notes=notes)
+        audit.record(stream=AUDIT_STREAM, action="create_campaign", actor=actor, note=name,
+                     details={"campaign": campaign.pk, "region": region.code, "start": start.isoformat(),
+                              "end": end.isoformat(), "category": category.code if category else None,
+                              "source": source or None})
+    return campaign

@@ -1,5 +1,19 @@
-"""Supervision: pages."""
+"""Supervision pages (full paths)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from fengqiao.supervision import views
+
+urlpatterns = [
+    path("supervision/records/", views.record_list, name="supervision_records"),
+    path("supervision/records/new/", views.record_new, name="supervision_record_new"),
+    path("supervision/records/<int:record_id>/", views.record_detail, name="supervision_record"),
+    path("supervision/pairings/", views.pairing_list, name="supervision_pairings"),
+    path("supervision/pairings/<int:pairing_id>/end", views.pairing_stop, name="supervision_pairing_end"),
+    path("supervision/paired/", views.paired_villages, name="supervision_paired_villages"),
+    path("supervision/categories/", views.categories, name="supervision_categories"),
+    path("supervision/categories/<str:code>/confirm", views.category_confirm, name="supervision_category_confirm"),
+    path("supervision/bulletins/", views.bulletin_new, name="supervision_bulletin_new"),
+    path("supervision/bulletins/<int:run_id>/", views.bulletin_status, name="supervision_bulletin"),
+    path("supervision/bulletins/<int:run_id>/<slug:kind>", views.bulletin_file, name="supervision_bulletin_file"),
+]

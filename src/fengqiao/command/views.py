@@ -1,0 +1,666 @@
+"""The command centre's pages: dashboard (compare, spread, map, charts), rankings with the overdue
+list (one-click call and urge), campaigns, drill-down to the events, and the big screen (大屏).
+
+Every number comes from `fengqiao.command.queries` — the same functions the /api/v1/stats
+endpoints answer from — so a page and the API never disagree. Views only pick the region, span
+and measure, call the queries and lay the results out. Outside the user's scope: 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.command import queries as q
+from fengqiao.command.measures import (
+    MEASURE_NAMES,
+    RATES,
+    Measures,
+    higher_is_better,
+    measure_label,
+)
+from fengqiao.command.models import Campaign
+from fengqiao.events import actions as event_actions
+from fengqiao.events.models import Category, Source
+from fengqiao.events.permissions import available_actions
+from fengqiao.lib import clock
+from fengqiao.lib.errors import DomainError, InvalidInput
+from fengqiao.people.models import Role
+from fengqiao.people.queries import access_event_for_user, posts_of, sees_everything, visible_events
+from fengqiao.regions.models import LEVEL_ORDER, Region
+
+PAGE_SIZE = 20
+
+PERIODS = [
+    ("day", gettext_lazy("Yesterday / today")),
+    ("week", gettext_lazy("Last week / this week")),
+    ("month", gettext_lazy("Last month / this month")),
+    ("custom", gettext_lazy("Any span")),
+]
+# The figures on the dashboard's cards, in order.
+CARD_MEASURES = ("received", "resolved", "open_overdue", "handling_rate", "resolution_rate",
+                 "on_time_rate", "overdue_rate", "satisfaction_rate", "score")
+# Measures offered for the map, the bar chart and the rankings.
+CHOOSABLE = ("resolution_rate", "handling_rate", "on_time_rate", "overdue_rate", "extension_rate",
+             "rework_rate", "satisfaction_rate", "score", "received", "resolved", "overdue",
+             "open_overdue")
+# The columns of the ranking table besides the chosen measure.
+RANK_COLUMNS = ("received", "resolved", "overdue", "resolution_rate", "overdue_rate", "satisfaction_rate")
+
+
+def display(m: Measures, name: str) -> str:
+    """How a measure is printed (the queries' own formatting: "91.5%", "—", a count)."""
+    if name in RATES:
+        return m.rate(name).display
+    if name == "score":
+        s = m.score()
+        return "—" if s is None else str(s)
+    return str(m.count(name))
+
+
+def _plain(value) -> float | int | None:
+    if value is None:
+        return None
+    return value if isinstance(value, int) else float(value)
+
+
+# ------------------------------------------------------------------------------------- context
+
+
+@dataclass
+class Period:
+    kind: str
+    current: q.Span
+    previous: q.Span
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("“%(v)s” is not a date (YYYY-MM-DD).") % {"v": value}, field=name) from None
+
+
+def period_from(request: HttpRequest, default: str = "month") -> Period:
+    kind = request.GET.get("period") or default
+    if kind == "custom":
+        start, end = _date(request.GET.get("start"), "start"), _date(request.GET.get("end"), "end")
+        if start is None or end is None:
+            raise InvalidInput(_("Choose the start and end dates."), field="start")
+        current = q.Span(start, end)
+        return Period(kind, current, current.previous())
+    if kind not in q.PAIRS:
+        raise InvalidInput(_("Unknown period."), field="period")
+    previous, current = q.pair(kind)
+    return Period(kind, current, previous)
+
+
+def region_from(request: HttpRequest) -> Region:
+    """The region asked for (404 outside the user's posts), or the user's own."""
+    code = request.GET.get("region") or request.POST.get("region")
+    if code:
+        return q.check_region(request.user, code)
+    home = q.home_region(request.user)
+    if home is None:
+        raise Http404("no region to show")
+    return home
+
+
+def child_level(region: Region) -> str | None:
+    """The spread's level below `region`: towns under a county, villages under a town."""
+    for level in q.SPREAD_LEVELS:
+        if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(region.level):
+            return level
+    return None
+
+
+def measure_from(request: HttpRequest, default: str = "resolution_rate") -> str:
+    name = request.GET.get("measure") or default
+    if name not in MEASURE_NAMES:
+        raise InvalidInput(_("Unknown measure “%(m)s”.") % {"m": name}, field="measure")
+    return name
+
+
+def filters_from(request: HttpRequest) -> dict[str, str | None]:
+    return {"category": request.GET.get("category") or None, "source": request.GET.get("source") or None}
+
+
+def _query(**params: Any) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _span_params(period: Period) -> dict[str, str]:
+    if period.kind == "custom":
+        return {"period": "custom", "start": period.current.start.isoformat(),
+                "end": period.current.end.isoformat()}
+    return {"period": period.kind}
+
+
+def breadcrumbs(user, region: Region, params: dict[str, Any]) -> list[dict[str, str]]:
+    """County → town → village, each linked when the user covers it."""
+    crumbs = []
+    for r in region.lineage():
+        if r.level in ("province", "city"):
+            continue
+        try:
+            q.check_region(user, r)
+        except Http404:
+            continue
+        crumbs.append({"name": r.name, "url": reverse("command_dashboard") + "?" + _query(**params, region=r.code)})
+    return crumbs
+
+
+def _change_view(change: q.Change, name: str) -> dict[str, Any]:
+    """An arrow and a phrase for a 环比 / 同比 change; `good` colours it."""
+    if change.difference is None:
+        return {"arrow": "", "text": "—", "good": None}
+    diff = change.difference
+    if diff == 0:
+        return {"arrow": "→", "text": _("level"), "good": None}
+    up = diff > 0
+    good = up == higher_is_better(name)
+    if name in RATES or name == "score":
+        text = (_("%(d)s points") if name in RATES else "%(d)s") % {"d": f"{abs(diff)}"}
+    elif change.percent is not None:
+        text = f"{abs(diff)} ({abs(change.percent)}%)"
+    else:
+        text = str(abs(diff))
+    return {"arrow": "▲" if up else "▼", "text": text, "good": good}
+
+
+def cards(comparison: q.Comparison) -> list[dict[str, Any]]:
+    out = []
+    for name in CARD_MEASURES:
+        out.append({
+            "name": name,
+            "label": measure_label(name),
+            "display": display(comparison.current, name),
+            "previous": display(comparison.previous, name),
+            "year_earlier": display(comparison.year_earlier, name),
+            "pop": _change_view(comparison.period_on_period[name], name),
+            "yoy": _change_view(comparison.year_on_year[name], name),
+        })
+    return out
+
+
+def measure_options() -> list[tuple[str, str]]:
+    return [(name, measure_label(name)) for name in CHOOSABLE]
+
+
+def _trend_buckets(span: q.Span) -> list[q.Span]:
+    """Days for a span up to 31 days; weeks up to 26 weeks; months beyond."""
+    buckets: list[q.Span] = []
+    if span.days <= 31:
+        return [q.Span(span.start + dt.timedelta(days=i), span.start + dt.timedelta(days=i))
+                for i in range(span.days)]
+    if span.days <= 26 * 7:
+        start = span.start
+        while start <= span.end:
+            end = min(span.end, start + dt.timedelta(days=6 - start.weekday()))
+            buckets.append(q.Span(start, end))
+            start = end + dt.timedelta(days=1)
+        return buckets
+    start = span.start
+    while start <= span.end:
+        nxt = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        end = min(span.end, nxt - dt.timedelta(days=1))
+        buckets.append(q.Span(start, end))
+        start = nxt
+    return buckets
+
+
+def trend(user, region: Region, span: q.Span, filters: dict[str, Any]) -> dict[str, Any]:
+    """Received and resolved per day (or week, or month) of the span: one `measures_for` each."""
+    dates, received, resolved, overdue = [], [], [], []
+    for b in _trend_buckets(span):
+        m = q.measures_for(user=user, region=region, start=b.start, end=b.end, **filters)
+        dates.append(b.start.strftime("%m-%d") if b.days == 1 else f"{b.start:%m-%d}~{b.end:%m-%d}")
+        received.append(m.received)
+        resolved.append(m.resolved)
+        overdue.append(m.overdue)
+    return {"dates": dates, "series": [
+        {"label": measure_label("received"), "values": received},
+        {"label": measure_label("resolved"), "values": resolved},
+        {"label": measure_label("overdue"), "values": overdue},
+    ]}
+
+
+def pies(user, region: Region, span: q.Span, filters: dict[str, Any]) -> tuple[dict, dict]:
+    """Received by top-level category and by source (one `measures_for` per slice)."""
+    by_category = []
+    if not filters.get("category"):
+        for c in Category.objects.filter(parent=None, active=True).order_by("sort", "code"):
+            m = q.measures_for(user=user, region=region, start=span.start, end=span.end,
+                               category=c.code, source=filters.get("source"))
+            if m.received:
+                by_category.append({"name": c.name, "value": m.received})
+    by_source = []
+    if not filters.get("source"):
+        for value, label in Source.choices:
+            m = q.measures_for(user=user, region=region, start=span.start, end=span.end,
+                               category=filters.get("category"), source=value)
+            if m.received:
+                by_source.append({"name": str(label), "value": m.received})
+    return {"slices": by_category}, {"slices": by_source}
+
+
+def drill_url(user, region: Region, level: str | None, params: dict[str, Any]) -> str:
+    """Where a click on a region leads: its own dashboard (a town), or its events (a village)."""
+    if level == "village" or region.level == "village":
+        return reverse("command_events") + "?" + _query(**params, region=region.code)
+    return reverse("command_dashboard") + "?" + _query(**params, region=region.code)
+
+
+def spread_context(user, region: Region, period: Period, measure: str, filters: dict[str, Any],
+                   params: dict[str, Any]) -> dict[str, Any]:
+    level = child_level(region)
+    if level is None:
+        return {"level": None, "rows": [], "bars": None, "map": None}
+    rows = q.spread(user=user, region=region, start=period.current.start, end=period.current.end,
+                    level=level, **filters)
+    table, bars, regions = [], [], {}
+    values = []
+    for row in rows:
+        m = row.measures
+        if row.region is None:
+            table.append({"region": None, "name": _("(filed above the %(l)s)") % {"l": _level_label(level)},
+                          "measures": m, "value": display(m, measure), "drill": "",
+                          "cells": [(measure_label(c), display(m, c)) for c in RANK_COLUMNS]})
+            continue
+        url = drill_url(user, row.region, level, params)
+        value = m.value(measure)
+        table.append({"region": row.region, "name": row.region.name, "measures": m,
+                      "value": display(m, measure), "drill": url,
+                      "cells": [(measure_label(c), display(m, c)) for c in RANK_COLUMNS]})
+        bars.append({"name": row.region.display_name, "values": [m.received, m.resolved, m.overdue],
+                     "drill": url})
+        regions[row.region.code] = {"value": _plain(value), "display": display(m, measure), "drill": url}
+        if value is not None:
+            values.append(float(value))
+    scale = {"min": min(values) if values else 0, "max": max(values) if values else 0,
+             "higher_is_better": higher_is_better(measure)}
+    return {
+        "level": level,
+        "level_label": _level_label(level),
+        "rows": table,
+        "columns": [measure_label(c) for c in RANK_COLUMNS],
+        "bars": {"rows": bars, "series": [{"label": measure_label(n)} for n in ("received", "resolved", "overdue")]},
+        "map": {"regions": regions, "scale": scale, "measure": measure_label(measure)},
+        "shapes_url": f"/api/v1/regions/{region.code}/shapes?level={level}&simplify=0.0005",
+    }
+
+
+def _level_label(level: str) -> str:
+    from fengqiao.regions.models import Level
+
+    return str(Level(level).label)
+
+
+def map_tiles() -> str:
+    return getattr(settings, "FENGQIAO_MAP_TILES", "") or ""
+
+
+def _not_for_liaison(request: HttpRequest) -> HttpResponse | None:
+    """Department liaisons have no region of their own: their page is the paired villages."""
+    if q.home_region(request.user) is None and not sees_everything(request.user):
+        if any(p.role == Role.DEPARTMENT_LIAISON for p in posts_of(request.user)):
+            return redirect("supervision_paired_villages")
+        raise Http404("no region to show")
+    return None
+
+
+def _error_page(request: HttpRequest, exc: DomainError, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, {**context, "error": exc.message}, status=exc.status)
+
+
+# ------------------------------------------------------------------------------------ dashboard
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """指挥调度: the measures with 环比/同比, the spread as a table, map and charts, drill-down."""
+    if (early := _not_for_liaison(request)) is not None:
+        return early
+    region = region_from(request)
+    base = {"periods": PERIODS, "measures": measure_options(), "region": region,
+            "categories": Category.objects.filter(parent=None, active=True).order_by("sort", "code"),
+            "sources": Source.choices, "get": request.GET}
+    try:
+        period = period_from(request)
+        measure = measure_from(request)
+        filters = filters_from(request)
+        comparison = q.compare(user=request.user, region=region, a=period.previous, b=period.current, **filters)
+    except DomainError as exc:
+        return _error_page(request, exc, "command/dashboard.html", base)
+    params = {**_span_params(period), "measure": measure, **filters}
+    spread = spread_context(request.user, region, period, measure, filters, params)
+    line = trend(request.user, region, period.current, filters)
+    pie_category, pie_source = pies(request.user, region, period.current, filters)
+    overdue_now = comparison.current.open_overdue
+    return render(request, "command/dashboard.html", {
+        **base,
+        "period": period,
+        "measure": measure,
+        "measure_label": measure_label(measure),
+        "filters": filters,
+        "comparison": comparison,
+        "cards": cards(comparison),
+        "spread": spread,
+        "line": line,
+        "pie_category": pie_category,
+        "pie_source": pie_source,
+        "crumbs": breadcrumbs(request.user, region, params),
+        "params": _query(**params, region=region.code),
+        "events_url": reverse("command_events") + "?" + _query(**params, region=region.code),
+        "overdue_now": overdue_now,
+        "tiles": map_tiles(),
+        "may_bulletin": _may_bulletin(request.user),
+        "rank_level": spread["level"],
+    })
+
+
+def _may_bulletin(user) -> bool:
+    from fengqiao.supervision.actions import RECORDERS
+
+    return sees_everything(user) or any(p.role in RECORDERS for p in posts_of(user))
+
+
+# ------------------------------------------------------------------------------------- rankings
+
+
+def _ranking_context(request: HttpRequest) -> dict[str, Any]:
+    region = region_from(request)
+    period = period_from(request)
+    measure = measure_from(request)
+    filters = filters_from(request)
+    level = request.GET.get("level") or child_level(region)
+    if level is None:
+        raise InvalidInput(_("%(r)s has no towns or villages below it.") % {"r": region.name}, field="region")
+    rows = q.ranking(user=request.user, region=region, level=level, measure=measure,
+                     start=period.current.start, end=period.current.end, **filters)
+    params = {**_span_params(period), "measure": measure, **filters}
+    return {
+        "region": region, "period": period, "measure": measure, "measure_label": measure_label(measure),
+        "level": level, "level_label": _level_label(level), "filters": filters,
+        "rows": [{"row": r, "cells": [(measure_label(c), display(r.measures, c)) for c in RANK_COLUMNS],
+                  "drill": drill_url(request.user, r.region, level, params)} for r in rows],
+        "columns": [measure_label(c) for c in RANK_COLUMNS],
+        "params": _query(**params, region=region.code, level=level),
+        "levels": [lv for lv in q.SPREAD_LEVELS if LEVEL_ORDER.index(lv) > LEVEL_ORDER.index(region.level)],
+    }
+
+
+@login_required
+@require_GET
+def rankings(request: HttpRequest) -> HttpResponse:
+    """排名: every town or village under the region by any measure; the overdue list below."""
+    if (early := _not_for_liaison(request)) is not None:
+        return early
+    base = {"periods": PERIODS, "measures": measure_options(), "get": request.GET}
+    try:
+        context = _ranking_context(request)
+    except DomainError as exc:
+        return _error_page(request, exc, "command/rankings.html", base)
+    overdue = overdue_rows(request, context["region"])
+    return render(request, "command/rankings.html", {
+        **base, **context, "overdue": overdue,
+        "crumbs": breadcrumbs(request.user, context["region"], {"period": context["period"].kind}),
+    })
+
+
+@login_required
+@require_GET
+def rankings_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    if q.home_region(request.user) is None and not sees_everything(request.user):
+        raise Http404("no region")
+    try:
+        c = _ranking_context(request)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Ranking")[:31]
+    span = c["period"].current
+    ws.append([f"{c['region'].name} · {c['level_label']} · {c['measure_label']} · {span.start}–{span.end}"])
+    headers = [_("Rank"), _("Name"), c["measure_label"], _("Denominator"), _("Small denominator"), *c["columns"]]
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E8C")
+    for item in c["rows"]:
+        r = item["row"]
+        ws.append([r.rank if r.rank is not None else "—", r.region.name, r.display, r.denominator,
+                   _("Yes") if r.small_denominator else "", *[v for _label, v in item["cells"]]])
+    ws.column_dimensions["B"].width = 24
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="ranking-{c["region"].code}-{c["measure"]}-{span.start:%Y%m%d}-{span.end:%Y%m%d}.xlsx"')
+    return response
+
+
+# -------------------------------------------------------------------------------------- overdue
+
+
+def _callable_people(event) -> list[dict[str, Any]]:
+    people = []
+    for a in event.assignments.filter(active=True).select_related("person").order_by("kind", "id"):
+        if a.person.phone and all(p["id"] != a.person_id for p in people):
+            people.append({"id": a.person_id, "name": a.person.name, "role": a.role})
+    return people
+
+
+def overdue_rows(request: HttpRequest, region: Region, limit: int = 50) -> list[dict[str, Any]]:
+    items = q.overdue_items(user=request.user, region=region, limit=limit)
+    rows = []
+    for item in items:
+        offered = set(available_actions(request.user, item.event))
+        rows.append({
+            "item": item, "event": item.event,
+            "days": item.overdue_by.days, "hours": int(item.overdue_by.total_seconds() // 3600) % 24,
+            "may_urge": "urge" in offered, "may_call": "call" in offered,
+            "people": _callable_people(item.event) if "call" in offered else [],
+        })
+    return rows
+
+
+@login_required
+@require_POST
+def overdue_urge(request: HttpRequest, event_id: int) -> HttpResponse:
+    """一键催办 from the overdue list: the event's `urge` action; answers with the row's status."""
+    event = access_event_for_user(request.user, event_id)
+    note = (request.POST.get("note") or _("Overdue: please report today.")).strip()
+    try:
+        event_actions.perform(event=event, actor=request.user, action="urge", data={"note": note})
+    except DomainError as exc:
+        return render(request, "command/_action_result.html", {"ok": False, "message": exc.message},
+                      status=exc.status)
+    return render(request, "command/_action_result.html",
+                  {"ok": True, "message": _("Urged: the responsible people have been texted.")})
+
+
+@login_required
+@require_POST
+def overdue_call(request: HttpRequest, event_id: int) -> HttpResponse:
+    """一键拨号 from the overdue list: the event's `call` action (logged); answers with the tel: link."""
+    event = access_event_for_user(request.user, event_id)
+    person_id = request.POST.get("person_id")
+    try:
+        extra = event_actions.perform(event=event, actor=request.user, action="call",
+                                      data={"person_id": person_id})
+    except DomainError as exc:
+        return render(request, "command/_action_result.html", {"ok": False, "message": exc.message},
+                      status=exc.status)
+    name = next((p["name"] for p in _callable_people(event) if str(p["id"]) == str(person_id)), "")
+    return render(request, "command/_action_result.html",
+                  {"ok": True, "tel": extra.get("tel", ""), "name": name,
+                   "message": _("Call logged.")})
+
+
+# ---------------------------------------------------------------------------------- drill down
+
+
+@login_required
+@require_GET
+def cohort(request: HttpRequest) -> HttpResponse:
+    """The events behind a number: the cohort of the region and span, narrowed to a measure."""
+    from fengqiao.events.views import _rows
+
+    if (early := _not_for_liaison(request)) is not None:
+        return early
+    region = region_from(request)
+    try:
+        period = period_from(request)
+        filters = filters_from(request)
+        count = request.GET.get("count") or None
+        qs = q.cohort_events(user=request.user, region=region, start=period.current.start,
+                             end=period.current.end, measure=count, **filters)
+    except DomainError as exc:
+        return _error_page(request, exc, "command/events.html", {"region": region})
+    page = Paginator(qs.select_related("village", "town", "category__parent"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    params = {**_span_params(period), **filters}
+    return render(request, "command/events.html", {
+        "region": region, "period": period, "page": page, "rows": _rows(page.object_list, clock.now()),
+        "query": query.urlencode(), "count": count, "count_label": measure_label(count) if count in MEASURE_NAMES else "",
+        "crumbs": breadcrumbs(request.user, region, params),
+        "counts": [(n, measure_label(n)) for n in ("received", "resolved", "open_overdue", "overdue",
+                                                      "resolved_late", "extended", "reworked", "called_back")],
+        "base_query": _query(**params, region=region.code),
+        "list_url": reverse("event_list") + "?" + _query(region=region.code,
+                                                         created_from=period.current.start.isoformat(),
+                                                         created_to=period.current.end.isoformat()),
+    })
+
+
+# ------------------------------------------------------------------------------------ campaigns
+
+
+def _may_run_campaigns(user) -> bool:
+    return sees_everything(user) or any(p.role in {Role.OPERATOR, Role.ADMIN, Role.COUNTY_LEADER}
+                                        for p in posts_of(user))
+
+
+@login_required
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = q.visible_campaigns(request.user)
+    return render(request, "command/campaigns.html", {
+        "campaigns": campaigns, "may_create": _may_run_campaigns(request.user), "today": clock.local_date(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    from fengqiao.supervision.forms import CampaignForm
+
+    if not _may_run_campaigns(request.user):
+        raise Http404("not for this user")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                campaign = form.save_through_action(actor=request.user)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                return render(request, "command/campaign_new.html", {"form": form}, status=exc.status)
+            messages.success(request, _("Campaign “%(n)s” created.") % {"n": campaign.name})
+            return redirect("command_campaign", campaign_id=campaign.pk)
+        return render(request, "command/campaign_new.html", {"form": form}, status=400)
+    return render(request, "command/campaign_new.html", {"form": form})
+
+
+def _campaign_context(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
+    campaign = Campaign.objects.select_related("region", "category").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404("no such campaign")
+    region = q.campaign_region_for(request.user, campaign)
+    total = q.measures_for(user=request.user, region=region, campaign=campaign)
+    level = child_level(region)
+    tables = []
+    if level is not None:
+        for measure in ("resolution_rate", "called_back", "satisfaction_rate"):
+            rows = q.ranking(user=request.user, region=region, level=level, measure=measure, campaign=campaign)
+            tables.append({"measure": measure, "label": measure_label(measure), "rows": rows})
+    return {
+        "campaign": campaign, "region": region, "total": total, "level": level,
+        "level_label": _level_label(level) if level else "",
+        "figures": [(measure_label(n), display(total, n)) for n in
+                    ("received", "resolved", "resolution_rate", "called_back", "satisfaction_rate",
+                     "open_overdue", "overdue_rate")],
+        "tables": tables, "updated": clock.now(),
+        "events_url": reverse("command_events") + "?" + _query(
+            region=region.code, period="custom", start=campaign.start.isoformat(), end=campaign.end.isoformat(),
+            category=campaign.category.code if campaign.category else None, source=campaign.source or None),
+    }
+
+
+@login_required
+@require_GET
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """专项行动: resolution and call-backs ranked within the campaign, refreshed live (htmx)."""
+    context = _campaign_context(request, campaign_id)
+    template = "command/_campaign_live.html" if request.headers.get("HX-Request") == "true" else "command/campaign.html"
+    return render(request, template, context)
+
+
+# ----------------------------------------------------------------------------------- big screen
+
+
+def _screen_context(request: HttpRequest) -> dict[str, Any]:
+    region = region_from(request)
+    today = q.Span.today()
+    month = q.Span.this_month()
+    previous, _current = q.pair("month")
+    comparison = q.compare(user=request.user, region=region, a=previous, b=month)
+    today_m = q.measures_for(user=request.user, region=region, start=today.start, end=today.end)
+    period = Period("month", month, previous)
+    spread = spread_context(request.user, region, period, "resolution_rate", {"category": None, "source": None},
+                            {"period": "month"})
+    latest = visible_events(request.user).filter(**region.subtree_kwargs(self_field="region_id")).select_related(
+        "village", "town", "category").order_by("-created_at", "-id")[:8]
+    return {
+        "region": region, "today": today_m, "month": comparison.current,
+        "cards": [
+            {"label": _("Received today"), "display": str(today_m.received), "name": "today_received"},
+            {"label": _("Resolved today"), "display": str(today_m.resolved), "name": "today_resolved"},
+            *[c for c in cards(comparison) if c["name"] in ("received", "resolution_rate", "overdue_rate",
+                                                            "satisfaction_rate", "open_overdue")],
+        ],
+        "spread": spread, "line": trend(request.user, region, month, {"category": None, "source": None}),
+        "latest": latest, "updated": clock.now(), "tiles": map_tiles(),
+    }
+
+
+@login_required
+@require_GET
+def screen(request: HttpRequest) -> HttpResponse:
+    """大屏: the county at a glance, dark, refreshing itself every minute (htmx polling)."""
+    if (early := _not_for_liaison(request)) is not None:
+        return early
+    context = _screen_context(request)
+    template = "command/_screen_live.html" if request.headers.get("HX-Request") == "true" else "command/screen.html"
+    return render(request, template, context)

@@ -1,0 +1,349 @@
+"""Supervision pages: accountability records (通报/约谈/问责/考评), department pairing (挂钩),
+village categories and the bulletin packs. Views parse input, call `supervision.actions` and the
+queries, and render; outside the user's scope everything is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.lib.errors import DomainError
+from fengqiao.people.models import Role
+from fengqiao.people.queries import posts_of, sees_everything, visible_events, visible_regions
+from fengqiao.regions.models import Region
+from fengqiao.supervision import actions
+from fengqiao.supervision.actions import COUNTY_DECIDERS, RECORDERS
+from fengqiao.supervision.forms import PairingForm, RecordForm
+from fengqiao.supervision.models import Pairing, RecordKind
+from fengqiao.supervision.queries import (
+    access_bulletin_run,
+    access_record_for_user,
+    visible_pairings,
+    visible_records,
+)
+
+PAGE_SIZE = 20
+
+
+def _has_role(user, roles: set[str]) -> bool:
+    return sees_everything(user) or any(p.role in roles for p in posts_of(user))
+
+
+def may_record(user) -> bool:
+    return _has_role(user, RECORDERS)
+
+
+def may_decide_county(user) -> bool:
+    return _has_role(user, COUNTY_DECIDERS)
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+@login_required
+@require_GET
+def record_list(request: HttpRequest) -> HttpResponse:
+    qs = visible_records(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in RecordKind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/record_list.html", {
+        "page": page, "kind": kind, "kinds": RecordKind.choices, "may_record": may_record(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_new(request: HttpRequest) -> HttpResponse:
+    if not may_record(request.user):
+        raise Http404("not for this user")
+    if request.method == "POST":
+        form = RecordForm(request.POST, user=request.user)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                record = actions.record_create(
+                    actor=request.user, kind=d["kind"], title=d["title"], text=d["text"],
+                    decided_on=d["decided_on"], score=d["score"], events=d["events"],
+                    **form.target_kwargs(),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                return render(request, "supervision/record_new.html", {"form": form}, status=exc.status)
+            messages.success(request, _("Recorded: %(kind)s.") % {"kind": record.get_kind_display()})
+            return redirect("supervision_record", record_id=record.pk)
+        return render(request, "supervision/record_new.html", {"form": form}, status=400)
+    initial = {}
+    if request.GET.get("events"):
+        initial["events"] = request.GET["events"]
+    if request.GET.get("kind") in RecordKind.values:
+        initial["kind"] = request.GET["kind"]
+    if request.GET.get("region"):
+        initial["region"] = request.GET["region"]
+    return render(request, "supervision/record_new.html", {"form": RecordForm(initial=initial, user=request.user)})
+
+
+@login_required
+@require_GET
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = access_record_for_user(request.user, record_id)
+    events = visible_events(request.user).filter(accountability_records=record).select_related(
+        "category", "village", "region", "town"
+    )
+    hidden = record.events.count() - events.count()
+    return render(request, "supervision/record_detail.html", {
+        "record": record, "events": events, "hidden": hidden,
+    })
+
+
+# ----------------------------------------------------------------------------------- pairing
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_list(request: HttpRequest) -> HttpResponse:
+    may = may_decide_county(request.user)
+    form = PairingForm(request.POST or None, user=request.user) if may else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise Http404("not for this user")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.pairing_create(actor=request.user, department=d["department"], village=d["village"],
+                                       note=d["note"])
+            except DomainError as exc:
+                form.add_error("village" if exc.field == "village" else None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("Paired %(d)s with %(v)s.") % {
+                    "d": d["department"].name, "v": d["village"].name})
+                return redirect("supervision_pairings")
+        else:
+            status = 400
+    pairings = visible_pairings(request.user).filter(active=True)
+    return render(request, "supervision/pairings.html", {
+        "pairings": pairings, "ended": visible_pairings(request.user).filter(active=False)[:50],
+        "form": form, "may_pair": may,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def pairing_stop(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    pairing = visible_pairings(request.user).filter(pk=pairing_id).first()
+    if pairing is None:
+        raise Http404("no such pairing")
+    try:
+        actions.pairing_end(actor=request.user, pairing=pairing)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The pairing has ended."))
+    return redirect("supervision_pairings")
+
+
+@login_required
+@require_GET
+def paired_villages(request: HttpRequest) -> HttpResponse:
+    """A department liaison's villages (挂钩): their events, newest first."""
+    from fengqiao.events.views import _rows
+    from fengqiao.lib import clock
+    from fengqiao.supervision.queries import paired_villages_of
+
+    ids = paired_villages_of(request.user)
+    villages = list(Region.objects.filter(pk__in=ids).select_related("town").order_by("code"))
+    qs = visible_events(request.user).filter(village_id__in=ids).select_related(
+        "category", "category__parent", "region", "village", "town").order_by("-created_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/paired_villages.html", {
+        "villages": villages, "page": page, "rows": _rows(page.object_list, clock.now()),
+    })
+
+
+# --------------------------------------------------------------------------------- bulletins
+
+
+@login_required
+@require_POST
+def bulletin_new(request: HttpRequest) -> HttpResponse:
+    """The dashboard's button: queue a bulletin pack; answer with its progress panel."""
+    from fengqiao.supervision.forms import PeriodForm
+
+    form = PeriodForm(request.POST)
+    code = request.POST.get("region", "")
+    region = visible_regions(request.user).filter(code=code).first() if code else None
+    if region is None or not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs] if form.is_bound else []
+        if region is None:
+            errors.append(_("Choose a region within your area."))
+        return render(request, "supervision/_bulletin_run.html", {"errors": errors}, status=400)
+    try:
+        run = actions.bulletin_request(actor=request.user, date_from=form.cleaned_data["date_from"],
+                                       date_to=form.cleaned_data["date_to"], region=region)
+    except DomainError as exc:
+        return render(request, "supervision/_bulletin_run.html", {"errors": [exc.message]}, status=exc.status)
+    run.refresh_from_db()
+    return render(request, "supervision/_bulletin_run.html", {"run": run})
+
+
+@login_required
+@require_GET
+def bulletin_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = access_bulletin_run(request.user, run_id)
+    template = "supervision/_bulletin_run.html" if request.headers.get("HX-Request") else "supervision/bulletin.html"
+    return render(request, template, {"run": run})
+
+
+@login_required
+@require_GET
+def bulletin_file(request: HttpRequest, run_id: int, kind: str) -> FileResponse:
+    run = access_bulletin_run(request.user, run_id)
+    field = {"docx": run.docx, "xlsx": run.xlsx}.get(kind)
+    if field is None or not field.name or not field.storage.exists(field.name):
+        raise Http404("not ready")
+    from fengqiao.supervision.bulletin import file_name
+
+    return FileResponse(field.open("rb"), as_attachment=True, filename=file_name(run, kind))
+
+
+def _region_for(request: HttpRequest, code: str | None) -> Region:
+    regions = visible_regions(request.user)
+    if code:
+        region = regions.filter(code=code).first()
+        if region is None:
+            raise Http404("no such region")
+        return region
+    roots = [p.region for p in posts_of(request.user) if p.role != Role.DEPARTMENT_LIAISON] or [
+        p.region for p in posts_of(request.user)]
+    if roots:
+        return sorted(roots, key=lambda r: len(r.code))[0]
+    region = regions.filter(level="county").order_by("code").first()
+    if region is None:
+        raise Http404("no region")
+    return region
+
+
+def back_to(request: HttpRequest, default: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    return nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse(default)
+
+
+# --------------------------------------------------------------------------- village categories
+
+
+def _category_span(thresholds) -> tuple:
+    import datetime as dt
+
+    from fengqiao.lib import clock
+
+    end = clock.local_date()
+    return end - dt.timedelta(days=thresholds.span_days - 1), end
+
+
+def _judge(request: HttpRequest, village: Region, thresholds, start, end) -> dict:
+    """One village's figure on the thresholds' measure, from the command queries."""
+    from fengqiao.command import queries as cq
+    from fengqiao.supervision.categories import suggest
+
+    m = cq.measures_for(user=request.user, region=village, start=start, end=end)
+    value = m.value(thresholds.measure)
+    den = m.denominator(thresholds.measure)
+    return {"value": value, "denominator": den, "suggested": suggest(value, den, thresholds),
+            "display": _display(m, thresholds.measure)}
+
+
+def _display(m, name: str) -> str:
+    from fengqiao.command.views import display
+
+    return display(m, name)
+
+
+@login_required
+@require_GET
+def categories(request: HttpRequest) -> HttpResponse:
+    """放心/较好/一般/滞后: each village's figure, the suggested category and the confirmed one."""
+    from fengqiao.command import queries as cq
+    from fengqiao.command.measures import measure_label
+    from fengqiao.command.views import region_from
+    from fengqiao.supervision.categories import suggest
+    from fengqiao.supervision.models import CategoryThresholds
+
+    if cq.home_region(request.user) is None and not sees_everything(request.user):
+        raise Http404("no region")
+    region = region_from(request)
+    thresholds = CategoryThresholds.current()
+    start, end = _category_span(thresholds)
+    rows = []
+    error = ""
+    if region.level in ("county", "town", "province", "city"):
+        try:
+            ranked = cq.ranking(user=request.user, region=region, level="village", measure=thresholds.measure,
+                                start=start, end=end, min_denominator=thresholds.min_events)
+        except DomainError as exc:
+            ranked, error = [], exc.message
+    else:
+        ranked = [cq.RankedRow(None, region, None, "", 0, True, cq.measures_for(
+            user=request.user, region=region, start=start, end=end))]
+        r0 = ranked[0]
+        r0.value = r0.measures.value(thresholds.measure)
+        r0.denominator = r0.measures.denominator(thresholds.measure)
+        r0.display = _display(r0.measures, thresholds.measure)
+    pairs: dict[int, list[str]] = {}
+    for p in Pairing.objects.filter(active=True, village__in=[r.region for r in ranked]).select_related("department"):
+        pairs.setdefault(p.village_id, []).append(p.department.name)
+    wanted = request.GET.get("suggested", "")
+    for r in ranked:
+        suggested = suggest(r.value, r.denominator, thresholds)
+        if wanted and suggested != wanted:
+            continue
+        rows.append({"row": r, "suggested": suggested, "current": r.region.village_category,
+                     "departments": pairs.get(r.region.id, [])})
+    from fengqiao.regions.models import VillageCategory
+
+    return render(request, "supervision/categories.html", {
+        "region": region, "thresholds": thresholds, "measure_label": measure_label(thresholds.measure),
+        "start": start, "end": end, "rows": rows, "error": error, "choices": VillageCategory.choices,
+        "labels": dict(VillageCategory.choices), "wanted": wanted, "may_confirm": may_decide_county(request.user),
+    })
+
+
+@login_required
+@require_POST
+def category_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirm one village's category (htmx: answers with the row's new state)."""
+    from fengqiao.command import queries as cq
+    from fengqiao.supervision.forms import ConfirmCategoryForm
+    from fengqiao.supervision.models import CategoryThresholds
+
+    village = cq.check_region(request.user, code)
+    form = ConfirmCategoryForm(request.POST)
+    if not form.is_valid():
+        return render(request, "supervision/_category_result.html",
+                      {"ok": False, "message": _("Choose a category.")}, status=400)
+    thresholds = CategoryThresholds.current()
+    start, end = _category_span(thresholds)
+    judged = _judge(request, village, thresholds, start, end)
+    try:
+        actions.village_category_confirm(
+            actor=request.user, village=village, category=form.cleaned_data["category"],
+            suggested=judged["suggested"], measure=thresholds.measure,
+            value=judged["value"] if not isinstance(judged["value"], int) else None,
+            events=judged["denominator"], span=(start, end), note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        return render(request, "supervision/_category_result.html", {"ok": False, "message": exc.message},
+                      status=exc.status)
+    from fengqiao.regions.models import VillageCategory
+
+    return render(request, "supervision/_category_result.html", {
+        "ok": True, "message": _("Confirmed: %(c)s.") % {"c": VillageCategory(form.cleaned_data["category"]).label},
+    })
