@@ -2,8 +2,9 @@
 
 import django.core.validators
 import django.db.models.deletion
-import fengqiao.lib.protect
 from django.db import migrations, models
+
+import fengqiao.lib.protect
 
 
 class Migration(migrations.Migration):
