@@ -24,7 +24,6 @@ The event, the ticket row, the triage item and the audit rows commit together.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,11 +41,12 @@ from fengqiao.intake.queries import ticket_for
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.regions.models import Level, Region
+from fengqiao.triage.actions import triage_open
+from fengqiao.triage.classify import suggest_categories
+from fengqiao.triage.duplicates import find_twins
 
 if TYPE_CHECKING:
     from fengqiao.regions.locate import Located
-
-logger = logging.getLogger(__name__)
 
 # Triage reasons.
 UNROUTED = "unrouted"
@@ -64,11 +64,6 @@ SYSTEMS_STREAM = "intake_systems"
 def category_confidence() -> float:
     """Below this the classifier's top suggestion is not trusted: fallback category + triage."""
     return float(getattr(settings, "FENGQIAO_INTAKE_CATEGORY_CONFIDENCE", 0.5))
-
-
-def twin_score() -> float:
-    """A recent event scoring at least this against the new one makes it a likely duplicate."""
-    return float(getattr(settings, "FENGQIAO_INTAKE_TWIN_SCORE", 0.75))
 
 
 def fallback_category_code() -> str:
@@ -336,10 +331,6 @@ def categorise(report: Report) -> Categorising:
 
 
 def _suggest(text: str) -> list[tuple[Category, float]]:
-    try:
-        from fengqiao.triage.classify import suggest_categories
-    except ImportError:  # TODO(intake): remove once triage/classify.py lands
-        return []
     return list(suggest_categories(text, limit=3))
 
 
@@ -347,21 +338,13 @@ def _suggest(text: str) -> list[tuple[Category, float]]:
 
 
 def _twins(event: Event) -> list[tuple[Event, float]]:
-    try:
-        from fengqiao.triage.duplicates import find_twins
-    except ImportError:  # TODO(intake): remove once triage/duplicates.py lands
-        return []
-    threshold = twin_score()
-    return [(twin, score) for twin, score in find_twins(event=event, limit=5) if score >= threshold]
+    """Likely twins (the same matter through another channel), scoring at least triage's
+    threshold (`triage.duplicates.THRESHOLD`)."""
+    return list(find_twins(event=event, limit=5))
 
 
 def _open_triage(*, event: Event, reasons: list[str], routing: Routing, categorising: Categorising,
                  twins: list[tuple[Event, float]]) -> None:
-    try:
-        from fengqiao.triage.actions import triage_open
-    except ImportError:  # TODO(intake): remove once triage/actions.py lands
-        logger.warning("triage is not installed; event %s needs: %s", event.code, reasons)
-        return
     triage_open(event=event, reasons=reasons, region_candidates=routing.candidates,
                 category_suggestions=categorising.suggestions, twins=twins)
 
