@@ -45,6 +45,7 @@ from fengqiao.events.queries import (
     worklist_counts,
 )
 from fengqiao.events.statemachine import action_label
+from fengqiao.intake.actions import DISPATCH_LEVELS, Report, intake_submit
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError
 from fengqiao.notify.models import Notification
@@ -294,14 +295,18 @@ def event_new(request: HttpRequest) -> HttpResponse:
         parties = party_formset(request.POST)
         if form.is_valid() and parties.is_valid():
             d = form.cleaned_data
+            # Through the intake door (fengqiao.intake): a region above the villages only
+            # narrows the point and address matching; twins and the unrouted go to triage.
+            region = d["region"]
+            precise = region is not None and region.level in DISPATCH_LEVELS
             try:
-                event = actions.event_register(
-                    actor=request.user,
+                event = intake_submit(actor=request.user, report=Report(
                     title=d["title"],
                     description=d["description"],
                     category=d["category"],
                     source=d["source"],
-                    region=d["region"],
+                    region=region if precise else None,
+                    within=None if precise else region,
                     address=d["address"],
                     latitude=d["latitude"],
                     longitude=d["longitude"],
@@ -316,7 +321,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
                         if p and (p.get("name") or "").strip()
                     ],
                     attachments=d["attachments"],
-                )
+                )).event
             except DomainError as exc:
                 _place_error(form, parties, exc)
                 return render(request, "events/new.html",

@@ -1,0 +1,409 @@
+"""Writes for the channels people use on phones and at the window: a citizen's self-report
+(群众自主上报) and its rating, a proxy agent's registration (代办), a grid worker's field report
+(网格采集). Every one goes through the intake door (`fengqiao.intake.actions`), so each gets the
+same routing, category suggestion, twin flags and triage.
+
+What a channel writes beside the event (the tracking code, the rate counters, the agent's binding,
+the citizen's receipt text) commits in one transaction with the door's rows: anything that fails
+rolls the whole submission back.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from fengqiao.citizen import conf, ratelimit
+from fengqiao.citizen.models import CitizenRating, CitizenReport
+from fengqiao.citizen.validation import (
+    clean_address,
+    clean_description,
+    clean_name,
+    clean_phone,
+    clean_photos,
+    clean_point,
+    display_tracking_code,
+    new_tracking_code,
+    require_place,
+)
+from fengqiao.events import actions as event_actions
+from fengqiao.events import audit, hooks
+from fengqiao.events.models import Assignment, Category, Event, Satisfaction, Source, Status
+from fengqiao.lib import clock
+from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
+from fengqiao.lib.protect import blind_index
+from fengqiao.notify.models import OutboxMessage
+from fengqiao.people.models import Person, Role
+from fengqiao.people.queries import person_of, posts_of
+from fengqiao.regions.models import Level, Region
+
+ANONYMOUS_REPORTER = "群众"  # the reporter's party name when they leave none
+
+# ------------------------------------------------------------------------- the door, and after
+
+
+_rating: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "fengqiao_citizen_rating", default=None
+)
+
+
+def on_event_change(change: hooks.EventChange) -> None:
+    """The hook (registered in CitizenConfig.ready): records and guards a citizen's rating inside
+    the call-back's transaction."""
+    if change.action == "call_back":
+        rating = _rating.get()
+        if rating is not None:
+            _record_rating(change, rating)
+
+
+def _through_door(report, actor, *, before: Callable[[], None] | None = None,
+                  after: Callable[[Event], None] | None = None):
+    """Submit `report` through the intake door, with the channel's own writes before (counters)
+    and after (its rows on the new event) in the same durable transaction."""
+    from fengqiao.intake.actions import intake_submit_nested
+
+    with transaction.atomic(durable=True):
+        if before is not None:
+            before()
+        result = intake_submit_nested(report=report, actor=actor)
+        if not result.created:  # the door returned an earlier event (only with a ticket id)
+            raise Conflict(_("This matter was already registered."), code="duplicate")
+        if after is not None:
+            after(result.event)
+    return result
+
+
+def _queue_text(*, phone: str, template: str, params: dict[str, Any], event: Event | None) -> None:
+    """A text to a phone that belongs to no person on the platform (the citizen), through the
+    outbox, in the caller's transaction."""
+    from fengqiao.notify.templates import render
+
+    now = clock.now()
+    _title, body = render(template, params)
+    OutboxMessage.objects.create(
+        channel=OutboxMessage.Channel.SMS, idempotency_key=uuid.uuid4().hex, recipient=phone,
+        event=event, template=template, params=params, body=body, next_attempt_at=now, created_at=now,
+    )
+    transaction.on_commit(_kick_worker)
+
+
+def _kick_worker() -> None:
+    try:
+        from fengqiao.notify.tasks import deliver_due
+
+        deliver_due()
+    except Exception:  # the outbox row is safe; the periodic sweep delivers it
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue the delivery task", exc_info=True)
+
+
+def tracking_digest(code: str) -> str:
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def track_url(code: str) -> str:
+    return settings.FENGQIAO_SITE_URL.rstrip("/") + reverse("citizen_track", args=[display_tracking_code(code)])
+
+
+def public_county() -> Region:
+    """The county the public page serves: FENGQIAO_PUBLIC_COUNTY, or the only county there is."""
+    code = conf.public_county_code()
+    counties = Region.objects.filter(level=Level.COUNTY, retired_at=None)
+    county = counties.filter(code=code).first() if code else None
+    if county is None and not code:
+        found = list(counties[:2])
+        county = found[0] if len(found) == 1 else None
+    if county is None:
+        raise InvalidInput(_("Self-reporting is not set up on this platform yet."), code="not_configured")
+    return county
+
+
+def _title(category: Category | None, description: str) -> str:
+    first_line = description.strip().splitlines()[0] if description.strip() else ""
+    excerpt = first_line[:40] + ("…" if len(first_line) > 40 else "")
+    return f"{category.name}:{excerpt}" if category else excerpt
+
+
+def _clean_category(category: Category | None) -> Category | None:
+    if category is not None and not category.active:
+        raise InvalidInput(_("Choose a category from the list."), field="category")
+    return category
+
+
+# -------------------------------------------------------------------------- citizen self-report
+
+
+@dataclass
+class CitizenSubmission:
+    description: str
+    phone: str
+    category: Category | None = None
+    address: str = ""
+    latitude: Any = None
+    longitude: Any = None
+    name: str = ""
+    photos: Sequence[Any] = ()
+    ip: str = ""
+    channel: str = CitizenReport.Channel.PAGE
+
+
+@dataclass
+class Receipt:
+    event: Event
+    report: CitizenReport
+    tracking_code: str  # shown once to the citizen and texted to them
+
+    @property
+    def display_code(self) -> str:
+        return display_tracking_code(self.tracking_code)
+
+
+def citizen_report(*, submission: CitizenSubmission, actor=None) -> Receipt:
+    """群众自主上报: validate everything, refuse over the rate limits, then submit through the
+    intake door with a fresh tracking code; the receipt is texted to the reporter.
+
+    `actor` is None (the citizen has no login): the platform registers on their behalf."""
+    s = submission
+    description = clean_description(s.description)
+    phone = clean_phone(s.phone)
+    name = clean_name(s.name)
+    address = clean_address(s.address)
+    latitude, longitude = clean_point(s.latitude, s.longitude)
+    require_place(address, latitude)
+    category = _clean_category(s.category)
+    photos = clean_photos(s.photos)
+    county = public_county()
+    limits = ratelimit.limits_for(ip=s.ip, phone=phone, per_ip=conf.reports_per_hour_per_ip(),
+                                  per_phone=conf.reports_per_hour_per_phone())
+    ratelimit.check(limits)
+
+    from fengqiao.intake.actions import Report
+
+    code = new_tracking_code()
+    rows: dict[str, Any] = {}
+
+    def write(event: Event) -> None:
+        now = clock.now()
+        rows["report"] = CitizenReport.objects.create(
+            event=event, tracking_digest=tracking_digest(code), tracking_code=code,
+            reporter_name=name, phone=phone, phone_index=blind_index(phone), channel=s.channel,
+            created_at=now,
+        )
+        _queue_text(phone=phone, template="citizen_receipt", event=event, params={
+            "title": _sms_title(category, description),
+            "tracking": display_tracking_code(code),
+            "url": track_url(code),
+        })
+
+    result = _through_door(Report(
+        source=Source.CITIZEN,
+        title=_title(category, description),
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        category=category,
+        category_hint=description,
+        within=county,
+        reporter_name=name or ANONYMOUS_REPORTER,
+        reporter_phone=phone,
+        attachments=photos,
+        channel="citizen",
+    ), actor, before=lambda: ratelimit.hit(limits), after=write)
+    return Receipt(event=result.event, report=rows["report"], tracking_code=code)
+
+
+def _sms_title(category: Category | None, description: str) -> str:
+    text = description.strip().replace("\n", " ")
+    return (category.name + ":" if category else "") + text[:12] + ("…" if len(text) > 12 else "")
+
+
+# ------------------------------------------------------------------------------------ rating
+
+
+def citizen_rate(*, report: CitizenReport, satisfaction: str, comment: str = "") -> Event:
+    """The citizen rates the resolution: it becomes the event's call-back (回访). Dissatisfied
+    reopens the event (rework). Once per resolution; refused before the event is resolved and
+    after someone has already called back for this resolution."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Choose satisfied, basically satisfied or dissatisfied."), field="satisfaction")
+    comment = str(comment or "").strip()
+    if len(comment) > 500:
+        raise InvalidInput(_("The comment is longer than %(n)d characters.") % {"n": 500}, field="comment")
+    event = Event.objects.get(pk=report.event_id)
+    if event.status != Status.RESOLVED:
+        raise IllegalTransition(_("The matter can be rated once it has been resolved."), code="not_resolved")
+    token = _rating.set({"report": report, "satisfaction": satisfaction, "comment": comment})
+    try:
+        note = "群众评价" + (":" + comment if comment else "")
+        return event_actions.event_call_back(event=event.pk, actor=None, satisfaction=satisfaction, note=note)
+    except IllegalTransition:
+        raise IllegalTransition(_("The matter can be rated once it has been resolved."), code="not_resolved") from None
+    finally:
+        _rating.reset(token)
+
+
+def _record_rating(change: hooks.EventChange, rating: dict[str, Any]) -> None:
+    """Inside the call-back's transaction (the event row locked): once per resolution."""
+    before = change.before or {}
+    if before.get("satisfaction"):
+        raise Conflict(_("This resolution has already been rated. Thank you."), code="already_rated")
+    CitizenRating.objects.create(
+        report=rating["report"], event=change.event, resolved_at=before.get("resolved_at") or change.at,
+        satisfaction=rating["satisfaction"], comment=rating["comment"], created_at=change.at,
+    )
+
+
+def texts_on_outcome(change: hooks.EventChange) -> None:
+    """Text the citizen when their matter is resolved (with the link to rate it) or refused."""
+    if change.action not in {"resolve", "refuse"}:
+        return
+    report = CitizenReport.objects.filter(event_id=change.event.pk).first()
+    if report is None:
+        return
+    params = {
+        "title": _sms_title(change.event.category, change.event.description),
+        "tracking": display_tracking_code(report.tracking_code),
+        "url": track_url(report.tracking_code),
+    }
+    template = "citizen_resolved" if change.action == "resolve" else "citizen_refused"
+    _queue_text(phone=report.phone, template=template, params=params, event=change.event)
+
+
+# ---------------------------------------------------------------------------------- proxy agents
+
+
+@dataclass
+class ProxySubmission:
+    citizen_name: str
+    citizen_phone: str
+    description: str
+    category: Category | None
+    region: Region | None
+    address: str = ""
+    title: str = ""
+    photos: Sequence[Any] = ()
+
+
+def proxy_agent_posts(user) -> list:
+    return [p for p in posts_of(user) if p.role == Role.PROXY_AGENT]
+
+
+def proxy_register(*, actor, submission: ProxySubmission):
+    """代办: a proxy agent registers a citizen's matter (source "proxy") and is bound to it
+    (kind N, role proxy_agent) in the same transaction, to carry it through."""
+    agent = person_of(actor)
+    if agent is None or not proxy_agent_posts(actor):
+        raise NotPermitted(_("Only proxy agents register matters here."))
+    s = submission
+    name = str(s.citizen_name or "").strip()
+    if not name:
+        raise InvalidInput(_("Give the citizen's name."), field="citizen_name")
+    if len(name) > 50:
+        raise InvalidInput(_("The name is longer than %(n)d characters.") % {"n": 50}, field="citizen_name")
+    phone = clean_phone(s.citizen_phone)
+    description = clean_description(s.description)
+    address = clean_address(s.address)
+    category = _clean_category(s.category)
+    photos = clean_photos(s.photos)
+    if s.region is None:
+        raise InvalidInput(_("Choose the village (or town) of the matter."), field="region")
+
+    from fengqiao.intake.actions import Report
+
+    def write(event: Event) -> None:
+        _bind_agent(event, agent, actor)
+
+    result = _through_door(Report(
+        source=Source.PROXY,
+        title=(s.title or "").strip()[:200] or _title(category, description),
+        description=description,
+        address=address,
+        category=category,
+        category_hint=description,
+        region=s.region,
+        reporter_name=name,
+        reporter_phone=phone,
+        attachments=photos,
+        channel="proxy",
+    ), actor, after=write)
+    return result
+
+
+def _bind_agent(event: Event, agent: Person, actor) -> None:
+    """Bind the agent to the event they registered (inside the registration's transaction).
+
+    `event_add_assignee` does not fit here: the state machine allows it only once an event is
+    dispatched, and its permission rule is for dispatchers — while this binding is a rule of the
+    proxy channel itself, made at registration. The binding and its record are written the same
+    way that action writes them."""
+    now = clock.now()
+    event_actions._bind(event, agent, Role.PROXY_AGENT, Assignment.Kind.N, now)
+    audit.record(
+        stream=audit.event_stream(event), event=event, actor=actor, action="add_assignee",
+        from_state=event.status, to_state=event.status, note="",
+        details={"person": agent.pk, "person_name": agent.name, "role": Role.PROXY_AGENT, "channel": "proxy"},
+    )
+
+
+# ------------------------------------------------------------------------------ field reports
+
+
+FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_HEAD}
+
+
+def field_grids(user) -> list[Region]:
+    """The grids the user collects in: the regions of their grid worker / grid head posts."""
+    return [p.region for p in posts_of(user)
+            if p.role in FIELD_ROLES and p.region.level in {Level.GRID, Level.UNIT}
+            and p.region.retired_at is None]
+
+
+@dataclass
+class FieldSubmission:
+    description: str
+    category: Category | None
+    grid: Region
+    latitude: Any = None
+    longitude: Any = None
+    address: str = ""
+    photos: Sequence[Any] = ()
+
+
+def field_report(*, actor, submission: FieldSubmission):
+    """网格采集: a grid worker's report from the field, filed under their grid with the point
+    their phone gave."""
+    s = submission
+    if s.grid is None or s.grid.pk not in {g.pk for g in field_grids(actor)}:
+        raise NotPermitted(_("You can report only in your own grid."))
+    description = clean_description(s.description)
+    address = clean_address(s.address)
+    latitude, longitude = clean_point(s.latitude, s.longitude)
+    category = _clean_category(s.category)
+    photos = clean_photos(s.photos)
+
+    from fengqiao.intake.actions import Report
+
+    return _through_door(Report(
+        source=Source.GRID,
+        title=_title(category, description),
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        category=category,
+        category_hint=description,
+        region=s.grid,
+        attachments=photos,
+        channel="grid",
+    ), actor)

@@ -1,0 +1,104 @@
+/* The citizen and field report pages: the phone's location, a pin on the map, photo checks.
+   Small and dependency-free (Leaflet only when the page loads it). Texts come from data-msg-*
+   attributes on the form, in the page language. */
+(function () {
+  "use strict";
+
+  function msg(form, key) { return form.getAttribute("data-msg-" + key) || ""; }
+
+  function setPoint(form, lat, lng) {
+    var la = form.querySelector("input[name=latitude]");
+    var ln = form.querySelector("input[name=longitude]");
+    if (!la || !ln) return;
+    la.value = lat.toFixed(6);
+    ln.value = lng.toFixed(6);
+    var status = form.querySelector("[data-locate-status]");
+    if (status) status.textContent = msg(form, "located") + " (" + la.value + ", " + ln.value + ")";
+    form.dispatchEvent(new CustomEvent("fq:point", { detail: { lat: lat, lng: lng } }));
+  }
+
+  function locate(form) {
+    var status = form.querySelector("[data-locate-status]");
+    if (!navigator.geolocation) {
+      if (status) status.textContent = msg(form, "no-location");
+      return;
+    }
+    if (status) status.textContent = msg(form, "locating");
+    navigator.geolocation.getCurrentPosition(
+      function (pos) { setPoint(form, pos.coords.latitude, pos.coords.longitude); },
+      function () { if (status) status.textContent = msg(form, "no-location"); },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+    );
+  }
+
+  function checkPhotos(form, input) {
+    var status = form.querySelector("[data-photo-status]") || input.parentNode.querySelector(".help");
+    var max = parseInt(form.getAttribute("data-max-photos") || "0", 10);
+    var maxBytes = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
+    var problem = "";
+    if (max && input.files.length > max) problem = msg(form, "too-many");
+    for (var i = 0; !problem && i < input.files.length; i++) {
+      if (maxBytes && input.files[i].size > maxBytes) problem = msg(form, "too-big") + " " + input.files[i].name;
+    }
+    input.setCustomValidity(problem);
+    if (status && problem) status.textContent = problem;
+    else if (status && form.querySelector("[data-photo-status]")) status.textContent = input.files.length ? msg(form, "chosen").replace("%n", input.files.length) : "";
+  }
+
+  function pinMap(form) {
+    var box = document.getElementById("pin-map");
+    if (!box || !window.L) return;
+    var tiles = box.getAttribute("data-tiles");
+    var map = null, marker = null;
+    function start() {
+      box.hidden = false;
+      map = L.map(box, { zoomControl: true, attributionControl: false });
+      if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      map.on("click", function (e) { setPoint(form, e.latlng.lat, e.latlng.lng); });
+      var hint = document.createElement("p");
+      hint.className = "pin-map-hint";
+      hint.textContent = box.getAttribute("data-hint");
+      box.parentNode.insertBefore(hint, box.nextSibling);
+      form.addEventListener("fq:point", function (e) {
+        var ll = [e.detail.lat, e.detail.lng];
+        if (marker) marker.setLatLng(ll); else marker = L.circleMarker(ll, { radius: 9, color: "#b3261e", weight: 3, fillOpacity: .6 }).addTo(map);
+      });
+    }
+    fetch(box.getAttribute("data-shapes"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+      .then(function (fc) {
+        var has = fc && fc.features && fc.features.length;
+        if (!has && !tiles) return;  // nothing to draw: the address and the location button do
+        start();
+        if (has) {
+          var layer = L.geoJSON(fc, {
+            style: { color: "#1f4e8c", weight: 1, fillOpacity: .06 },
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 3, color: "#1f4e8c" }); },
+            onEachFeature: function (f, l) { if (f.properties && f.properties.name) l.bindTooltip(f.properties.name); }
+          }).addTo(map);
+          map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        } else {
+          var c = (box.getAttribute("data-center") || "").split(",");
+          if (c.length === 2 && c[0] && c[1]) map.setView([parseFloat(c[0]), parseFloat(c[1])], 11);
+          else map.setView([35, 105], 4);
+        }
+      })
+      .catch(function () {});
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form.citizen-form");
+    Array.prototype.forEach.call(forms, function (form) {
+      var button = form.querySelector("[data-locate]");
+      if (button) button.addEventListener("click", function () { locate(form); });
+      if (form.hasAttribute("data-auto-locate") && !form.querySelector("input[name=latitude]").value) locate(form);
+      var photos = form.querySelector("input[type=file]");
+      if (photos) photos.addEventListener("change", function () { checkPhotos(form, photos); });
+      form.addEventListener("submit", function () {
+        var submit = form.querySelector("button[type=submit]");
+        if (submit) setTimeout(function () { submit.disabled = true; }, 0);
+      });
+      pinMap(form);
+    });
+  });
+})();

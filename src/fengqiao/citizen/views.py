@@ -1,0 +1,238 @@
+"""Pages for the citizen channels: the public report and tracking pages (no login, phone first),
+the proxy agent's registration and worklist, and the grid worker's field report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.citizen import actions, conf
+from fengqiao.citizen.forms import (
+    CitizenReportForm,
+    FieldReportForm,
+    ProxyForm,
+    RatingForm,
+    TrackLookupForm,
+)
+from fengqiao.citizen.models import CitizenReport
+from fengqiao.citizen.queries import progress, proxied_events, report_by_code
+from fengqiao.citizen.validation import RateLimited, display_tracking_code
+from fengqiao.citizen.web import client_ip, too_large
+from fengqiao.lib import clock
+from fengqiao.lib.errors import DomainError
+
+PAGE_SIZE = 20
+
+
+def _deadline_state(event, now) -> str:
+    """'overdue', 'due_soon' or '' — the worklist's red and amber badges."""
+    if event.deadline is None:
+        return ""
+    if event.overdue_at(now):
+        return "overdue"
+    warn = dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS)
+    if event.is_open and event.deadline - now <= warn:
+        return "due_soon"
+    return ""
+
+
+def _place_error(form, exc: DomainError) -> None:
+    field = {"photos": "photos", "phone": "phone", "description": "description", "address": "address",
+             "latitude": "address", "category": "category", "name": "name", "citizen_name": "citizen_name",
+             "citizen_phone": "citizen_phone", "region": "region", "region_code": "region",
+             "category_code": "category"}.get(exc.field or "")
+    if isinstance(exc, RateLimited) or field not in form.fields:
+        form.add_error(None, exc.message)
+    else:
+        form.add_error(field, exc.message)
+
+
+def _report_context(form) -> dict:
+    county = None
+    try:
+        county = actions.public_county()
+    except DomainError:
+        pass
+    return {
+        "form": form,
+        "county": county,
+        "map_tiles": conf.map_tiles(),
+        "max_photos": conf.max_photos(),
+        "max_photo_bytes": conf.max_photo_bytes(),
+    }
+
+
+# ---------------------------------------------------------------------------------- citizen
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_page(request: HttpRequest) -> HttpResponse:
+    """群众自主上报: the public report page (no login)."""
+    if request.method == "GET":
+        return render(request, "citizen/report.html", _report_context(CitizenReportForm()))
+    if too_large(request):
+        context = _report_context(CitizenReportForm())
+        context["page_error"] = _("The photos are too large together: send fewer or smaller photos.")
+        return render(request, "citizen/report.html", context, status=413)
+    form = CitizenReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "citizen/report.html", _report_context(form), status=400)
+    d = form.cleaned_data
+    try:
+        receipt = actions.citizen_report(submission=actions.CitizenSubmission(
+            description=d["description"], phone=d["phone"], category=d["category"], address=d["address"],
+            latitude=d["latitude"], longitude=d["longitude"], name=d["name"], photos=d["photos"],
+            ip=client_ip(request), channel=CitizenReport.Channel.PAGE,
+        ))
+    except DomainError as exc:
+        _place_error(form, exc)
+        return render(request, "citizen/report.html", _report_context(form), status=exc.status)
+    return redirect(reverse("citizen_track", args=[receipt.display_code]) + "?new=1")
+
+
+@never_cache
+@require_GET
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    """Type a tracking code → its page."""
+    if "code" not in request.GET:
+        return render(request, "citizen/lookup.html", {"form": TrackLookupForm()})
+    form = TrackLookupForm(request.GET)
+    if not form.is_valid():
+        return render(request, "citizen/lookup.html", {"form": form}, status=400)
+    return redirect("citizen_track", code=display_tracking_code(form.cleaned_data["code"]))
+
+
+def _track_context(request: HttpRequest, report: CitizenReport, rating_form=None) -> dict:
+    p = progress(report)
+    return {
+        "p": p,
+        "code": display_tracking_code(report.tracking_code),
+        "new": request.GET.get("new") == "1",
+        "rating_form": rating_form or (RatingForm() if p.can_rate else None),
+    }
+
+
+@never_cache
+@require_GET
+def track_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The citizen's progress page; a rating form once the matter is resolved."""
+    try:
+        report = report_by_code(code)
+    except Http404:
+        return render(request, "citizen/unknown_code.html", status=404)
+    return render(request, "citizen/track.html", _track_context(request, report))
+
+
+@never_cache
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        report = report_by_code(code)
+    except Http404:
+        return render(request, "citizen/unknown_code.html", status=404)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(request, "citizen/track.html", _track_context(request, report, form), status=400)
+    try:
+        actions.citizen_rate(report=report, satisfaction=form.cleaned_data["satisfaction"],
+                             comment=form.cleaned_data["comment"])
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        context = _track_context(request, report, form)
+        context["rating_form"] = form
+        return render(request, "citizen/track.html", context, status=exc.status)
+    messages.success(request, _("Thank you for your rating."))
+    return redirect("citizen_track", code=display_tracking_code(report.tracking_code))
+
+
+# ------------------------------------------------------------------------------- proxy agents
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_new(request: HttpRequest) -> HttpResponse:
+    """代办: a proxy agent registers a citizen's matter and is bound to it."""
+    if not actions.proxy_agent_posts(request.user):
+        return render(request, "citizen/not_for_you.html", {"who": _("proxy agents")}, status=403)
+    if request.method == "POST":
+        form = ProxyForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                result = actions.proxy_register(actor=request.user, submission=actions.ProxySubmission(
+                    citizen_name=d["citizen_name"], citizen_phone=d["citizen_phone"],
+                    description=d["description"], category=d["category"], region=d["region"],
+                    address=d["address"], title=d["title"], photos=d["photos"],
+                ))
+            except DomainError as exc:
+                _place_error(form, exc)
+                return render(request, "citizen/proxy_new.html", {"form": form, "page_url": request.path},
+                              status=exc.status)
+            messages.success(request, _("Registered as %(code)s; you follow it under “My proxied matters”.")
+                             % {"code": result.event.code})
+            return redirect("event_detail", event_id=result.event.pk)
+        return render(request, "citizen/proxy_new.html", {"form": form, "page_url": request.path}, status=400)
+    return render(request, "citizen/proxy_new.html", {"form": ProxyForm(user=request.user)})
+
+
+@login_required
+@require_GET
+def proxy_worklist(request: HttpRequest) -> HttpResponse:
+    """我的代办: the matters this agent registered, with status and deadline."""
+    if not actions.proxy_agent_posts(request.user):
+        return render(request, "citizen/not_for_you.html", {"who": _("proxy agents")}, status=403)
+    qs = proxied_events(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = clock.now()
+    rows = [{"event": e, "deadline_state": _deadline_state(e, now)} for e in page.object_list]
+    return render(request, "citizen/proxy_worklist.html", {"page": page, "rows": rows})
+
+
+# ------------------------------------------------------------------------------ field reports
+
+
+def _field_context(form, page_url: str = "") -> dict:
+    return {"form": form, "page_url": page_url, "max_photos": conf.max_photos(),
+            "max_photo_bytes": conf.max_photo_bytes()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def field_report(request: HttpRequest) -> HttpResponse:
+    """网格采集 from a phone: the worker's grid, photos, the phone's location."""
+    grids = actions.field_grids(request.user)
+    if not grids:
+        return render(request, "citizen/not_for_you.html", {"who": _("grid workers and grid heads")}, status=403)
+    if request.method == "POST":
+        if too_large(request):
+            context = _field_context(FieldReportForm(grids=grids))
+            context["page_error"] = _("The photos are too large together: send fewer or smaller photos.")
+            return render(request, "citizen/field.html", context, status=413)
+        form = FieldReportForm(request.POST, request.FILES, grids=grids)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                result = actions.field_report(actor=request.user, submission=actions.FieldSubmission(
+                    description=d["description"], category=d["category"], grid=d["grid"],
+                    latitude=d["latitude"], longitude=d["longitude"], address=d["address"],
+                    photos=d["photos"],
+                ))
+            except DomainError as exc:
+                _place_error(form, exc)
+                return render(request, "citizen/field.html", _field_context(form, request.path),
+                              status=exc.status)
+            messages.success(request, _("Reported as %(code)s.") % {"code": result.event.code})
+            return redirect("field_report")
+        return render(request, "citizen/field.html", _field_context(form, request.path), status=400)
+    return render(request, "citizen/field.html", _field_context(FieldReportForm(grids=grids)))

@@ -1,0 +1,23 @@
+"""What the citizen pages and endpoints read off a request."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from fengqiao.citizen import conf
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from. Behind a reverse proxy, have it set REMOTE_ADDR (the
+    forwarded-for header is the sender's to forge, so it is not read here)."""
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def too_large(request: HttpRequest) -> bool:
+    """A body larger than every allowed photo together (plus the text fields): refused before any
+    of it is checked or stored (Django has spooled it to temporary files, which it removes)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > conf.max_photos() * conf.max_photo_bytes() + 1024 * 1024
