@@ -210,7 +210,7 @@ def test_an_unencoded_plus_in_the_offset_is_understood(o311, world, citizen_app)
     ({"start_date": "yesterday"}, "start_date"),
     ({"end_date": "2026-13-45T00:00:00Z"}, "end_date"),
     ({"start_date": "2026-11-01T00:00:00"}, "start_date"),  # no zone
-    ({"start_date": "2026-11-10T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"}, "after"),
+    ({"start_date": "2026-11-10T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"}, "end_date"),
     ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"}, "90"),
     ({"status": "pending"}, "pending"),
     ({"service_code": "hazard.fire,potholes"}, "potholes"),

@@ -125,3 +125,37 @@ def test_wrong_method_is_refused_in_the_spec_shape(o311):
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert o311.errors(response) and o311.errors(response)[0][0] == 405
+
+
+def test_errors_are_chinese_unless_english_was_chosen(o311, client):
+    assert o311.errors(o311.get("services/nope.json"))[0][1] == "未找到 service_code nope。"
+    client.cookies["django_language"] = "en"
+    assert o311.errors(o311.get("services/nope.json"))[0][1] == "service_code nope was not found."
+
+
+def test_admin_edits_services_and_their_definitions(client, world):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("o311admin", password="pw-12345")
+    client.force_login(admin)
+    fire = Service.objects.get(code="hazard.fire")
+    attribute = ServiceAttribute.objects.get(service=fire, code="HAZARD_KIND")
+    for url in ("/admin/open311/service/", f"/admin/open311/service/{fire.pk}/change/",
+                "/admin/open311/serviceattribute/", f"/admin/open311/serviceattribute/{attribute.pk}/change/",
+                "/admin/open311/servicerequest/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    before = fire.updated_at
+    response = client.post(f"/admin/open311/serviceattribute/{attribute.pk}/change/", {
+        "service": fire.pk, "code": "HAZARD_KIND", "variable": "on", "datatype": "singlevaluelist",
+        "required": "on", "datatype_description": "", "order": 1, "description": "隐患的类型", "active": "on",
+        "values-TOTAL_FORMS": 1, "values-INITIAL_FORMS": 0, "values-MIN_NUM_FORMS": 0, "values-MAX_NUM_FORMS": 1000,
+        "values-0-sort": 9, "values-0-key": "smoke", "values-0-name": "烟雾报警器损坏",
+    })
+    assert response.status_code == 302, response.content[:2000]
+    fire.refresh_from_db()
+    assert fire.updated_at > before  # the discovery changeset moves
+    body = __import__("json").loads(client.get("/open311/v2/services/hazard.fire.json").content)
+    (kind, _people) = body["attributes"]
+    assert kind["description"] == "隐患的类型"
+    assert kind["values"][-1] == {"key": "smoke", "name": "烟雾报警器损坏"}
