@@ -200,6 +200,12 @@ def _submit(report: Report, actor, channel: str, external_id: str) -> IntakeResu
         auto_dispatch=True,
     )
 
+    # Registration re-read the row after dispatching; put back what we hold (no queries later).
+    if routing.region is not None and event.region_id == routing.region.pk:
+        event.region = routing.region
+    if event.category_id == categorising.category.pk:
+        event.category = categorising.category
+
     reasons = [*routing.reasons, *categorising.reasons]
     twins = _twins(event)
     if twins:
