@@ -8,7 +8,7 @@ from fengqiao.events.models import Event, Party
 from fengqiao.intake.actions import intake_system_rotate_key
 from fengqiao.intake.models import ExternalTicket, IntakeSystem
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.intake.urls")]
+pytestmark = pytest.mark.django_db
 
 TICKET = {
     "ticket_id": "XY12345-20261126-0001",
