@@ -405,3 +405,22 @@ def test_malformed_attribute_key_in_a_form_is_a_400(o311, world, citizen_app):
     with nothing_written():
         response = o311.post("requests.json", data, content_type=FORM)
     assert response.status_code == 400
+
+
+def test_place_outside_the_senders_area_is_a_400(o311, world):
+    from fengqiao.intake.actions import intake_system_create
+
+    town_app, key = intake_system_create(name="度尾镇小程序", source="citizen", within=world.town, actor=None)
+    data = {"api_key": key, "service_code": "city.sanitation", "address_id": world.village_c.code}
+    with nothing_written():
+        response = o311.post("requests.json", data, content_type=FORM)
+    assert response.status_code == 400
+    assert world.village_c.code in o311.errors(response)[0][1]
+
+
+def test_post_to_an_unknown_path_is_a_spec_404_not_a_csrf_page(client, world, citizen_app):
+    client = client.__class__(enforce_csrf_checks=True)
+    response = client.post("/open311/v2/request.json", {"api_key": citizen_app.key})
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    response = client.post("/open311/v2/requests.json", {"api_key": citizen_app.key})
+    assert response.status_code == 400  # no CSRF token needed: the key authorises the POST

@@ -95,6 +95,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, "discovery", body)
 
 
+@csrf_exempt
 def root(request: HttpRequest) -> HttpResponse:
     """The endpoint's root serves the discovery document (XML, the required format)."""
     return discovery(request, "xml")
@@ -208,6 +209,7 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     ]))
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Anything else under /open311/v2/: the spec's 404, in JSON when the path asks for it."""
     fmt = "json" if path.endswith(".json") else "xml"
