@@ -31,7 +31,7 @@ TITLE_FROM_CONTENT = 40  # characters of the content that make a title when the 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
 SERVICE = re.compile(r"^(400|800)-?\d{3}-?\d{4}$")
-PHONE_SEPARATORS = re.compile(r"[,，;；/、\s]+")
+PHONE_SEPARATORS = re.compile(r"[,，;；/、|]+")
 # Excel serial day numbers from 1970 to 2099 (the 1900 date system).
 SERIAL_MIN, SERIAL_MAX = 25569, 73050
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
