@@ -38,6 +38,10 @@ def overdue_event(world, region=None, title="拖了很久的事"):
 
 @pytest.fixture
 def history(world):
+    return build_history(world)
+
+
+def build_history(world):
     """Village A: 3 received, 2 resolved; village B: 1 received, 1 resolved; village C: 2, 0."""
     resolved(world, world.village_a, "洋坂村甲")
     resolved(world, world.village_a, "洋坂村乙")

@@ -171,7 +171,7 @@ def _change_view(change: q.Change, name: str) -> dict[str, Any]:
         return {"arrow": "", "text": "—", "good": None}
     diff = change.difference
     if diff == 0:
-        return {"arrow": "→", "text": _("level"), "good": None}
+        return {"arrow": "→", "text": _("no change"), "good": None}
     up = diff > 0
     good = up == higher_is_better(name)
     if name in RATES or name == "score":
@@ -271,6 +271,7 @@ def spread_context(user, region: Region, period: Period, measure: str, filters: 
     level = child_level(region)
     if level is None:
         return {"level": None, "rows": [], "bars": None, "map": None}
+    others = [c for c in RANK_COLUMNS if c != measure]
     rows = q.spread(user=user, region=region, start=period.current.start, end=period.current.end,
                     level=level, **filters)
     table, bars, regions = [], [], {}
@@ -280,13 +281,13 @@ def spread_context(user, region: Region, period: Period, measure: str, filters: 
         if row.region is None:
             table.append({"region": None, "name": _("(filed above the %(l)s)") % {"l": _level_label(level)},
                           "measures": m, "value": display(m, measure), "drill": "",
-                          "cells": [(measure_label(c), display(m, c)) for c in RANK_COLUMNS]})
+                          "cells": [(measure_label(c), display(m, c)) for c in others]})
             continue
         url = drill_url(user, row.region, level, params)
         value = m.value(measure)
         table.append({"region": row.region, "name": row.region.name, "measures": m,
                       "value": display(m, measure), "drill": url,
-                      "cells": [(measure_label(c), display(m, c)) for c in RANK_COLUMNS]})
+                      "cells": [(measure_label(c), display(m, c)) for c in others]})
         bars.append({"name": row.region.display_name, "values": [m.received, m.resolved, m.overdue],
                      "drill": url})
         regions[row.region.code] = {"value": _plain(value), "display": display(m, measure), "drill": url}
@@ -298,7 +299,7 @@ def spread_context(user, region: Region, period: Period, measure: str, filters: 
         "level": level,
         "level_label": _level_label(level),
         "rows": table,
-        "columns": [measure_label(c) for c in RANK_COLUMNS],
+        "columns": [measure_label(c) for c in others],
         "bars": {"rows": bars, "series": [{"label": measure_label(n)} for n in ("received", "resolved", "overdue")]},
         "map": {"regions": regions, "scale": scale, "measure": measure_label(measure)},
         "shapes_url": f"/api/v1/regions/{region.code}/shapes?level={level}&simplify=0.0005",
@@ -395,12 +396,13 @@ def _ranking_context(request: HttpRequest) -> dict[str, Any]:
     rows = q.ranking(user=request.user, region=region, level=level, measure=measure,
                      start=period.current.start, end=period.current.end, **filters)
     params = {**_span_params(period), "measure": measure, **filters}
+    others = [c for c in RANK_COLUMNS if c != measure]
     return {
         "region": region, "period": period, "measure": measure, "measure_label": measure_label(measure),
         "level": level, "level_label": _level_label(level), "filters": filters,
-        "rows": [{"row": r, "cells": [(measure_label(c), display(r.measures, c)) for c in RANK_COLUMNS],
+        "rows": [{"row": r, "cells": [(measure_label(c), display(r.measures, c)) for c in others],
                   "drill": drill_url(request.user, r.region, level, params)} for r in rows],
-        "columns": [measure_label(c) for c in RANK_COLUMNS],
+        "columns": [measure_label(c) for c in others],
         "params": _query(**params, region=region.code, level=level),
         "levels": [lv for lv in q.SPREAD_LEVELS if LEVEL_ORDER.index(lv) > LEVEL_ORDER.index(region.level)],
     }

@@ -80,8 +80,9 @@
       color: PALETTE,
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { type: "scroll", bottom: 0, textStyle: { color: textColour(el) } },
-      series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], data: data.slices,
-                 label: { color: textColour(el), formatter: "{b}\n{d}%" } }],
+      series: [{ type: "pie", radius: ["30%", "55%"], center: ["50%", "45%"], data: data.slices,
+                 avoidLabelOverlap: true,
+                 label: { color: textColour(el), formatter: "{b}\n{d}%", overflow: "none" } }],
     });
   }
 
