@@ -1,0 +1,748 @@
+"""Address → place: turn a free Chinese address into the division it names.
+
+`locate("莆田仙游县郊尾镇梅塘村村民委员会旁")` → 梅塘村 (350322102201), against whatever divisions are
+imported — one county or the whole country. `within` keeps the match inside one region's subtree
+(a county's intake only matches its own villages) and lets an address that names nothing above a
+town or village still match.
+
+How it works
+------------
+*Normalising* (the same for the address and for every name in the index): NFKC (full-width ``１２号``
+→ ``12号``), drop spaces and punctuation, lower-case Latin letters, and fold the committee words
+people write after a village: 村民委员会/村委会 → 村, 社区居民委员会/社区居委会/居民委员会/居委会 → 社区.
+
+*The index* holds, for every active region from province down to grid, its name, short name and
+aliases (the importer's speech forms, old names, and whatever the admin adds), each split into a
+**stem** and the **suffix** it carries: 度尾镇 → 度尾 + 镇, 恩施土家族苗族自治州 → 恩施 + 土家族苗族自治州,
+洋坂村委会 → 洋坂 + 村. Only stems are keys (a stem shorter than two characters keeps its suffix:
+东村 stays 东村). Regions are numbered in depth-first order, so "X lies under Y" is
+`Y.idx < X.idx < Y.end` and the regions of one key inside a subtree are one bisect away.
+
+*Scanning* finds every key in the address. Each hit is judged by what follows the stem: its own
+suffix (exact), another suffix of the same level (a variant: 度尾乡 for 度尾镇, 西城街道办 for 西城街道),
+nothing recognisable (a bare stem: 仙游度尾洋坂), or a word that says it is something else — another
+level's suffix or a street word (城东 + 街道 is not the village 城东村; 中山 + 路 is a road) — in which
+case the hit is dropped. Each kept hit weighs by level and kind (exact > variant > bare stem; a bare
+village stem weighs a little less than a bare town stem, so 仙游度尾 is the town) plus a little per
+character, so a longer reading beats a shorter one.
+
+*Scoring* is a chain: hits in address order, none overlapping, each one inside the subtree of the
+one before (province → city → county → town → village → grid; any level may be left out). A
+chain's score is the sum of its hits' weights (plus a small bonus where one name follows the
+previous directly). Every region reached gets the best score of a chain ending in it; the answer
+is the best-scoring region, which is the most specific level whose name chain is consistent with
+the address (a deeper region on the same chain always scores more). When two or more distinct
+regions share the best score — two 新村村 in one county and no town named — it does not guess:
+`code` is None and `candidates` lists the tied ones, for the operator's triage queue (分流).
+
+*Staleness*: the index is built once per process and rebuilt when the table changes. Saving or
+deleting a Region in this process (the admin, `region_create`) marks it stale at once; changes
+made by other processes (a division import) are seen through a version derived from the table
+(row count, largest id, retired count, and sums over the lengths of names and aliases). That
+version query costs a table scan, so it runs at most once per 50× its own duration (every call on a
+county-sized table, every few seconds on the whole country): batch use never pays a query per
+address. A batch can also hold one index: `index = locate_index(); index.locate(address)`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+import unicodedata
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+from fengqiao.lib.errors import InvalidInput
+from fengqiao.regions.models import Region
+
+LEVELS = ("province", "city", "county", "town", "village", "grid")
+_LEVEL_NO = {lv: n for n, lv in enumerate(LEVELS)}
+PROVINCE, CITY, COUNTY, TOWN, VILLAGE, GRID = range(6)
+
+MAX_CANDIDATES = 20
+MAX_ADDRESS_LENGTH = 500
+
+# ----------------------------------------------------------------------------- normalising
+
+# Longest first: 社区居委会 before 居委会.
+_FOLDS = (
+    ("社区居民委员会", "社区"),
+    ("社区居委会", "社区"),
+    ("村民委员会", "村"),
+    ("村委会", "村"),
+    ("居民委员会", "社区"),
+    ("居委会", "社区"),
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalise(text: str) -> str:
+    """The form addresses and names are compared in (see the module docstring)."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = _NOT_WORD.sub("", text).lower()
+    if "委" in text:
+        for long, short in _FOLDS:
+            if long in text:
+                text = text.replace(long, short)
+    return text
+
+
+# ----------------------------------------------------------------------------- suffixes
+
+# Suffixes that may be cut from a name to leave its stem (longest first within a level).
+_STRIP: dict[int, tuple[str, ...]] = {
+    PROVINCE: ("特别行政区", "自治区", "省", "市"),
+    CITY: ("自治州", "地区", "盟", "市"),
+    COUNTY: ("自治县", "自治旗", "林区", "特区", "新区", "县", "区", "市", "旗"),
+    TOWN: ("街道办事处", "民族乡", "民族镇", "民族苏木", "街道", "办事处", "地区", "苏木", "镇", "乡"),
+    VILLAGE: ("社区", "嘎查村", "嘎查", "村"),
+    GRID: ("网格",),
+}
+# What may follow a stem of that level in an address (a variant of its own suffix).
+_VARIANTS: dict[int, tuple[str, ...]] = {
+    PROVINCE: ("特别行政区", "自治区", "省"),
+    CITY: ("自治州", "地区", "盟", "市", "州"),
+    COUNTY: ("自治县", "自治旗", "县", "区", "市", "旗"),
+    TOWN: ("街道办事处", "街道办", "街道", "街办", "办事处", "民族乡", "苏木", "地区", "镇", "乡"),
+    VILLAGE: ("社区", "嘎查村", "嘎查", "大队", "村"),
+    GRID: ("网格",),
+}
+# Words after a stem that say it names a street, a building or a group, not a division.
+_STOP = (
+    "路", "街", "巷", "弄", "胡同", "大道", "公路", "号", "小区", "花园", "大厦", "广场", "公寓",
+    "中学", "小学", "学校", "幼儿园", "医院", "卫生院", "公司", "工厂", "厂", "市场", "超市", "组", "站",
+    "宾馆", "酒店", "饭店", "派出所", "法院", "大桥", "水库", "工业区", "开发区",
+)
+
+
+def _conflicts(level: int) -> tuple[str, ...]:
+    """Words that, right after a stem of `level`, show it is another kind of place."""
+    own = set(_VARIANTS[level]) | set(_STRIP[level])
+    words = {w for lv, ws in _VARIANTS.items() if lv != level for w in ws}
+    words |= {"省", "市", "州", "县", "区", "旗", "镇", "乡", "街道", "苏木", "村", "社区", "嘎查"}
+    return tuple(sorted((words - own) | set(_STOP), key=len, reverse=True))
+
+
+_CONFLICTS = {lv: _conflicts(lv) for lv in range(6)}
+
+_ETHNIC = (
+    "维吾尔|哈萨克|柯尔克孜|乌孜别克|塔吉克|塔塔尔|俄罗斯|鄂温克|鄂伦春|达斡尔|蒙古|土家|布依|朝鲜|"
+    "哈尼|傈僳|拉祜|东乡|纳西|景颇|仫佬|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|德昂|保安|裕固|独龙|赫哲|"
+    "门巴|珞巴|基诺|高山|回|藏|苗|彝|壮|满|侗|瑶|白|傣|黎|佤|畲|水|土|羌|怒|京|各"
+)
+_AUTONOMOUS = re.compile(rf"^(.{{2,}}?)((?:(?:{_ETHNIC})族?)+(?:自治区|自治州|自治县|自治旗|乡|镇|苏木))$")
+
+
+def name_forms(name: str, level: int) -> list[tuple[str, str]]:
+    """(stem, suffix) pairs a name is found by: 度尾镇 → [(度尾, 镇)]; 东村 → [(东村, "")]."""
+    return _split(normalise(name), level)
+
+
+def _split(full: str, level: int) -> list[tuple[str, str]]:
+    if len(full) < 2 or full in ("市辖区", "县") or "直辖" in full or "行政区划" in full:
+        return []
+    if "族" in full and level != VILLAGE:
+        m = _AUTONOMOUS.match(full)
+        if m:
+            return [(m.group(1), m.group(2))]
+    strip = _STRIP[level]
+    if full.endswith(strip):
+        if level == VILLAGE and full.endswith("村村") and len(full) >= 4:
+            return [(full[:-2], "村村")]
+        for suffix in strip:
+            if full.endswith(suffix):
+                if len(full) - len(suffix) >= 2:
+                    return [(full[: -len(suffix)], suffix)]
+                break
+    return [(full, "")]
+
+
+# ----------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class Located:
+    """What an address names. `code` is None when nothing or more than one place fits."""
+
+    address: str
+    code: str | None
+    level: str | None
+    name: str | None
+    candidates: list[dict] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def ambiguous(self) -> bool:
+        """More than one place fits equally well: the operator decides (分流)."""
+        return self.code is None and len(self.candidates) > 1
+
+    def region(self) -> Region | None:
+        """The Region row for `code` (one query), or None."""
+        if self.code is None:
+            return None
+        return Region.objects.filter(code=self.code).first()
+
+    def as_json(self) -> dict:
+        return {
+            "address": self.address,
+            "code": self.code,
+            "level": self.level,
+            "name": self.name,
+            "candidates": self.candidates,
+            "score": self.score,
+        }
+
+
+# ----------------------------------------------------------------------------- the index
+
+# Weights of a hit by level and kind (exact suffix, a same-level variant, a bare stem).
+EXACT, VARIANT, BARE = 0, 1, 2
+_WEIGHT = {
+    PROVINCE: (1.0, 0.9, 0.8),
+    CITY: (1.0, 0.9, 0.8),
+    COUNTY: (1.2, 1.1, 0.9),
+    TOWN: (1.5, 1.35, 1.0),
+    VILLAGE: (1.5, 1.35, 0.9),
+    GRID: (1.5, 1.35, 0.9),
+}
+_PER_CHAR = 0.02
+_ADJACENT = 0.05
+_ROOT_GRID = 0.5  # a grid named without its village weighs half
+_SMALL = 24  # a key with more regions than this is handled as a whole (see _Index.locate)
+_SUFFIX_BITS = 8
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    weight: float
+    level: int
+    regions: Sequence[int]  # region indexes, ascending
+
+
+@dataclass
+class _State:
+    end: int
+    idx: int
+    score: float
+
+
+class LocateIndex:
+    """The in-memory index over the active regions (see the module docstring)."""
+
+    def __init__(self, rows: Iterable[tuple], version: tuple = ()):
+        """`rows`: (id, code, level, name, short_name, aliases, parent_id) in code order."""
+        started = time.monotonic()
+        self.version = version
+        pks = array("q")
+        parent_pks = array("q")
+        levels = bytearray()
+        codes, names = io.StringIO(), io.StringIO()
+        code_at, name_at = array("i", [0]), array("i", [0])
+        code_len = name_len = 0
+        keys: dict[str, Any] = {}
+        self.suffixes: list[str] = [""]
+        suffix_no: dict[str, int] = {"": 0}
+        grids: list[tuple[int, set[tuple[str, str]]]] = []
+        previous = ""
+        for pos, (pk, code, level_name, name, short_name, aliases, parent_pk) in enumerate(rows):
+            if code <= previous:
+                raise ValueError(f"rows must come in code order ({previous!r} then {code!r})")
+            previous = code
+            level = _LEVEL_NO[level_name]
+            pks.append(pk)
+            parent_pks.append(parent_pk or 0)
+            levels.append(level)
+            display = short_name or name
+            codes.write(code)
+            codes.write("\n")
+            names.write(display)
+            names.write("\n")
+            code_len += len(code) + 1
+            name_len += len(display) + 1
+            code_at.append(code_len)
+            name_at.append(name_len)
+            forms = _forms_of(name, short_name, aliases, level)
+            if level == GRID:
+                grids.append((pos, forms))
+                continue
+            self._add_keys(keys, suffix_no, pos, forms)
+        n = len(pks)
+        self.size = n
+        self._codes, self._names = codes.getvalue(), names.getvalue()
+        self._code_at, self._name_at = code_at, name_at
+        del codes, names
+
+        # Parents by position, then the depth-first numbering. In code order a subtree is usually
+        # one run (NBS codes extend their parent's); when it is not, rows are renumbered.
+        pos_of = {pk: i for i, pk in enumerate(pks)}
+        parent = array("i", [pos_of.get(pk, -1) if pk else -1 for pk in parent_pks])
+        del pos_of, parent_pks
+        end = array("i", bytes(4 * n))
+        stack: list[int] = []
+        preorder = True
+        for i in range(n):
+            p = parent[i]
+            while stack and stack[-1] != p:
+                end[stack.pop()] = i
+            if p >= 0 and not stack:
+                preorder = False
+                break
+            stack.append(i)
+        while stack:
+            end[stack.pop()] = n
+        self._by_code: array | None = None  # idx in code order, when that is not idx order
+        if not preorder:
+            order = _depth_first(parent)
+            new_of = array("i", bytes(4 * n))
+            for new, old in enumerate(order):
+                new_of[old] = new
+            self._by_code = new_of  # code order position k → idx
+            self.pk = array("q", (pks[old] for old in order))
+            levels = bytearray(levels[old] for old in order)
+            parent = array("i", (new_of[parent[old]] if parent[old] >= 0 else -1 for old in order))
+            self._code_start = array("i", (code_at[old] for old in order))
+            self._name_start = array("i", (name_at[old] for old in order))
+            keys = _renumber_keys(keys, new_of)
+            grids = [(new_of[pos], forms) for pos, forms in grids]
+            end = _subtree_ends(parent)
+        else:
+            self.pk = pks
+            self._code_start = self._name_start = None
+        self.parent, self.end, self.level = parent, end, levels
+        for i, forms in grids:
+            if parent[i] >= 0:
+                # 洋坂村第一网格 is also found as 第一网格 below its village.
+                parent_full = normalise(self._name(parent[i]))
+                for stem, suffix in list(forms):
+                    whole = stem + suffix
+                    if whole.startswith(parent_full) and len(whole) - len(parent_full) >= 2:
+                        forms.update(name_forms(whole[len(parent_full):], GRID))
+            self._add_keys(keys, suffix_no, i, forms)
+
+        # Small lists become tuples; big ones are grouped by (level, suffix) with an array of
+        # region indexes each, so a hit is judged once per group, not once per region.
+        max_len: dict[str, int] = {}
+        mask = (1 << _SUFFIX_BITS) - 1
+        for key, found in keys.items():
+            if isinstance(found, list):
+                found.sort()
+                if len(found) <= _SMALL:
+                    keys[key] = tuple(found)
+                else:
+                    groups: dict[tuple[int, int], array] = {}
+                    for packed in found:
+                        i = packed >> _SUFFIX_BITS
+                        groups.setdefault((levels[i], packed & mask), array("i")).append(i)
+                    keys[key] = [(lv, no, arr) for (lv, no), arr in groups.items()]
+            head = key[:2]
+            if max_len.get(head, 0) < len(key):
+                max_len[head] = len(key)
+        self.keys = keys
+        self.max_len = max_len
+        self.build_seconds = time.monotonic() - started
+
+    def _add_keys(self, keys: dict[str, Any], suffix_no: dict[str, int], i: int,
+                  forms: set[tuple[str, str]]) -> None:
+        for stem, suffix in forms:
+            no = suffix_no.get(suffix)
+            if no is None:
+                if len(self.suffixes) >= 1 << _SUFFIX_BITS:
+                    stem, no = stem + suffix, 0
+                else:
+                    no = suffix_no[suffix] = len(self.suffixes)
+                    self.suffixes.append(suffix)
+            packed = (i << _SUFFIX_BITS) | no
+            found = keys.get(stem)
+            if found is None:
+                keys[stem] = packed
+            elif isinstance(found, int):
+                keys[stem] = [found, packed]
+            else:
+                found.append(packed)
+
+    # -- lookups
+
+    def _code(self, i: int) -> str:
+        if self._code_start is None:
+            return self._codes[self._code_at[i] : self._code_at[i + 1] - 1]
+        start = self._code_start[i]
+        return self._codes[start : self._codes.index("\n", start)]
+
+    def _name(self, i: int) -> str:
+        if self._name_start is None:
+            return self._names[self._name_at[i] : self._name_at[i + 1] - 1]
+        start = self._name_start[i]
+        return self._names[start : self._names.index("\n", start)]
+
+    def _path(self, i: int) -> str:
+        parts = []
+        while i >= 0:
+            parts.append(self._name(i))
+            i = self.parent[i]
+        return " ".join(reversed(parts))
+
+    def _inside(self, outer: int, inner: int) -> bool:
+        """`inner` lies strictly below `outer`."""
+        return outer < inner < self.end[outer]
+
+    def index_of(self, code: str) -> int | None:
+        """The index of the active region with this code, or None (a bisect over code order)."""
+        by_code = self._by_code
+        if by_code is None:
+            k = bisect_left(range(self.size), code, key=self._code)
+            return k if k < self.size and self._code(k) == code else None
+        k = bisect_left(range(self.size), code, key=lambda j: self._code(by_code[j]))
+        return by_code[k] if k < self.size and self._code(by_code[k]) == code else None
+
+    # -- matching
+
+    def _judge(self, s: str, end: int, level: int, suffix_no: int) -> tuple[int, int] | None:
+        """(end of the hit, kind) for a stem ending at `end`, or None when what follows says it is
+        something else."""
+        suffix = self.suffixes[suffix_no]
+        if suffix and s.startswith(suffix, end):
+            return end + len(suffix), EXACT
+        if suffix == "村村" and s.startswith("村", end):
+            return end + 1, EXACT
+        variants = _VARIANTS[level]
+        if s.startswith(variants, end):
+            for v in variants:
+                if s.startswith(v, end):
+                    return end + len(v), (EXACT if not suffix else VARIANT)
+        if s.startswith(_CONFLICTS[level], end):
+            return None
+        return end, (EXACT if not suffix else BARE)
+
+    def _scan(self, s: str, lo: int, hi: int, above: tuple[int, ...]) -> list[_Match]:
+        """Every hit in `s`, keeping regions in [lo, hi) or in `above` (the within's ancestors)."""
+        keys, max_len = self.keys, self.max_len
+        level_of, bits = self.level, _SUFFIX_BITS
+        mask = (1 << bits) - 1
+        whole = lo == 0 and hi == self.size
+        n = len(s)
+        out: list[_Match] = []
+        for start in range(n - 1):
+            longest = max_len.get(s[start : start + 2])
+            if longest is None:
+                continue
+            for stop in range(start + 2, min(start + longest, n) + 1):
+                found = keys.get(s[start:stop])
+                if found is None:
+                    continue
+                if isinstance(found, list):  # big: groups of (level, suffix, regions)
+                    for level, no, regions in found:
+                        if not whole:
+                            regions = _restrict(regions, lo, hi, above)
+                            if not regions:
+                                continue
+                        judged = self._judge(s, stop, level, no)
+                        if judged is not None:
+                            out.append(_Match(start, judged[0], _weight(level, judged, start), level, regions))
+                    continue
+                entries = (found,) if isinstance(found, int) else found
+                groups: dict[tuple[int, int, int], list[int]] = {}
+                for packed in entries:
+                    i = packed >> bits
+                    if not whole and not (lo <= i < hi or i in above):
+                        continue
+                    level = level_of[i]
+                    judged = self._judge(s, stop, level, packed & mask)
+                    if judged is None:
+                        continue
+                    groups.setdefault((level, judged[0], judged[1]), []).append(i)
+                for (level, hit_end, kind), regions in groups.items():
+                    out.append(_Match(start, hit_end, _weight(level, (hit_end, kind), start), level, regions))
+        out.sort(key=lambda m: (m.start, -m.end))
+        return out
+
+    def locate(self, address: str, *, within: str | Region | None = None) -> Located:
+        if not isinstance(address, str):
+            raise InvalidInput("address must be text", field="address")
+        address = address.strip()
+        if len(address) > MAX_ADDRESS_LENGTH:
+            raise InvalidInput(f"address longer than {MAX_ADDRESS_LENGTH} characters", field="address")
+        lo, hi, above, root = 0, self.size, (), -1
+        if within is not None:
+            code = within.code if isinstance(within, Region) else str(within).strip()
+            w = self.index_of(code)
+            if w is None:
+                raise InvalidInput(f"within: no active region with code {code!r}", code="not_found",
+                                   field="within")
+            lo, hi, root = w, self.end[w], w
+            chain = []
+            p = self.parent[w]
+            while p >= 0:
+                chain.append(p)
+                p = self.parent[p]
+            above = tuple(chain)
+        s = normalise(address)
+        matches = self._scan(s, lo, hi, above)
+        return self._best(address, matches, root, above)
+
+    def _best(self, address: str, matches: list[_Match], root: int, above: tuple[int, ...]) -> Located:
+        states: list[_State] = []
+        # Big hits taken as a whole: (end, sorted regions, score) — every region equally.
+        wholes: list[tuple[int, Sequence[int], float]] = []
+        inside = self._inside
+        parent = self.parent
+        for m in matches:
+            preds = [st for st in states if st.end <= m.start]
+            big_preds = [w for w in wholes if w[0] <= m.start]
+            regions = m.regions
+            if len(regions) <= _SMALL:
+                for r in regions:
+                    best = m.weight * (_ROOT_GRID if m.level == GRID and root < 0 else 1.0)
+                    for st in preds:
+                        if inside(st.idx, r):
+                            score = st.score + m.weight + (_ADJACENT if st.end == m.start else 0.0)
+                            if score > best:
+                                best = score
+                    for w_end, w_regions, w_score in big_preds:
+                        p = parent[r]
+                        while p >= 0:
+                            if _contains(w_regions, p):
+                                score = w_score + m.weight + (_ADJACENT if w_end == m.start else 0.0)
+                                if score > best:
+                                    best = score
+                                break
+                            p = parent[p]
+                    states.append(_State(m.end, r, best))
+            else:
+                wholes.append((m.end, regions, m.weight))
+                for st in preds:
+                    a = bisect_left(regions, st.idx + 1)
+                    b = bisect_left(regions, self.end[st.idx])
+                    bonus = _ADJACENT if st.end == m.start else 0.0
+                    for k in range(a, b):
+                        states.append(_State(m.end, regions[k], st.score + m.weight + bonus))
+
+        # The best score per region; a region is no answer when it is an ancestor of the within
+        # region or of an at-least-as-good candidate.
+        best: dict[int, float] = {}
+        for st in states:
+            if st.idx in above:
+                continue
+            if best.get(st.idx, -1.0) < st.score:
+                best[st.idx] = st.score
+        top_whole = max((w[2] for w in wholes), default=0.0)
+        top_state = max(best.values(), default=0.0)
+        if not best and not wholes:
+            return Located(address=address, code=None, level=None, name=None, candidates=[], score=0.0)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[: 3 * MAX_CANDIDATES]
+        kept: list[tuple[int, float]] = []
+        for i, score in ranked:
+            if any(inside(i, j) for j, other in ranked if other >= score):
+                continue
+            kept.append((i, score))
+        top = max(top_whole, top_state)
+        tied = [i for i, score in kept if score >= top - 1e-9]
+        if top_whole >= top - 1e-9:
+            for _end, regions, score in wholes:
+                if score >= top - 1e-9:
+                    for i in regions:
+                        if i not in above and i not in tied:
+                            tied.append(i)
+                        if len(tied) > MAX_CANDIDATES:
+                            break
+        if len(tied) == 1:
+            winner = tied[0]
+            candidates = [self._candidate(i, s) for i, s in kept[:5]]
+            if not candidates or candidates[0]["code"] != self._code(winner):
+                candidates.insert(0, self._candidate(winner, top))
+            return Located(address=address, code=self._code(winner), level=LEVELS[self.level[winner]],
+                           name=self._name(winner), candidates=candidates, score=round(top, 3))
+        tied.sort()
+        return Located(address=address, code=None, level=None, name=None,
+                       candidates=[self._candidate(i, top) for i in tied[:MAX_CANDIDATES]],
+                       score=round(top, 3))
+
+    def _candidate(self, i: int, score: float) -> dict:
+        return {"code": self._code(i), "level": LEVELS[self.level[i]], "name": self._name(i),
+                "score": round(score, 3), "path": self._path(i)}
+
+
+def _forms_of(name: str, short_name: str, aliases: Any, level: int) -> set[tuple[str, str]]:
+    """Every (stem, suffix) of a region's name, short name and aliases."""
+    full = normalise(name)
+    forms = set(_split(full, level))
+    known = {name, full}
+    if short_name and short_name != name:
+        known.add(short_name)
+        short = normalise(short_name)
+        if short != full:
+            forms.update(_split(short, level))
+            known.add(short)
+    if isinstance(aliases, str):
+        try:
+            aliases = json.loads(aliases) if aliases not in ("", "[]") else ()
+        except ValueError:
+            aliases = ()
+    if aliases:
+        known.update(stem for stem, _suffix in forms)
+        for alias in aliases:
+            if isinstance(alias, str) and alias not in known:
+                known.add(alias)
+                normal = normalise(alias)
+                if normal not in known:
+                    known.add(normal)
+                    forms.update(_split(normal, level))
+    if len(forms) == 1:
+        return forms
+    # A bare form that is some other form's stem is that stem (洋坂 beside 洋坂 + 村).
+    with_suffix = {stem for stem, suffix in forms if suffix}
+    return {(stem, suffix) for stem, suffix in forms if suffix or stem not in with_suffix}
+
+
+def _depth_first(parent: array) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for i, p in enumerate(parent):
+        children.setdefault(p, []).append(i)
+    order: list[int] = []
+    stack = list(reversed(children.get(-1, [])))
+    while stack:
+        i = stack.pop()
+        order.append(i)
+        stack.extend(reversed(children.get(i, [])))
+    return order
+
+
+def _subtree_ends(parent: array) -> array:
+    """`parent` in depth-first numbering → one past each region's last descendant."""
+    n = len(parent)
+    end = array("i", range(1, n + 1))
+    for i in range(n - 1, -1, -1):
+        p = parent[i]
+        if p >= 0 and end[p] < end[i]:
+            end[p] = end[i]
+    return end
+
+
+def _renumber_keys(keys: dict[str, Any], new_of: array) -> dict[str, Any]:
+    mask = (1 << _SUFFIX_BITS) - 1
+
+    def renumber(packed: int) -> int:
+        return (new_of[packed >> _SUFFIX_BITS] << _SUFFIX_BITS) | (packed & mask)
+
+    return {
+        key: renumber(found) if isinstance(found, int) else [renumber(p) for p in found]
+        for key, found in keys.items()
+    }
+
+
+def _weight(level: int, judged: tuple[int, int], start: int) -> float:
+    end, kind = judged
+    return _WEIGHT[level][kind] + _PER_CHAR * (end - start)
+
+
+def _restrict(regions: Sequence[int], lo: int, hi: int, above: tuple[int, ...]) -> Sequence[int]:
+    a, b = bisect_left(regions, lo), bisect_left(regions, hi)
+    kept = [i for i in above if _contains(regions, i)]
+    if not kept:
+        return regions[a:b]
+    return sorted([*kept, *regions[a:b]])
+
+
+def _contains(regions: Sequence[int], i: int) -> bool:
+    k = bisect_left(regions, i)
+    return k < len(regions) and regions[k] == i
+
+
+# ----------------------------------------------------------------------------- loading
+
+_LEVEL_SQL = ", ".join(f"'{lv}'" for lv in LEVELS)
+_lock = threading.Lock()
+_index: LocateIndex | None = None
+_dirty = False
+_checked_at = 0.0
+_check_cost = 0.0
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Region._meta.db_table)
+
+
+def table_version() -> tuple:
+    """A fingerprint of the active regions' names and shape (one scan of the table)."""
+    q = connection.ops.quote_name
+    table = _table()
+    aliases = f"CAST({q('aliases')} AS TEXT)"
+    sql = (
+        f"SELECT COUNT(*), MAX({q('id')}), COUNT({q('retired_at')}), "
+        f"SUM(LENGTH({q('name')}) * {q('id')}), SUM(LENGTH({q('short_name')})), "
+        f"SUM(LENGTH({aliases}) * ({q('id')} % 9973)), "
+        f"SUM(CASE WHEN {q('retired_at')} IS NULL THEN 0 ELSE {q('id')} END) FROM {table}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return (connection.settings_dict.get("NAME"), *(int(v or 0) for v in row))
+
+
+def _rows() -> Iterable[tuple]:
+    """The active regions in code order (byte order, as Python compares strings)."""
+    q = connection.ops.quote_name
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    sql = (
+        f"SELECT {q('id')}, {q('code')}, {q('level')}, {q('name')}, {q('short_name')}, "
+        f"{q('aliases')}, {q('parent_id')} FROM {_table()} "
+        f"WHERE {q('retired_at')} IS NULL AND {q('level')} IN ({_LEVEL_SQL}) "
+        f"ORDER BY {q('code')}{collate}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(20000):
+            yield from batch
+
+
+def locate_index() -> LocateIndex:
+    """The current index: rebuilt if regions changed (see "Staleness" above)."""
+    global _index, _dirty, _checked_at, _check_cost
+    index = _index
+    now = time.monotonic()
+    if index is not None and not _dirty and now - _checked_at < 50 * _check_cost:
+        return index
+    with _lock:
+        started = time.monotonic()
+        version = table_version()
+        _check_cost = time.monotonic() - started
+        _checked_at = time.monotonic()
+        if _index is None or _dirty or _index.version != version:
+            _dirty = False
+            _index = LocateIndex(_rows(), version)
+        return _index
+
+
+def invalidate(**_kwargs: Any) -> None:
+    """Mark the index stale: the next lookup rebuilds it."""
+    global _dirty
+    _dirty = True
+
+
+def _region_changed(sender, instance: Region, **kwargs: Any) -> None:
+    invalidate()
+    if connection.in_atomic_block:
+        transaction.on_commit(invalidate)
+
+
+post_save.connect(_region_changed, sender=Region, dispatch_uid="locate-region-saved")
+post_delete.connect(_region_changed, sender=Region, dispatch_uid="locate-region-deleted")
+
+
+def locate(address: str, *, within: str | Region | None = None) -> Located:
+    """The division `address` names, inside `within` if given (a code or a Region).
+
+    Raises InvalidInput for a non-text or over-long address, or an unknown `within` code.
+    """
+    return locate_index().locate(address, within=within)
