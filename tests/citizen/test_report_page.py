@@ -236,3 +236,33 @@ def test_the_window_passes(world, client, settings):
         assert _report(client).status_code == 429
     with clock.frozen(start + dt.timedelta(hours=1)):
         _code_from(_report(client))
+
+
+def test_a_refused_report_shows_why_and_texts_the_citizen(world, client):
+    code = _code_from(_report(client, address="某个地方", description="我家门口的路灯坏了很久,一直没人修理。"))
+    event = Event.objects.get()
+    if event.status != Status.REGISTERED:
+        pytest.skip("the door routed the address; refusal needs a registered event")
+    actions.event_refuse(event=event, actor=world.operator.user, reason="不属于本县管辖,请联系市政热线。")
+    html = client.get(f"/track/{code}/").content.decode()
+    assert "不予受理" in html and "不属于本县管辖" in html
+    assert 'data-testid="rating-form"' not in html
+    assert OutboxMessage.objects.get(template="citizen_refused").recipient == "13812345678"
+
+
+def test_a_merged_report_follows_the_event_that_is_kept(world, client):
+    first = _code_from(_report(client))
+    second = _code_from(_report(client, phone="13700001111", description="老街电线乱拉,晚上冒火花,很危险。"))
+    kept, dup = Event.objects.order_by("id")
+    _dispatch(world, kept)
+    dup.refresh_from_db()
+    actions.event_merge(event=dup, actor=world.operator.user, into=kept)
+    html = client.get(f"/track/{second}/").content.decode()
+    assert "合并" in html and "已分派" in html
+    _resolve(world, kept)
+    assert 'data-testid="rating-form"' in client.get(f"/track/{second}/").content.decode()
+    assert client.post(f"/track/{second}/rate", {"satisfaction": "satisfied"}).status_code == 302
+    kept.refresh_from_db()
+    assert kept.satisfaction == "satisfied"
+    # The other reporter finds it rated already.
+    assert client.post(f"/track/{first}/rate", {"satisfaction": "dissatisfied"}).status_code == 409

@@ -240,7 +240,9 @@ def citizen_rate(*, report: CitizenReport, satisfaction: str, comment: str = "")
     comment = str(comment or "").strip()
     if len(comment) > 500:
         raise InvalidInput(_("The comment is longer than %(n)d characters.") % {"n": 500}, field="comment")
-    event = Event.objects.get(pk=report.event_id)
+    from fengqiao.citizen.queries import handled_event
+
+    event, _ids = handled_event(report)  # a merged report rates the event it was merged into
     if event.status != Status.RESOLVED:
         raise IllegalTransition(_("The matter can be rated once it has been resolved."), code="not_resolved")
     token = _rating.set({"report": report, "satisfaction": satisfaction, "comment": comment})

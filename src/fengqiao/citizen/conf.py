@@ -1,5 +1,6 @@
-"""The citizen channels' settings, with their defaults (all read from django.conf.settings, which
-reads them from the environment):
+"""The citizen channels' settings, with their defaults. Each is read from django.conf.settings
+when the settings module defines it, else straight from the environment (with the same helpers,
+which fail loudly on bad values):
 
 | Setting | Default | Meaning |
 |---|---|---|
@@ -15,21 +16,30 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from fengqiao.config.env import ImproperEnvironment, env_int, env_str
+
 
 def _int(name: str, default: int) -> int:
-    value = getattr(settings, name, default)
+    if not hasattr(settings, name):
+        return env_int(name, default)
+    value = getattr(settings, name)
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+        raise ImproperEnvironment(f"{name}={value!r} is not an integer") from None
+
+
+def _str(name: str) -> str:
+    value = getattr(settings, name) if hasattr(settings, name) else env_str(name, "")
+    return str(value or "").strip()
 
 
 def public_county_code() -> str:
-    return str(getattr(settings, "FENGQIAO_PUBLIC_COUNTY", "") or "").strip()
+    return _str("FENGQIAO_PUBLIC_COUNTY")
 
 
 def map_tiles() -> str:
-    return str(getattr(settings, "FENGQIAO_MAP_TILES", "") or "").strip()
+    return _str("FENGQIAO_MAP_TILES")
 
 
 def max_photos() -> int:

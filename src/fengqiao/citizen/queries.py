@@ -120,16 +120,21 @@ def _describe(entry: AuditEntry) -> Entry | None:
     return None
 
 
-def progress(report: CitizenReport) -> Progress:
-    own = report.event
-    event = own
-    merged = False
-    # Follow merges to the event that is being handled (a chain is short; guard against loops).
-    seen = {event.pk}
+def handled_event(report: CitizenReport) -> tuple[Event, list[int]]:
+    """The event being handled for this report: its own, or the one it was merged into (a chain
+    is short; loops are guarded). Also the ids along the way."""
+    event = report.event
+    seen = [event.pk]
     while event.status == Status.MERGED and event.merged_into_id and event.merged_into_id not in seen:
         event = Event.objects.select_related("category", "region", "merged_into").get(pk=event.merged_into_id)
-        seen.add(event.pk)
-        merged = True
+        seen.append(event.pk)
+    return event, seen
+
+
+def progress(report: CitizenReport) -> Progress:
+    own = report.event
+    event, seen = handled_event(report)
+    merged = len(seen) > 1
     entries = [e for e in (_describe(a) for a in AuditEntry.objects.filter(event_id__in=seen).order_by("created_at", "id")) if e]
     status = event.status
     if status == Status.REFUSED:
