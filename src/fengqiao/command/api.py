@@ -1,7 +1,225 @@
-"""Command centre over JSON."""
+"""Command centre over JSON: `/api/v1/stats/...`, each also as `.xlsx` with the same numbers.
+
+Query parameters (all optional unless said): `region` (a region code; default the user's highest
+region), `start`/`end` (YYYY-MM-DD registration days, both included; default this month so far),
+`category` (a category code, sub-categories included), `source`, `campaign` (an id: its span,
+region and filters apply). Bad parameters answer 400 `{"code","message"}`; a region or campaign
+outside the user's scope answers 404.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
+from fengqiao.command import exports, queries
+from fengqiao.command.models import Campaign
+from fengqiao.lib.errors import InvalidInput
+
 router = Router(tags=["command"])
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(_("“%(f)s” must be a date like 2026-03-01.") % {"f": name}, field=name) from None
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise InvalidInput(_("“%(f)s” must be a number.") % {"f": name}, field=name) from None
+
+
+def _region(request: HttpRequest, code: str | None):
+    if code:
+        return code
+    home = queries.home_region(request.user)
+    if home is None:
+        raise Http404("no region")
+    return home
+
+
+def _span_params(p: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    start, end = _date(p.get("start"), "start"), _date(p.get("end"), "end")
+    if start is None and end is None:
+        span = queries.Span.this_month()
+        return span.start, span.end
+    if start is None or end is None:
+        raise InvalidInput(_("Give both start and end, or neither."), field="start" if start is None else "end")
+    return start, end
+
+
+def _frame_kwargs(request: HttpRequest) -> dict[str, Any]:
+    p = request.GET
+    campaign = _int(p.get("campaign"), "campaign")
+    if campaign is not None:
+        return {"region": p.get("region") or None, "campaign": campaign}
+    start, end = _span_params(p)
+    return {"region": _region(request, p.get("region")), "start": start, "end": end,
+            "category": p.get("category") or None, "source": p.get("source") or None}
+
+
+def _measures(request: HttpRequest):
+    kw = _frame_kwargs(request)
+    frame = queries.frame(user=request.user, **kw)
+    m = queries.measures_for(user=request.user, **kw)
+    return frame, m
+
+
+@router.get("/stats/measures", summary="Every count, rate and the composite score of a cohort")
+def stats_measures(request: HttpRequest):
+    frame, m = _measures(request)
+    return {"query": frame.as_dict(), **m.as_dict()}
+
+
+@router.get("/stats/measures.xlsx", summary="The same, as a spreadsheet")
+def stats_measures_xlsx(request: HttpRequest):
+    frame, m = _measures(request)
+    return exports.measures_xlsx(frame, m)
+
+
+def _compare(request: HttpRequest):
+    p = request.GET
+    region = _region(request, p.get("region"))
+    period = p.get("period") or ""
+    if period:
+        today = _date(p.get("today"), "today")
+        a, b = queries.pair(period, today)
+    else:
+        names = ("a_start", "a_end", "b_start", "b_end")
+        dates = [_date(p.get(n), n) for n in names]
+        if any(d is None for d in dates):
+            raise InvalidInput(_("Give period=day|week|month, or a_start, a_end, b_start and b_end."),
+                               field="period")
+        a, b = queries.Span(dates[0], dates[1]), queries.Span(dates[2], dates[3])  # type: ignore[arg-type]
+    filters = {"category": p.get("category") or None, "source": p.get("source") or None}
+    c = queries.compare(user=request.user, region=region, a=a, b=b, **filters)
+    frame = queries.frame(user=request.user, region=region, start=b.start, end=b.end, **filters)
+    return frame, c
+
+
+@router.get("/stats/compare", summary="Current span against the previous one (环比) and a year earlier (同比)")
+def stats_compare(request: HttpRequest):
+    frame, c = _compare(request)
+    return {"query": frame.as_dict(), **c.as_dict()}
+
+
+@router.get("/stats/compare.xlsx", summary="The same, as a spreadsheet")
+def stats_compare_xlsx(request: HttpRequest):
+    frame, c = _compare(request)
+    return exports.comparison_xlsx(frame, c)
+
+
+def _level(request: HttpRequest, default: str = "town") -> str:
+    return request.GET.get("level") or default
+
+
+def _spread(request: HttpRequest):
+    kw = _frame_kwargs(request)
+    frame = queries.frame(user=request.user, **kw)
+    rows = queries.spread(user=request.user, level=_level(request), **kw)
+    return frame, rows
+
+
+@router.get("/stats/spread", summary="Counts and rates for each town or village under the region")
+def stats_spread(request: HttpRequest):
+    frame, rows = _spread(request)
+    return {"query": frame.as_dict(), "level": _level(request), "rows": [r.as_dict() for r in rows]}
+
+
+@router.get("/stats/spread.xlsx", summary="The same, as a spreadsheet")
+def stats_spread_xlsx(request: HttpRequest):
+    frame, rows = _spread(request)
+    return exports.rows_xlsx(frame, rows)
+
+
+def _ranking(request: HttpRequest):
+    kw = _frame_kwargs(request)
+    frame = queries.frame(user=request.user, **kw)
+    measure = request.GET.get("measure") or "resolution_rate"
+    rows = queries.ranking(user=request.user, level=_level(request, "village"), measure=measure,
+                           min_denominator=_int(request.GET.get("min_denominator"), "min_denominator"),
+                           **kw)
+    return frame, measure, rows
+
+
+@router.get("/stats/ranking", summary="Every town or village ranked by a measure (1, 2, 2, 4)")
+def stats_ranking(request: HttpRequest):
+    frame, measure, rows = _ranking(request)
+    return {"query": frame.as_dict(), "level": _level(request, "village"), "measure": measure,
+            "rows": [r.as_dict() for r in rows]}
+
+
+@router.get("/stats/ranking.xlsx", summary="The same, as a spreadsheet")
+def stats_ranking_xlsx(request: HttpRequest):
+    frame, measure, rows = _ranking(request)
+    return exports.ranking_xlsx(frame, measure, rows)
+
+
+def _overdue(request: HttpRequest):
+    p = request.GET
+    limit = _int(p.get("limit"), "limit") or 50
+    return queries.overdue_items(user=request.user, region=_region(request, p.get("region")), limit=limit,
+                                 category=p.get("category") or None, source=p.get("source") or None)
+
+
+@router.get("/stats/overdue", summary="Open events past their deadline, longest overdue first")
+def stats_overdue(request: HttpRequest):
+    return {"items": [i.as_dict() for i in _overdue(request)]}
+
+
+@router.get("/stats/overdue.xlsx", summary="The same, as a spreadsheet")
+def stats_overdue_xlsx(request: HttpRequest):
+    return exports.overdue_xlsx(_overdue(request))
+
+
+@router.get("/stats/campaigns", summary="Campaigns (专项行动) the user can look at")
+def stats_campaigns(request: HttpRequest):
+    return {"items": [
+        {"id": c.pk, "name": c.name, "start": c.start.isoformat(), "end": c.end.isoformat(),
+         "region": c.region.code, "category": c.category.code if c.category else None,
+         "source": c.source or None, "active": c.active}
+        for c in queries.visible_campaigns(request.user)
+    ]}
+
+
+def _campaign(request: HttpRequest, campaign_id: int):
+    c = Campaign.objects.filter(pk=campaign_id).select_related("region", "category").first()
+    if c is None:
+        raise Http404("no such campaign")
+    region = request.GET.get("region") or queries.campaign_region_for(request.user, c)
+    frame = queries.frame(user=request.user, region=region, campaign=c)
+    m = queries.measures_for(user=request.user, region=region, campaign=c)
+    level = request.GET.get("level") or ("village" if frame.region.level == "town" else "town")
+    rankings = {}
+    if frame.region.level in {"province", "city", "county", "town"}:
+        for measure in ("resolution_rate", "called_back"):
+            rankings[measure] = queries.ranking(user=request.user, region=region, campaign=c,
+                                                level=level, measure=measure)
+    return c, frame, m, level, rankings
+
+
+@router.get("/stats/campaigns/{int:campaign_id}", summary="A campaign's measures and its rankings by resolution and call-backs")
+def stats_campaign(request: HttpRequest, campaign_id: int):
+    c, frame, m, level, rankings = _campaign(request, campaign_id)
+    return {"campaign": {"id": c.pk, "name": c.name, "notes": c.notes, "active": c.active},
+            "query": frame.as_dict(), **m.as_dict(), "level": level,
+            "rankings": {k: [r.as_dict() for r in rows] for k, rows in rankings.items()}}
+
+
+@router.get("/stats/campaigns/{int:campaign_id}.xlsx", summary="The campaign's ranking as a spreadsheet")
+def stats_campaign_xlsx(request: HttpRequest, campaign_id: int):
+    c, frame, m, level, rankings = _campaign(request, campaign_id)
+    rows = rankings.get("resolution_rate", [])
+    return exports.ranking_xlsx(frame, "resolution_rate", rows, filename=f"campaign-{c.pk}.xlsx")

@@ -1,0 +1,56 @@
+"""Rollups: kept current by the hook in the action's transaction, rebuilt by a command, admin."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from fengqiao.command.models import DailyRegionCounts
+from fengqiao.events import actions, hooks
+from fengqiao.lib import clock
+from tests.command.helpers import assert_rollups_match_a_rebuild, at, rollup_rows
+from tests.factories import register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_action_that_fails_leaves_the_counters_as_they_were(world):
+    with clock.frozen(at(2026, 3, 2)):
+        e = register(world)
+    before = rollup_rows()
+
+    def dies(change):  # a later listener fails: the whole action rolls back, counters included
+        raise RuntimeError("a later listener fails")
+
+    hooks.listen(dies)
+    try:
+        with pytest.raises(RuntimeError, match="later listener"):
+            actions.event_acknowledge(event=e, actor=world.secretary_a.user)
+    finally:
+        hooks.unlisten(dies)
+    assert rollup_rows() == before
+    actions.event_acknowledge(event=e, actor=world.secretary_a.user)
+    assert rollup_rows() != before
+
+
+def test_the_rebuild_command_recomputes_from_the_events(world):
+    with clock.frozen(at(2026, 3, 2)):
+        register(world)
+        register(world, region=world.village_c)
+    DailyRegionCounts.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_rollups", stdout=out)
+    assert "command_dailyregioncounts 2" in out.getvalue()
+    assert sum(DailyRegionCounts.objects.values_list("registered", flat=True)) == 2
+    assert_rollups_match_a_rebuild()
+
+
+def test_the_admin_lists_campaigns_and_the_settings(client, world):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="pw-123456")
+    client.force_login(admin)
+    assert client.get("/admin/command/campaign/").status_code == 200
+    assert client.get("/admin/command/commandsettings/add/").status_code == 200
