@@ -203,7 +203,7 @@ def import_sheet(*, sheet: Sheet, mapping: m.Mapping, source: str, actor, within
             counts.rows += 1
             if row_errors or row is None:
                 errors.extend(row_errors)
-            else:
+            elif not errors:  # after the first bad row only check the rest: it all rolls back
                 try:
                     result = intake_submit_nested(report=report_for(row, source=source, within=within),
                                                   actor=actor)
@@ -383,21 +383,11 @@ def import_run_check(*, run: ImportRun, progress: Progress | None = None,
     if not result.ok:
         _reject(run, sheet, result, report_path)
         return CheckOutcome(result)
-    already = already_imported(run.source, _tickets(sheet, mapping))
+    already = already_imported(run.source, result.tickets)
     _update(run, state=ImportRun.State.CHECKED, rows_total=result.rows_total, rows_bad=0, errors_total=0,
             errors=[], checked_at=clock.now(), already_imported=already)
     prog.clear(run.pk)
     return CheckOutcome(result, already)
-
-
-def _tickets(sheet: Sheet, mapping: m.Mapping) -> Iterable[str]:
-    from fengqiao.imports.reading import cell_text
-
-    header = [h.strip() for h in sheet.header]
-    i = header.index(mapping.columns[m.TICKET_ID])
-    for _n, values in sheet.rows():
-        if i < len(values):
-            yield cell_text(values[i])
 
 
 def import_run_queue(*, run: ImportRun, actor) -> ImportRun:
@@ -410,20 +400,22 @@ def import_run_queue(*, run: ImportRun, actor) -> ImportRun:
 
 def import_run_execute(*, run: ImportRun, actor, progress: Progress | None = None,
                        report_path: Path | None = None) -> ImportCounts | None:
-    """Check the file again and import it, all or nothing. Returns the counts, or None when bad
-    rows were found (the run is `invalid`, with its report; nothing was written)."""
-    outcome = import_run_check(run=run, report_path=report_path)
-    if not outcome.result.ok:
+    """Import a checked file, all or nothing. Every row is read and checked again on the way
+    in (the registries may have changed since the dry run): returns the counts, or None when a
+    row was bad (the run is `invalid`, with its report; nothing was written)."""
+    try:
+        sheet = sheet_of(run)
+    except DomainError as exc:
+        _reject(run, None, CheckResult(errors=[RowError(0, "", exc.message)]), report_path)
         return None
-    sheet = sheet_of(run)
     mapping = m.Mapping.from_dict(run.mapping)
     _update(run, state=ImportRun.State.RUNNING, started_at=clock.now(), rows_done=0)
-    tracker = progress or prog.Throttled(run.pk, "importing", outcome.result.rows_total)
+    tracker = progress or prog.Throttled(run.pk, "importing", run.rows_total or None)
     try:
         counts = import_sheet(sheet=sheet, mapping=mapping, source=run.source, actor=actor,
                               within=run.within, progress=tracker)
     except RowsRejected as exc:
-        result = CheckResult(rows_total=outcome.result.rows_total, errors=exc.errors)
+        result = CheckResult(rows_total=run.rows_total, errors=exc.errors)
         _reject(run, sheet, result, report_path)
         prog.clear(run.pk)
         return None

@@ -359,7 +359,7 @@ class CheckResult:
     errors: list[RowError] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
     labels: dict[str, int] = field(default_factory=dict)  # sender's category label → rows
-    tickets: int = 0
+    tickets: list[str] = field(default_factory=list)  # the ticket numbers, once each
 
     @property
     def ok(self) -> bool:
@@ -395,7 +395,7 @@ def check_sheet(sheet: Sheet, mapping: m.Mapping, *, progress: Callable[[int], N
             result.labels[row.category_label] = result.labels.get(row.category_label, 0) + 1
         if progress is not None:
             progress(1)
-    result.tickets = len(parser.seen_tickets)
+    result.tickets = list(parser.seen_tickets)
     if result.rows_total == 0:
         result.errors.append(RowError(0, "", _("The sheet has no data rows.")))
     return result

@@ -25,7 +25,7 @@ def check_run_task(run_id: int) -> None:
 def execute_run_task(run_id: int, user_id: int | None) -> None:
     # Claim the run (compare-and-set): a task delivered twice imports once.
     if not ImportRun.objects.filter(pk=run_id, state=ImportRun.State.QUEUED).update(
-            state=ImportRun.State.CHECKING):
+            state=ImportRun.State.RUNNING):
         return
     run = ImportRun.objects.get(pk=run_id)
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
