@@ -39,9 +39,9 @@ regions share the best score — two 新村村 in one county and no town named �
 deleting a Region in this process (the admin, `region_create`) marks it stale at once; changes
 made by other processes (a division import) are seen through a version derived from the table
 (row count, largest id, retired count, and sums over the lengths of names and aliases). That
-version query costs a table scan, so it runs at most once per 50× its own duration (every call on a
-county-sized table, every few seconds on the whole country): batch use never pays a query per
-address. A batch can also hold one index: `index = locate_index(); index.locate(address)`.
+version query costs a table scan: below 50,000 regions (a county, a province) it runs on every
+lookup; above, at most once per 50× its own duration (every few seconds on the whole country), so
+batch use does not pay a query per address. A batch can also hold one index: `index = locate_index(); index.locate(address)`.
 """
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ _STRIP: dict[int, tuple[str, ...]] = {
     PROVINCE: ("特别行政区", "自治区", "省", "市"),
     CITY: ("自治州", "地区", "盟", "市"),
     COUNTY: ("自治县", "自治旗", "林区", "特区", "新区", "县", "区", "市", "旗"),
-    TOWN: ("街道办事处", "民族乡", "民族镇", "民族苏木", "街道", "办事处", "地区", "苏木", "镇", "乡"),
-    VILLAGE: ("社区", "嘎查村", "嘎查", "村"),
+    TOWN: ("街道办事处", "民族乡", "民族镇", "民族苏木", "街道", "办事处", "地区", "苏木", "公社", "镇", "乡"),
+    VILLAGE: ("社区", "嘎查村", "嘎查", "大队", "村"),
     GRID: ("网格",),
 }
 # What may follow a stem of that level in an address (a variant of its own suffix).
@@ -113,7 +113,7 @@ _VARIANTS: dict[int, tuple[str, ...]] = {
     PROVINCE: ("特别行政区", "自治区", "省"),
     CITY: ("自治州", "地区", "盟", "市", "州"),
     COUNTY: ("自治县", "自治旗", "县", "区", "市", "旗"),
-    TOWN: ("街道办事处", "街道办", "街道", "街办", "办事处", "民族乡", "苏木", "地区", "镇", "乡"),
+    TOWN: ("街道办事处", "街道办", "街道", "街办", "办事处", "民族乡", "苏木", "地区", "公社", "镇", "乡"),
     VILLAGE: ("社区", "嘎查村", "嘎查", "大队", "村"),
     GRID: ("网格",),
 }
@@ -593,9 +593,9 @@ def _forms_of(name: str, short_name: str, aliases: Any, level: int) -> set[tuple
         known.update(stem for stem, _suffix in forms)
         for alias in aliases:
             if isinstance(alias, str) and alias not in known:
-                known.add(alias)
                 normal = normalise(alias)
-                if normal not in known:
+                known.add(alias)
+                if normal not in known or normal == alias:
                     known.add(normal)
                     forms.update(_split(normal, level))
     if len(forms) == 1:
@@ -667,6 +667,8 @@ _index: LocateIndex | None = None
 _dirty = False
 _checked_at = 0.0
 _check_cost = 0.0
+# Below this many regions (a county, a province) the version is checked on every lookup.
+ALWAYS_CHECK_BELOW = 50_000
 
 
 def _table() -> str:
@@ -711,7 +713,8 @@ def locate_index() -> LocateIndex:
     global _index, _dirty, _checked_at, _check_cost
     index = _index
     now = time.monotonic()
-    if index is not None and not _dirty and now - _checked_at < 50 * _check_cost:
+    if (index is not None and not _dirty and index.size >= ALWAYS_CHECK_BELOW
+            and now - _checked_at < 50 * _check_cost):
         return index
     with _lock:
         started = time.monotonic()
