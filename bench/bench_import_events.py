@@ -173,11 +173,41 @@ def run_size(n: int, county, operator, *, profile: bool, seed: int) -> dict:
     }
 
 
+def query_breakdown(county, operator, n: int) -> None:
+    """Import n fresh rows with every query captured; print the queries per row by kind and table."""
+    import re
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengqiao.imports import actions
+
+    path = write_sheet(WORK / f"bench-12345-queries-{n}.xlsx", county, n, seed=99, start=990_000_000)
+    run = actions.import_run_create(path=path, source="hotline_12345", actor=operator,
+                                    within=actions.importer_county(operator))
+    actions.import_run_check(run=run, progress=lambda k: None)
+    with CaptureQueriesContext(connection) as ctx:
+        actions.import_run_execute(run=run, actor=operator, progress=lambda k: None)
+    kinds: Counter[str] = Counter()
+    for q in ctx.captured_queries:
+        sql = q["sql"].strip()
+        verb = sql.split(None, 1)[0].upper()
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql)
+        lock = " FOR UPDATE" if "FOR UPDATE" in sql else ""
+        kinds[f"{verb}{lock} {table.group(1) if table else ''}".strip()] += 1
+    print(f"{len(ctx.captured_queries) / n:.1f} queries per row ({n} rows):")
+    for kind, count in kinds.most_common(30):
+        print(f"  {count / n:6.2f}  {kind}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10000], help="sheet sizes (default 1000 10000)")
     parser.add_argument("--profile", action="store_true", help="cProfile the import of the first size")
     parser.add_argument("--keep", action="store_true", help="reuse the database instead of re-creating it")
+    parser.add_argument("--queries", type=int, default=0, metavar="N",
+                        help="after the sizes, import N more rows and print the queries per row by table")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("FENGQIAO_HUEY_FILE", str(WORK / "bench-huey.db"))
@@ -196,6 +226,8 @@ def main() -> None:
         r = run_size(n, county, operator, profile=args.profile and i == 0, seed=i + 1)
         results.append(r)
         print(r, file=sys.stderr)
+    if args.queries:
+        query_breakdown(county, operator, args.queries)
     print(f"database: {target}; {machine_line()}")
     print("| database | rows | file | dry run | import | rows/s | ms/row | same sheet again | RSS before → peak "
           "| dispatched / to triage | per row: parties, bindings, audit rows, texts, inbox notes |")
