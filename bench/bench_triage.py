@@ -1,0 +1,344 @@
+"""Benchmark: cross-channel duplicates and category suggestions (triage, 分流).
+
+    DATABASE_URL=sqlite:///var/bench-triage.db .venv/bin/python bench/bench_triage.py [--fill 200000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fq_triage_bench .venv/bin/python bench/bench_triage.py
+
+The database is dropped and re-created (its name must contain "bench"; --keep reuses it), gets the
+demo's county, places and people, and `bench_seed` fills it to --fill events (the background a
+twin search runs against). Then:
+
+(a) Duplicates. --matters matters are each reported through one to three channels — a 12345
+    ticket, a grid worker's note, a 110 call — written differently (channel wording, synonyms,
+    dropped and reordered clauses, the caller's own name sometimes), with points 0–300 m apart,
+    registered within two days, the same caller's phone on the 12345 and 110 reports half the
+    time. --distinct other events come from the same generator, 40 % of them "lookalikes": the same
+    category in the same village within three days, by other people. All are registered through
+    `event_register` at their (frozen) times over 60 days. The classifier is trained first (its
+    document frequencies weight the text), as the nightly task would have. Every bench event then
+    runs `find_twins` (threshold 0, limit 50, to see the whole curve); a pair counts once.
+    Precision and recall per threshold; the time and queries of one `find_twins` as intake calls it.
+
+(b) Categories. --texts titles and descriptions from the demo's own generator
+    (`fengqiao.demo.stories._content`, its category and village weights), split 80/20 at random;
+    the suggester is fitted on the 80 % and scored on the 20 %: top-1 and top-3 accuracy, mean
+    confidence of the top suggestion, and the same on the 20 % rewritten as 12345/110 wording.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import fresh_database, machine_line, migrate, percentile, setup_django  # noqa: E402
+
+SYNONYMS = [
+    ("反映", "说"), ("发生争执", "吵了起来"), ("拖欠", "欠"), ("工资", "工钱"), ("损坏", "坏了"),
+    ("夜间", "晚上"), ("存在", "有"), ("隐患", "危险"), ("多次", "好几次"), ("要求", "希望"),
+    ("村民", "乡亲们"), ("严重", "厉害"), ("不便", "不方便"), ("附近", "旁边"), ("影响", "耽误"),
+    ("发现", "看到"), ("堆积", "堆满"), ("未", "没"), ("无法", "没法"), ("邻居", "隔壁"),
+    ("频繁", "经常"), ("双方", "两家"), ("务工", "打工"), ("讨要", "去要"), ("情绪激动", "很激动"),
+]
+HOTLINE_OPEN = ("市民来电反映:", "来电人反映,", "群众来电称:", "市民致电12345反映:")
+HOTLINE_CLOSE = ("请相关部门尽快处理。", "希望尽快解决。", "要求给予答复。", "")
+GRID_OPEN = ("网格员走访发现,", "网格员巡查时了解到,", "入户走访中群众反映,", "")
+POLICE_OPEN = ("报警人称:", "110接警:报警人称,", "群众报警称", "")
+POLICE_CLOSE = ("非警务警情,移交属地处理。", "请属地核实处置。", "")
+
+
+def rewrite(text: str, rng: random.Random, strength: float) -> str:
+    """Another channel's wording of the same facts: synonyms, dropped and reordered clauses."""
+    for a, b in SYNONYMS:
+        if a in text and rng.random() < strength:
+            text = text.replace(a, b)
+    clauses = [c for c in text.replace("。", ",").split(",") if c]
+    if len(clauses) > 2 and rng.random() < strength:
+        clauses.pop(rng.randrange(1, len(clauses)))
+    if len(clauses) > 2 and rng.random() < strength / 2:
+        i = rng.randrange(1, len(clauses) - 1)
+        clauses[i], clauses[i + 1] = clauses[i + 1], clauses[i]
+    return ",".join(clauses) + "。"
+
+
+def channel_versions(title: str, description: str, rng: random.Random) -> dict[str, tuple[str, str]]:
+    return {
+        "hotline_12345": (f"关于{title}的诉求" if rng.random() < 0.5 else title,
+                          rng.choice(HOTLINE_OPEN) + rewrite(description, rng, 0.4) + rng.choice(HOTLINE_CLOSE)),
+        "grid": (rewrite(title, rng, 0.3).rstrip("。"), rng.choice(GRID_OPEN) + rewrite(description, rng, 0.5)),
+        "police_110": ("报警称" + rewrite(title, rng, 0.5).rstrip("。"),
+                       rng.choice(POLICE_OPEN) + rewrite(description, rng, 0.8) + rng.choice(POLICE_CLOSE)),
+    }
+
+
+def village_point(index: int) -> tuple[float, float]:
+    """A stand-in centre for village number `index`: a grid about 3 km apart over Xianyou."""
+    row, col = divmod(index, 20)
+    return 25.20 + row * 0.027, 118.40 + col * 0.030
+
+
+def jitter(lat: float, lng: float, metres: float, rng: random.Random) -> tuple[float, float]:
+    r = metres * math.sqrt(rng.random())
+    a = rng.random() * 2 * math.pi
+    return lat + r * math.cos(a) / 111_320, lng + r * math.sin(a) / (111_320 * math.cos(math.radians(lat)))
+
+
+# ---------------------------------------------------------------------------- (a) duplicates
+
+
+def build_duplicate_set(*, matters: int, distinct: int, seed: int, stderr) -> tuple[list[int], set[tuple[int, int]]]:
+    from django.utils import timezone
+
+    from fengqiao.demo import names, places, stories, texts
+    from fengqiao.events import actions
+    from fengqiao.events.models import Category
+    from fengqiao.lib import clock
+
+    rng = random.Random(seed)
+    county = places.load_county()
+    villages = county.villages
+    index_of = {v.id: i for i, v in enumerate(villages)}
+    weights = stories._village_weights(random.Random(seed), county)
+    categories = {c.code: c for c in Category.objects.all()}
+    operator = None
+    start = timezone.now() - dt.timedelta(days=60)
+
+    def facts(category: str, village) -> dict:
+        title_t, desc_t = rng.choice(texts.CONTENT[category]["items"])
+        group = f"{rng.randint(1, 12)}组"
+        values = {"p": names.person_name(rng), "q": names.person_name(rng), "v": village.display_name,
+                  "g": group, "n": str(rng.randint(2, 9)), "amt": f"{rng.randrange(3, 120) * 1000:,}",
+                  "road": rng.choice(texts.ROADS)}
+        return {"title": texts.fill(title_t, rng, values)[:200], "description": texts.fill(desc_t, rng, values),
+                "p": values["p"]}
+
+    plans: list[dict] = []  # what to register, with its ground-truth matter id
+    anchors = []
+    for m in range(matters):
+        village = rng.choices(villages, weights=weights)[0]
+        category = stories._category(rng, 6)
+        f = facts(category, village)
+        lat, lng = jitter(*village_point(index_of[village.id]), 1000, rng)
+        at = start + dt.timedelta(days=rng.random() * 55)
+        anchors.append((village, category, at))
+        versions = channel_versions(f["title"], f["description"], rng)
+        k = rng.choices([1, 2, 3], weights=[0.3, 0.4, 0.3])[0]
+        caller = names.mobile(rng)
+        for source in rng.sample(list(versions), k):
+            t, d = versions[source]
+            if source == "grid":
+                phone = caller if rng.random() < 0.3 else ""
+            else:
+                phone = caller if rng.random() < 0.5 else names.mobile(rng)
+            plans.append({"matter": m, "title": t, "description": d, "category": category, "village": village,
+                          "point": jitter(lat, lng, 300, rng), "at": at + dt.timedelta(hours=rng.random() * 48),
+                          "source": source, "phone": phone, "name": f["p"] if rng.random() < 0.7 else names.person_name(rng)})
+    for i in range(distinct):
+        if anchors and rng.random() < 0.4:  # a lookalike: same category, same village, days apart
+            village, category, at = rng.choice(anchors)
+            at = at + dt.timedelta(days=rng.uniform(-3, 3))
+        else:
+            village = rng.choices(villages, weights=weights)[0]
+            category = stories._category(rng, 6)
+            at = start + dt.timedelta(days=rng.random() * 55)
+        f = facts(category, village)
+        source = rng.choice(["hotline_12345", "grid", "police_110", "citizen", "walk_in"])
+        t, d = channel_versions(f["title"], f["description"], rng)[source] if source in {
+            "hotline_12345", "grid", "police_110"} else (f["title"], f["description"])
+        plans.append({"matter": -1 - i, "title": t, "description": d, "category": category, "village": village,
+                      "point": jitter(*village_point(index_of[village.id]), 1000, rng), "at": at,
+                      "source": source, "phone": names.mobile(rng), "name": f["p"]})
+    plans.sort(key=lambda p: p["at"])
+
+    ids: list[int] = []
+    matter_of: dict[int, int] = {}
+    started = time.perf_counter()
+    for n, p in enumerate(plans):
+        with clock.frozen(p["at"]):
+            e = actions.event_register(
+                actor=operator, title=p["title"], description=p["description"],
+                category=categories[p["category"]], source=p["source"], region=p["village"],
+                latitude=p["point"][0], longitude=p["point"][1], auto_dispatch=False,
+                parties=[actions.PartyInput(name=p["name"], phone=p["phone"], is_reporter=True)],
+            )
+        ids.append(e.pk)
+        matter_of[e.pk] = p["matter"]
+        if n % 500 == 499:
+            print(f"  registered {n + 1}/{len(plans)} ({time.perf_counter() - started:.0f} s)", file=stderr)
+    truth = set()
+    by_matter: dict[int, list[int]] = {}
+    for pk, m in matter_of.items():
+        if m >= 0:
+            by_matter.setdefault(m, []).append(pk)
+    for group in by_matter.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                truth.add((min(a, b), max(a, b)))
+    return ids, truth
+
+
+def evaluate_duplicates(ids: list[int], truth: set[tuple[int, int]], thresholds: list[float]) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengqiao.events.models import Event
+    from fengqiao.triage.duplicates import THRESHOLD, find_twins
+
+    best: dict[tuple[int, int], float] = {}
+    times = []
+    queries = []
+    for n, pk in enumerate(ids):
+        event = Event.objects.get(pk=pk)
+        started = time.perf_counter()
+        if n % 10 == 0:
+            with CaptureQueriesContext(connection) as ctx:
+                found = find_twins(event=event, limit=50, threshold=0.0)
+            queries.append(len(ctx.captured_queries))
+        else:
+            found = find_twins(event=event, limit=50, threshold=0.0)
+        times.append(time.perf_counter() - started)
+        for other, s in found:
+            key = (min(pk, other.pk), max(pk, other.pk))
+            best[key] = max(best.get(key, 0.0), s)
+    rows = []
+    for t in sorted({*thresholds, THRESHOLD}):
+        predicted = {k for k, s in best.items() if s >= t}
+        tp = len(predicted & truth)
+        rows.append({"threshold": t, "predicted": len(predicted), "tp": tp,
+                     "precision": tp / len(predicted) if predicted else 1.0,
+                     "recall": tp / len(truth) if truth else 1.0, "deployed": t == THRESHOLD})
+    return {"rows": rows, "pairs": len(truth), "events": len(ids), "median_ms": statistics.median(times) * 1000,
+            "p95_ms": percentile(times, 95) * 1000, "queries": statistics.median(queries) if queries else 0}
+
+
+# ---------------------------------------------------------------------------- (b) categories
+
+
+def evaluate_classifier(*, n: int, seed: int) -> dict:
+    from django.utils import timezone
+
+    from fengqiao.demo import places, stories
+    from fengqiao.triage import classify
+    from fengqiao.triage.text import event_text, ngrams
+
+    rng = random.Random(seed)
+    county = places.load_county()
+    weights = stories._village_weights(random.Random(seed), county)
+    as_of = timezone.now()
+    codes: list[str] = []
+    docs: list[tuple[str, str, str]] = []
+    for _ in range(n):
+        category = stories._category(rng, rng.randint(1, 12))
+        village = rng.choices(county.villages, weights=weights)[0]
+        c = stories._content(rng, {"category": category, "village": village,
+                                   "source": stories._source(rng, category)}, as_of)
+        docs.append((c["title"], c["description"], category))
+    codes = sorted({d[2] for d in docs})
+    label = {c: i for i, c in enumerate(codes)}
+    rng.shuffle(docs)
+    cut = int(len(docs) * 0.8)
+    train, test = docs[:cut], docs[cut:]
+    started = time.perf_counter()
+    model = classify.fit([(event_text(t, d), label[c]) for t, d, c in train])
+    train_s = time.perf_counter() - started
+    assert model is not None
+
+    def score(rows) -> dict:
+        top1 = top3 = 0
+        conf = []
+        t0 = time.perf_counter()
+        for t, d, c in rows:
+            p = model.posterior(ngrams(event_text(t, d)))
+            if p is None:
+                continue
+            order = [int(model.category_ids[i]) for i in p.argsort()[::-1][:3]]
+            top1 += order[0] == label[c]
+            top3 += label[c] in order
+            conf.append(float(p.max()))
+        per_call = (time.perf_counter() - t0) / len(rows)
+        return {"top1": top1 / len(rows), "top3": top3 / len(rows),
+                "confidence": statistics.mean(conf) if conf else 0.0, "us_per_text": per_call * 1e6}
+
+    rewritten = []
+    for t, d, c in test:
+        source = rng.choice(["hotline_12345", "police_110"])
+        nt, nd = channel_versions(t, d, rng)[source]
+        rewritten.append((nt, nd, c))
+    return {"train": len(train), "test": len(test), "categories": len(codes), "features": len(model.vocabulary),
+            "temperature": model.temperature, "train_s": train_s, "plain": score(test),
+            "rewritten": score(rewritten)}
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fill", type=int, default=200_000, help="background events (bench_seed)")
+    parser.add_argument("--matters", type=int, default=400)
+    parser.add_argument("--distinct", type=int, default=1200)
+    parser.add_argument("--texts", type=int, default=12_000, help="demo texts for the classifier")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="reuse the database as it is")
+    args = parser.parse_args()
+    stderr = sys.stderr
+
+    label = fresh_database(keep=args.keep)
+    setup_django()
+    if not args.keep:
+        migrate()
+    from django.db import connection
+
+    from fengqiao.demo.bench_seed import ensure_demo_county, seed_bench_events
+    from fengqiao.events.models import Event
+    from fengqiao.triage import classify
+
+    ensure_demo_county(seed=1, stdout=stderr)
+    have = Event.objects.count()
+    if have < args.fill:
+        print(f"filling to {args.fill} events …", file=stderr)
+        seed_bench_events(n=args.fill - have, progress=False, stdout=stderr)
+
+    print("classifier (b) …", file=stderr)
+    cls = evaluate_classifier(n=args.texts, seed=args.seed)
+
+    print("registering the duplicate set …", file=stderr)
+    ids, truth = build_duplicate_set(matters=args.matters, distinct=args.distinct, seed=args.seed, stderr=stderr)
+    started = time.perf_counter()
+    report = classify.train()
+    train_db_s = time.perf_counter() - started
+    print("searching twins …", file=stderr)
+    dup = evaluate_duplicates(ids, truth, [0.55, 0.60, 0.65, 0.70, 0.75, 0.80])
+    total = Event.objects.count()
+
+    print(f"\n{machine_line()}; database {label} ({connection.vendor}), {total:,} events in the table\n")
+    print(f"### (a) Duplicates: {dup['events']:,} bench events ({args.matters} matters reported 1–3 times, "
+          f"{args.distinct} distinct, 40 % lookalikes), {dup['pairs']} true pairs\n")
+    print("| threshold | flagged pairs | true | precision | recall |")
+    print("|---|---|---|---|---|")
+    for r in dup["rows"]:
+        mark = " **(deployed)**" if r["deployed"] else ""
+        print(f"| {r['threshold']:.2f}{mark} | {r['predicted']} | {r['tp']} | {r['precision']:.1%} | {r['recall']:.1%} |")
+    print(f"\n`find_twins` per event on {total:,} events: median {dup['median_ms']:.1f} ms, "
+          f"p95 {dup['p95_ms']:.1f} ms, {dup['queries']:.0f} queries. "
+          f"Classifier trained from the database ({report.events:,} events, {report.features:,} features): "
+          f"{train_db_s:.1f} s.\n")
+    print(f"### (b) Category suggestions: {cls['train']:,} demo texts to train, {cls['test']:,} held out, "
+          f"{cls['categories']} categories\n")
+    print("| test set | top-1 | top-3 | mean top confidence | per text |")
+    print("|---|---|---|---|---|")
+    for name, key in (("held-out demo texts", "plain"), ("the same rewritten as 12345/110", "rewritten")):
+        s = cls[key]
+        print(f"| {name} | {s['top1']:.1%} | {s['top3']:.1%} | {s['confidence']:.2f} | {s['us_per_text']:.0f} µs |")
+    print(f"\nTraining on {cls['train']:,} texts: {cls['train_s']:.2f} s ({cls['features']:,} features, "
+          f"temperature {cls['temperature']:.2f}).")
+
+
+if __name__ == "__main__":
+    main()
