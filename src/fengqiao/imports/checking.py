@@ -401,14 +401,17 @@ def check_sheet(sheet: Sheet, mapping: m.Mapping, *, progress: Callable[[int], N
     return result
 
 
-def distinct_labels(sheet: Sheet, column: str, limit: int = 500) -> dict[str, int]:
-    """The sender's category labels in `column` with their row counts (at most `limit` labels)."""
+def distinct_labels(sheet: Sheet, column: str, limit: int = 500, rows: int = 20_000) -> dict[str, int]:
+    """The sender's category labels in `column` with their row counts: at most `limit` labels,
+    from the first `rows` rows (the page must stay quick; the dry run checks every row)."""
     header = [h.strip() for h in sheet.header]
     if column not in header:
         return {}
     i = header.index(column)
     counts: dict[str, int] = {}
-    for _number, values in sheet.rows():
+    for seen, (_number, values) in enumerate(sheet.rows()):
+        if seen >= rows:
+            break
         label = cell_text(values[i]) if i < len(values) else ""
         if label and (label in counts or len(counts) < limit):
             counts[label] = counts.get(label, 0) + 1

@@ -4,6 +4,8 @@ county's runs (404 otherwise)."""
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,6 +23,7 @@ from fengqiao.lib.errors import DomainError, NotPermitted
 from fengqiao.people.queries import visible_events
 
 RUNS_SHOWN = 30
+STALE_SECONDS = 300
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -120,8 +123,10 @@ def _progress_context(run: ImportRun) -> dict:
     total = p.get("total") or (run.rows_total if run.state != ImportRun.State.CHECKING else None)
     done = p.get("done", 0)
     percent = int(done * 100 / total) if total else None
+    # No word from the worker for minutes: it may have stopped (its transaction then rolled back).
+    stale = bool(p) and time.time() - p.get("at", 0) > STALE_SECONDS
     return {"run": run, "done": done, "total": total, "percent": percent,
-            "phase": p.get("phase") or run.state}
+            "phase": p.get("phase") or run.state, "stale": stale}
 
 
 @login_required
