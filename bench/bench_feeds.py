@@ -101,8 +101,8 @@ def run(count: int, train: int) -> dict:
 
     from fengqiao.demo.bench_seed import ensure_demo_county, seed_bench_events
     from fengqiao.events.models import AuditEntry, Event
-    from fengqiao.intake.actions import intake_system_create
-    from fengqiao.intake.models import ExternalTicket
+    from fengqiao.intake.actions import intake_system_create, intake_system_rotate_key
+    from fengqiao.intake.models import ExternalTicket, IntakeSystem
     from fengqiao.notify.models import OutboxMessage
     from fengqiao.regions.models import RegionShape
     from fengqiao.triage import classify
@@ -116,12 +116,17 @@ def run(count: int, train: int) -> dict:
     shapes = {rid: (lat, lng) for rid, lat, lng in RegionShape.objects.filter(
         region__county=county.county, level__in=["grid", "village"],
     ).values_list("region_id", "centroid_lat", "centroid_lng")}
-    _system, key = intake_system_create(name="仙游县12345平台", source="hotline_12345",
-                                        within=county.county, actor=None)
+    system = IntakeSystem.objects.filter(name="仙游县12345平台").first()  # --keep
+    if system is None:
+        _system, key = intake_system_create(name="仙游县12345平台", source="hotline_12345",
+                                            within=county.county, actor=None)
+    else:
+        key = intake_system_rotate_key(system=system, actor=None)
     client = Client(HTTP_X_API_KEY=key)
     rng = random.Random(42)
-    warmup = tickets(county, shapes, rng, 20, start=9_000_000)
-    work = tickets(county, shapes, rng, count, start=0)
+    start = ExternalTicket.objects.count() * 10  # --keep: fresh ticket ids
+    warmup = tickets(county, shapes, rng, 20, start=9_000_000 + start)
+    work = tickets(county, shapes, rng, count, start=start)
     sample = set(rng.sample(range(count), min(60, count)))
 
     def post(body: dict) -> dict:

@@ -148,7 +148,7 @@ def intake_submit_nested(*, report: Report, actor) -> IntakeResult:
     if external_id:
         earlier = ticket_for(channel=channel, external_id=external_id)
         if earlier is not None:
-            return _redelivered(earlier)
+            return redelivered(earlier)
     try:
         with transaction.atomic():
             return _submit(report, actor, channel, external_id)
@@ -158,7 +158,7 @@ def intake_submit_nested(*, report: Report, actor) -> IntakeResult:
         earlier = ticket_for(channel=channel, external_id=external_id) if external_id else None
         if earlier is None:
             raise
-        return _redelivered(earlier)
+        return redelivered(earlier)
 
 
 def _channel(report: Report) -> str:
@@ -167,7 +167,8 @@ def _channel(report: Report) -> str:
     return (report.channel or f"source:{report.source}")[:60]
 
 
-def _redelivered(ticket: ExternalTicket) -> IntakeResult:
+def redelivered(ticket: ExternalTicket) -> IntakeResult:
+    """The answer to a ticket delivered again: the earlier event, as it was routed then."""
     ExternalTicket.objects.filter(pk=ticket.pk).update(deliveries=F("deliveries") + 1)
     return IntakeResult(event=ticket.event, created=False, routed=ticket.routed,
                         triage_reasons=list(ticket.triage_reasons), ticket=ticket)

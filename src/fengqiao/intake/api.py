@@ -25,9 +25,9 @@ from ninja.security import APIKeyHeader
 from pydantic import Field
 
 from fengqiao.events.models import Category, Source
-from fengqiao.intake.actions import IntakeResult, Report, intake_submit
+from fengqiao.intake.actions import IntakeResult, Report, intake_submit, redelivered
 from fengqiao.intake.models import IntakeSystem
-from fengqiao.intake.queries import system_for_key
+from fengqiao.intake.queries import system_for_key, ticket_for
 from fengqiao.lib.errors import DomainError, InvalidInput, NotPermitted
 from fengqiao.regions.models import Region
 
@@ -157,6 +157,9 @@ def feed(request: HttpRequest, source: str):
         body = FeedIn.model_validate(data)
     except pydantic.ValidationError as exc:
         raise ValidationError(exc.errors(include_url=False, include_context=False)) from exc
+    earlier = ticket_for(channel=system.channel, external_id=body.ticket_id.strip())
+    if earlier is not None:  # the sender retrying: answer before any further lookups
+        return Status(200, _out(redelivered(earlier)))
     result = intake_submit(report=_report(body, system), actor=None)
     return Status(201 if result.created else 200, _out(result))
 
