@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -40,13 +40,12 @@ from fengqiao.intake.models import ExternalTicket, IntakeSystem
 from fengqiao.intake.queries import ticket_for
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
+from fengqiao.regions.geo import region_at
+from fengqiao.regions.locate import Located, locate
 from fengqiao.regions.models import Level, Region
 from fengqiao.triage.actions import triage_open
 from fengqiao.triage.classify import suggest_categories
 from fengqiao.triage.duplicates import find_twins
-
-if TYPE_CHECKING:
-    from fengqiao.regions.locate import Located
 
 # Triage reasons.
 UNROUTED = "unrouted"
@@ -291,16 +290,10 @@ def _routing(region: Region, by: str, within: Region | None) -> Routing:
 def _region_at(latitude: float, longitude: float) -> Region | None:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise InvalidInput(_("The point is not on Earth."), field="latitude")
-    from fengqiao.regions.geo import region_at
-
     return region_at(latitude, longitude)
 
 
-def _locate(address: str, within: Region | None) -> Located | None:
-    try:
-        from fengqiao.regions.locate import locate
-    except ImportError:  # TODO(intake): remove once regions/locate.py lands
-        return None
+def _locate(address: str, within: Region | None) -> Located:
     return locate(address, within=within)
 
 
