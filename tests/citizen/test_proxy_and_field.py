@@ -2,7 +2,10 @@
 
 import pytest
 
+from fengqiao.citizen.models import CitizenReport
+from fengqiao.citizen.validation import display_tracking_code
 from fengqiao.events.models import Assignment, AuditEntry, Event, Source, Status
+from fengqiao.notify.models import OutboxMessage
 from fengqiao.people.models import Role
 from tests.citizen.conftest import png
 
@@ -38,6 +41,13 @@ def test_a_proxy_agent_registers_is_bound_and_sees_it_in_their_worklist(world, c
     assert AuditEntry.objects.filter(event=event, action="add_assignee", details__role="proxy_agent").exists()
     reporter = event.parties.get(is_reporter=True)
     assert (reporter.name, reporter.phone) == ("吴阿婆", "13711112222")
+    # The citizen gets a tracking code by text, to follow and rate the matter themselves.
+    report = CitizenReport.objects.get(event=event)
+    assert report.channel == "proxy" and report.phone == "13711112222"
+    text = OutboxMessage.objects.get(template="citizen_receipt")
+    assert text.recipient == "13711112222" and display_tracking_code(report.tracking_code) in text.body
+    page = client.get(r["Location"]).content.decode()
+    assert display_tracking_code(report.tracking_code) in page  # shown to the agent, to hand over
 
     html = client.get("/proxy/").content.decode()
     assert f'data-event="{event.id}"' in html and event.title in html

@@ -189,21 +189,11 @@ def citizen_report(*, submission: CitizenSubmission, actor=None) -> Receipt:
 
     from fengqiao.intake.actions import Report
 
-    code = new_tracking_code()
     rows: dict[str, Any] = {}
 
     def write(event: Event) -> None:
-        now = clock.now()
-        rows["report"] = CitizenReport.objects.create(
-            event=event, tracking_digest=tracking_digest(code), tracking_code=code,
-            reporter_name=name, phone=phone, phone_index=blind_index(phone), channel=s.channel,
-            created_at=now,
-        )
-        _queue_text(phone=phone, template="citizen_receipt", event=event, params={
-            "title": _sms_title(category, description),
-            "tracking": display_tracking_code(code),
-            "url": track_url(code),
-        })
+        rows["receipt"] = _issue_tracking(event=event, phone=phone, name=name, channel=s.channel,
+                                          title=_sms_title(category, description))
 
     result = _through_door(Report(
         source=Source.CITIZEN,
@@ -220,7 +210,22 @@ def citizen_report(*, submission: CitizenSubmission, actor=None) -> Receipt:
         attachments=photos,
         channel="citizen",
     ), actor, before=lambda: ratelimit.hit(limits), after=write)
-    return Receipt(event=result.event, report=rows["report"], tracking_code=code)
+    receipt: Receipt = rows["receipt"]
+    receipt.event = result.event
+    return receipt
+
+
+def _issue_tracking(*, event: Event, phone: str, name: str, channel: str, title: str) -> Receipt:
+    """A fresh tracking code for the event, texted to the citizen (inside the caller's transaction)."""
+    code = new_tracking_code()
+    report = CitizenReport.objects.create(
+        event=event, tracking_digest=tracking_digest(code), tracking_code=code, reporter_name=name,
+        phone=phone, phone_index=blind_index(phone), channel=channel, created_at=clock.now(),
+    )
+    _queue_text(phone=phone, template="citizen_receipt", event=event, params={
+        "title": title, "tracking": display_tracking_code(code), "url": track_url(code),
+    })
+    return Receipt(event=event, report=report, tracking_code=code)
 
 
 def _sms_title(category: Category | None, description: str) -> str:
@@ -301,9 +306,10 @@ def proxy_agent_posts(user) -> list:
     return [p for p in posts_of(user) if p.role == Role.PROXY_AGENT]
 
 
-def proxy_register(*, actor, submission: ProxySubmission):
+def proxy_register(*, actor, submission: ProxySubmission) -> Receipt:
     """代办: a proxy agent registers a citizen's matter (source "proxy") and is bound to it
-    (kind N, role proxy_agent) in the same transaction, to carry it through."""
+    (kind N, role proxy_agent) in the same transaction, to carry it through. The citizen is
+    texted a tracking code, as if they had reported it themselves."""
     agent = person_of(actor)
     if agent is None or not proxy_agent_posts(actor):
         raise NotPermitted(_("Only proxy agents register matters here."))
@@ -323,8 +329,14 @@ def proxy_register(*, actor, submission: ProxySubmission):
 
     from fengqiao.intake.actions import Report
 
+    rows: dict[str, Any] = {}
+
     def write(event: Event) -> None:
         _bind_agent(event, agent, actor)
+        # The citizen follows and rates the matter with a tracking code too (群众点单、专人代办).
+        rows["receipt"] = _issue_tracking(event=event, phone=phone, name=name,
+                                          channel=CitizenReport.Channel.PROXY,
+                                          title=_sms_title(category, description))
 
     result = _through_door(Report(
         source=Source.PROXY,
@@ -339,7 +351,9 @@ def proxy_register(*, actor, submission: ProxySubmission):
         attachments=photos,
         channel="proxy",
     ), actor, after=write)
-    return result
+    receipt: Receipt = rows["receipt"]
+    receipt.event = result.event
+    return receipt
 
 
 def _bind_agent(event: Event, agent: Person, actor) -> None:

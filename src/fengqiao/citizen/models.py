@@ -22,6 +22,7 @@ class CitizenReport(models.Model):
     class Channel(models.TextChoices):
         PAGE = "page", _("Web page")
         API = "api", _("JSON API")
+        PROXY = "proxy", _("Proxy agent")
 
     event = models.OneToOneField(
         "events.Event", on_delete=models.CASCADE, related_name="citizen_report",

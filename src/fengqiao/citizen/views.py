@@ -170,7 +170,7 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                result = actions.proxy_register(actor=request.user, submission=actions.ProxySubmission(
+                receipt = actions.proxy_register(actor=request.user, submission=actions.ProxySubmission(
                     citizen_name=d["citizen_name"], citizen_phone=d["citizen_phone"],
                     description=d["description"], category=d["category"], region=d["region"],
                     address=d["address"], title=d["title"], photos=d["photos"],
@@ -179,9 +179,10 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
                 _place_error(form, exc)
                 return render(request, "citizen/proxy_new.html", {"form": form, "page_url": request.path},
                               status=exc.status)
-            messages.success(request, _("Registered as %(code)s; you follow it under “My proxied matters”.")
-                             % {"code": result.event.code})
-            return redirect("event_detail", event_id=result.event.pk)
+            messages.success(request, _("Registered as %(code)s; you follow it under “My proxied matters”. "
+                                        "The citizen's tracking code %(tracking)s was sent to them by text.")
+                             % {"code": receipt.event.code, "tracking": receipt.display_code})
+            return redirect("event_detail", event_id=receipt.event.pk)
         return render(request, "citizen/proxy_new.html", {"form": form, "page_url": request.path}, status=400)
     return render(request, "citizen/proxy_new.html", {"form": ProxyForm(user=request.user)})
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='name')),
                 ('phone', fengqiao.lib.protect.EncryptedTextField(verbose_name='phone')),
                 ('phone_index', models.CharField(db_index=True, editable=False, max_length=32)),
-                ('channel', models.CharField(choices=[('page', 'Web page'), ('api', 'JSON API')], max_length=8, verbose_name='channel')),
+                ('channel', models.CharField(choices=[('page', 'Web page'), ('api', 'JSON API'), ('proxy', 'Proxy agent')], max_length=8, verbose_name='channel')),
                 ('created_at', models.DateTimeField(verbose_name='reported at')),
                 ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='citizen_report', to='events.event', verbose_name='event')),
             ],

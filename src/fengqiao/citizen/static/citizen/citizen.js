@@ -6,15 +6,15 @@
 
   function msg(form, key) { return form.getAttribute("data-msg-" + key) || ""; }
 
-  function setPoint(form, lat, lng) {
+  function setPoint(form, lat, lng, source, place) {
     var la = form.querySelector("input[name=latitude]");
     var ln = form.querySelector("input[name=longitude]");
     if (!la || !ln) return;
     la.value = lat.toFixed(6);
     ln.value = lng.toFixed(6);
     var status = form.querySelector("[data-locate-status]");
-    if (status) status.textContent = msg(form, "located") + " (" + la.value + ", " + ln.value + ")";
-    form.dispatchEvent(new CustomEvent("fq:point", { detail: { lat: lat, lng: lng } }));
+    if (status) status.textContent = msg(form, "located") + (place ? " · " + place : "") + " (" + la.value + ", " + ln.value + ")";
+    form.dispatchEvent(new CustomEvent("fq:point", { detail: { lat: lat, lng: lng, source: source || "" } }));
   }
 
   function locate(form) {
@@ -25,7 +25,7 @@
     }
     if (status) status.textContent = msg(form, "locating");
     navigator.geolocation.getCurrentPosition(
-      function (pos) { setPoint(form, pos.coords.latitude, pos.coords.longitude); },
+      function (pos) { setPoint(form, pos.coords.latitude, pos.coords.longitude, "locate"); },
       function () { if (status) status.textContent = msg(form, "no-location"); },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
     );
@@ -62,6 +62,7 @@
       form.addEventListener("fq:point", function (e) {
         var ll = [e.detail.lat, e.detail.lng];
         if (marker) marker.setLatLng(ll); else marker = L.circleMarker(ll, { radius: 9, color: "#b3261e", weight: 3, fillOpacity: .6 }).addTo(map);
+        if (e.detail.source === "locate") map.setView(ll, Math.max(map.getZoom() || 0, 13));
       });
     }
     fetch(box.getAttribute("data-shapes"), { credentials: "same-origin" })
@@ -74,9 +75,18 @@
           var layer = L.geoJSON(fc, {
             style: { color: "#1f4e8c", weight: 1, fillOpacity: .06 },
             pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 3, color: "#1f4e8c" }); },
-            onEachFeature: function (f, l) { if (f.properties && f.properties.name) l.bindTooltip(f.properties.name); }
+            onEachFeature: function (f, l) {
+              var name = f.properties && f.properties.name;
+              if (name) l.bindTooltip(name);
+              l.on("click", function (e) {
+                L.DomEvent.stopPropagation(e);
+                setPoint(form, e.latlng.lat, e.latlng.lng, "map", name);
+              });
+            }
           }).addTo(map);
           map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+          var la = form.querySelector("input[name=latitude]"), ln = form.querySelector("input[name=longitude]");
+          if (la && ln && la.value && ln.value) setPoint(form, parseFloat(la.value), parseFloat(ln.value));
         } else {
           var c = (box.getAttribute("data-center") || "").split(",");
           if (c.length === 2 && c[0] && c[1]) map.setView([parseFloat(c[0]), parseFloat(c[1])], 11);
