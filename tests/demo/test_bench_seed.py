@@ -82,3 +82,25 @@ def test_a_bulk_load_puts_every_index_back():
 def test_non_positive_counts_are_refused():
     with pytest.raises(CommandError, match="positive"):
         call_command("bench_seed", "--events", "0", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_seeding_rebuilds_the_command_centres_rollups_exactly():
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from fengqiao.command import queries
+    from fengqiao.lib import clock
+
+    report = seed_bench_events(n=2000, batch=800, with_bindings=False)
+    assert report.assignments == 0 and not Assignment.objects.exists()
+    assert sum(report.rollup_rows.values()) > 0
+    operator = get_user_model().objects.get(username="operator")
+    county = Region.objects.get(code="350322")
+    today = clock.local_date()
+    kw = {"user": operator, "region": county, "start": today - dt.timedelta(days=400), "end": today}
+    fast = queries.measures_for(**kw)
+    assert fast.received > 1800 and fast.resolved > 1500 and fast.overdue > 0
+    assert fast.counts() == queries.measures_for(**kw, path="plain").counts()
+    spread = queries.spread(**kw, level="town")
+    assert [r.as_dict() for r in spread] == [r.as_dict() for r in queries.spread(**kw, level="town", path="plain")]

@@ -37,6 +37,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fengqiao.command.models import ROLLUPS
+from fengqiao.command.rollups import rebuild as rebuild_rollups
 from fengqiao.demo import people, places, stories
 from fengqiao.demo.texts import CONTENT
 from fengqiao.events.models import Assignment, Category, Event, EventCodeCounter, Satisfaction
@@ -61,6 +63,7 @@ class SeedReport:
     assignments: int = 0
     seconds: float = 0.0
     statuses: Counter | None = None
+    rollup_rows: dict[str, int] | None = None
 
 
 def ensure_demo_county(*, seed: int, stdout=None) -> tuple[places.County, people.Roster]:
@@ -194,6 +197,9 @@ def indexes_rebuilt_after(models: list) -> Iterator[None]:
         yield
     finally:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One sorted build per index: give it memory (the session's setting only).
+                cursor.execute("SET maintenance_work_mem = '1GB'")
             for _name, sql in saved:
                 cursor.execute(sql)
 
@@ -212,12 +218,15 @@ def settle(models: list) -> None:
 
 def seed_bench_events(
     *, n: int, batch: int = 5000, seed: int = 1, days: int = 365, progress: bool = False, stdout=None,
-    rebuild_indexes: bool | None = None,
+    rebuild_indexes: bool | None = None, with_bindings: bool = True,
 ) -> SeedReport:
-    """Add `n` synthetic events (and their bindings) spread over the last `days` days.
+    """Add `n` synthetic events (and their bindings) spread over the last `days` days, then
+    rebuild the command centre's rollups from the events (one GROUP BY per table).
 
     `rebuild_indexes`: drop and rebuild the secondary indexes around the load (default: when
-    adding at least BULK_LOAD_THRESHOLD events and at least as many as the table holds)."""
+    adding at least BULK_LOAD_THRESHOLD events and at least as many as the table holds).
+    `with_bindings=False` writes no Assignment rows (the command centre's benches read none; at ten
+    million events they would be some forty million rows)."""
     if n < 1 or batch < 1 or days < 1:
         raise ValueError("events, batch and days must be positive")
     started = time.perf_counter()
@@ -303,7 +312,7 @@ def seed_bench_events(
                     e["supervision"] = "normal" if r < 0.04 else "yellow" if r < 0.055 else "red"
                     e["supervised_by_id"] = rng.choice(leaders)
                 events.append(e)
-                if status in {"registered", "refused"}:
+                if status in {"registered", "refused"} or not with_bindings:
                     continue
                 active = status in {"dispatched", "in_progress", "resolved"}
                 at_village = active and tier == "village"
@@ -333,6 +342,11 @@ def seed_bench_events(
             done += size
             if bar is not None:
                 bar.update(size)
+        if bar is not None:
+            bar.close()
+            bar = None
+        if rebuild_indexes:
+            _step(stdout, progress, "building the indexes again")
     if bar is not None:
         bar.close()
     with transaction.atomic():
@@ -342,10 +356,18 @@ def seed_bench_events(
             [EventCodeCounter(key=k, last=v) for k, v in counters.items()],
             update_conflicts=True, unique_fields=["key"], update_fields=["last"], batch_size=1000,
         )
-    settle([Event, Assignment])
+    _step(stdout, progress, "rebuilding the command centre's rollups")
+    report.rollup_rows = rebuild_rollups()
+    settle([Event, Assignment, *ROLLUPS])
     report.events = done
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _step(stdout, progress: bool, what: str) -> None:
+    if progress and stdout is not None:
+        stdout.write(f"{what} …\n")
+        stdout.flush()
 
 
 def _fill_dispatched(e: dict, rng: random.Random, now: dt.datetime, tier: str) -> None:

@@ -1,6 +1,7 @@
 """fengqiao bench_seed: fill the database with synthetic events fast, for benchmarks only.
 
-Writes rows directly (bulk_create), bypassing the actions: no audit trail, parties or texts.
+Writes rows directly (COPY on PostgreSQL), bypassing the actions: no audit trail, parties or
+texts; the command centre's rollups are rebuilt from the events at the end.
 Never run it on a database that matters. See fengqiao.demo.bench_seed and bench/README.md.
 """
 
@@ -24,15 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="random seed")
         parser.add_argument("--days", type=int, default=365, help="spread over the last N days (default 365)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--no-bindings", action="store_true",
+                            help="write no bindings (assignees): enough for the command centre's benches")
 
-    def handle(self, *args, events, batch, seed, days, no_progress, **options):
+    def handle(self, *args, events, batch, seed, days, no_progress, no_bindings, **options):
         if events < 1 or batch < 1 or days < 1:
             raise CommandError("--events, --batch and --days must be positive")
         report = seed_bench_events(n=events, batch=batch, seed=seed, days=days,
-                                   progress=not no_progress, stdout=self.stderr._out)
+                                   progress=not no_progress, stdout=self.stderr._out,
+                                   with_bindings=not no_bindings)
         rate = report.events / report.seconds if report.seconds else 0
         self.stdout.write(
             f"added {report.events} events and {report.assignments} bindings in {report.seconds:.1f} s "
             f"({rate:,.0f} events/s)"
         )
+        self.stdout.write("rollups rebuilt: " + ", ".join(
+            f"{table} {rows}" for table, rows in (report.rollup_rows or {}).items()))
         self.stdout.write("statuses: " + ", ".join(f"{k} {v}" for k, v in report.statuses.most_common()))
