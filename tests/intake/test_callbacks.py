@@ -89,6 +89,15 @@ def test_closing_after_the_call_back_sends_a_second_notice(world, hotline_to, re
     assert json.loads(webhooks()[1].body)["satisfaction"] == "satisfied"
 
 
+def test_a_dissatisfied_call_back_tells_the_sender_the_matter_is_reopened(world, hotline_to, receiver):
+    event = fed(world, hotline_to(receiver.url))
+    resolve(world, event)
+    actions.event_call_back(event=event, actor=world.operator.user, satisfaction="dissatisfied")
+    kinds = [json.loads(r.body)["type"] for r in webhooks()]
+    assert kinds == ["event.resolved", "event.reopened"]
+    assert json.loads(webhooks()[1].body)["status"] == "in_progress"
+
+
 def test_refused_and_merged_fed_events_are_reported(world, hotline_to, receiver):
     system = hotline_to(receiver.url)
     kept = fed(world, system, "XY-1")

@@ -1,5 +1,6 @@
 """Calling the sender back (回告): when a fed matter is resolved, closed, merged or refused, the
-platform posts a signed JSON notice to the sending system's callback URL.
+platform posts a signed JSON notice to the sending system's callback URL; and when a citizen
+called back was dissatisfied and the matter reopened, it says so (`event.reopened`).
 
 The listener runs inside the event action's transaction and writes an outbox row
 (`notify.actions.queue_webhook`), so the notice exists exactly when the action committed; the
@@ -10,6 +11,7 @@ outbox worker delivers it with retries and exponential backoff, signed with HMAC
 Body (UTF-8 JSON):
 
     {"type": "event.resolved",            # event.resolved | event.closed | event.merged | event.refused
+                                          # | event.reopened
      "system": "仙游县12345平台", "ticket_id": "XY12345-20261126-0001",
      "event_code": "350322-20261126-0001", "status": "resolved",
      "at": "2026-11-26T09:30:00+08:00",
@@ -27,6 +29,7 @@ from typing import Any
 from django.utils import timezone
 
 from fengqiao.events.hooks import EventChange
+from fengqiao.events.models import Status
 from fengqiao.intake.models import ExternalTicket
 from fengqiao.notify.actions import queue_webhook
 
@@ -42,6 +45,8 @@ TEMPLATE = "intake_callback"
 def on_event_change(change: EventChange) -> None:
     """Queue a callback for every sending system whose ticket became this event."""
     kind = NOTICE_TYPES.get(change.action)
+    if change.action == "call_back" and change.event.status == Status.IN_PROGRESS:
+        kind = "event.reopened"  # the citizen was not satisfied: the resolution the sender heard of is undone
     if kind is None:
         return
     tickets = list(
@@ -71,7 +76,7 @@ def notice(change: EventChange, ticket: ExternalTicket, kind: str) -> dict[str, 
     }
     if change.action in {"resolve", "close"}:
         body["result"] = event.result
-    if change.action == "close":
+    if change.action in {"close", "call_back"}:
         body["satisfaction"] = event.satisfaction
     if change.action == "merge":
         body["merged_into"] = event.merged_into.code if event.merged_into_id and event.merged_into else None
