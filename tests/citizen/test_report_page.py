@@ -260,6 +260,9 @@ def test_a_merged_report_follows_the_event_that_is_kept(world, client):
     html = client.get(f"/track/{second}/").content.decode()
     assert "合并" in html and "已分派" in html
     _resolve(world, kept)
+    # Both reporters are told, each with their own code.
+    texts = {t.recipient: t.body for t in OutboxMessage.objects.filter(template="citizen_resolved")}
+    assert set(texts) == {"13812345678", "13700001111"} and second in texts["13700001111"]
     assert 'data-testid="rating-form"' in client.get(f"/track/{second}/").content.decode()
     assert client.post(f"/track/{second}/rate", {"satisfaction": "satisfied"}).status_code == 302
     kept.refresh_from_db()

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -272,19 +273,19 @@ def _record_rating(change: hooks.EventChange, rating: dict[str, Any]) -> None:
 
 
 def texts_on_outcome(change: hooks.EventChange) -> None:
-    """Text the citizen when their matter is resolved (with the link to rate it) or refused."""
+    """Text the citizens when their matter is resolved (with the link to rate it) or refused —
+    also those whose reports were merged into this event."""
     if change.action not in {"resolve", "refuse"}:
         return
-    report = CitizenReport.objects.filter(event_id=change.event.pk).first()
-    if report is None:
-        return
-    params = {
-        "title": _sms_title(change.event.category, change.event.description),
-        "tracking": display_tracking_code(report.tracking_code),
-        "url": track_url(report.tracking_code),
-    }
+    event = change.event
+    reports = CitizenReport.objects.filter(Q(event_id=event.pk) | Q(event__merged_into_id=event.pk))
     template = "citizen_resolved" if change.action == "resolve" else "citizen_refused"
-    _queue_text(phone=report.phone, template=template, params=params, event=change.event)
+    for report in reports:
+        _queue_text(phone=report.phone, template=template, event=event, params={
+            "title": _sms_title(event.category, event.description),
+            "tracking": display_tracking_code(report.tracking_code),
+            "url": track_url(report.tracking_code),
+        })
 
 
 # ---------------------------------------------------------------------------------- proxy agents
