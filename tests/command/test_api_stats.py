@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fengqiao.command import queries
+from fengqiao.command.measures import COUNT_NAMES, RATES
 from fengqiao.command.models import Campaign, CommandSettings
 from fengqiao.events import actions
 from fengqiao.events.models import Category
@@ -116,10 +117,11 @@ def test_spread_json_and_xlsx_carry_the_same_numbers(api, history):
     r = api.get("/stats/spread.xlsx", user=w.operator.user, **params)
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
-    ws = load_workbook(io.BytesIO(r.content))["Spread"]
-    header = [c.value for c in ws[1]]
-    sheet = {row[0]: dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=2, values_only=True)}
-    received, rate = "Received", "Resolution rate (%)"
+    ws = load_workbook(io.BytesIO(r.content)).worksheets[1]  # after the query sheet
+    sheet = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    received = 2 + COUNT_NAMES.index("received")  # after the code and the name
+    rate = 2 + len(COUNT_NAMES) + list(RATES).index("resolution_rate")
+    assert len(ws[1]) == 2 + len(COUNT_NAMES) + len(RATES) + 1
     for code, row in by_code.items():
         assert sheet[code][received] == row["counts"]["received"]
         value = row["rates"]["resolution_rate"]["value"]
