@@ -269,3 +269,18 @@ def test_a_merged_report_follows_the_event_that_is_kept(world, client):
     assert kept.satisfaction == "satisfied"
     # The other reporter finds it rated already.
     assert client.post(f"/track/{first}/rate", {"satisfaction": "dissatisfied"}).status_code == 409
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_limited(world, client, settings):
+    settings.FENGQIAO_TRUSTED_PROXIES = 1
+    settings.FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_IP = 1
+    proxy = {"REMOTE_ADDR": "192.168.0.1"}
+    _code_from(client.post("/report/", citizen_form(phone="13600000001"),
+                           HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9", **proxy))
+    # Another citizen behind the same proxy is not held back by the first one's count …
+    _code_from(client.post("/report/", citizen_form(phone="13600000002"),
+                           HTTP_X_FORWARDED_FOR="10.0.0.8", **proxy))
+    # … while a forged left-hand entry does not get a sender a fresh count.
+    r = client.post("/report/", citizen_form(phone="13600000003"),
+                    HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.9", **proxy)
+    assert r.status_code == 429

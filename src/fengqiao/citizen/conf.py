@@ -10,6 +10,7 @@ which fail loudly on bad values):
 | `FENGQIAO_MAX_ATTACHMENT_BYTES` | 10 MB | per photo (the platform-wide attachment limit) |
 | `FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_IP` | 20 | accepted reports per hour from one address |
 | `FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_PHONE` | 5 | accepted reports per hour for one phone |
+| `FENGQIAO_TRUSTED_PROXIES` | 0 | reverse proxies in front of the platform: the client address is read from X-Forwarded-For that many hops from the right |
 """
 
 from __future__ import annotations
@@ -56,3 +57,7 @@ def reports_per_hour_per_ip() -> int:
 
 def reports_per_hour_per_phone() -> int:
     return _int("FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_PHONE", 5)
+
+
+def trusted_proxies() -> int:
+    return _int("FENGQIAO_TRUSTED_PROXIES", 0)
