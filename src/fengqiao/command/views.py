@@ -35,7 +35,6 @@ from fengqiao.command.measures import (
 from fengqiao.command.models import Campaign
 from fengqiao.events import actions as event_actions
 from fengqiao.events.models import Category, Source
-from fengqiao.events.permissions import available_actions
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, InvalidInput
 from fengqiao.people.models import Role
@@ -465,23 +464,43 @@ def rankings_export(request: HttpRequest) -> HttpResponse:
 
 
 def _callable_people(event) -> list[dict[str, Any]]:
-    people = []
-    for a in event.assignments.filter(active=True).select_related("person").order_by("kind", "id"):
+    """The people bound to the event now who have a phone (the one-click call's choices)."""
+    active = getattr(event, "active_assignments", None)
+    if active is None:
+        active = list(event.assignments.filter(active=True).select_related("person").order_by("kind", "id"))
+    people: list[dict[str, Any]] = []
+    for a in active:
         if a.person.phone and all(p["id"] != a.person_id for p in people):
-            people.append({"id": a.person_id, "name": a.person.name, "role": a.role})
+            label = Role(a.role).label if a.role in Role.values else a.role
+            people.append({"id": a.person_id, "name": a.person.name, "role": a.role, "role_label": label})
     return people
 
 
 def overdue_rows(request: HttpRequest, region: Region, limit: int = 50) -> list[dict[str, Any]]:
+    """The overdue list with what the user may do on each row (urge, call whom)."""
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    from fengqiao.events import statemachine as sm
+    from fengqiao.events.models import Assignment, Event
+    from fengqiao.events.permissions import may
+
     items = q.overdue_items(user=request.user, region=region, limit=limit)
+    # One query for the events' places (the permission rules read them), one for their people.
+    loaded = Event.objects.select_related("region", "category", "village", "town", "county").in_bulk(
+        [i.event.pk for i in items])
+    events = [loaded[i.event.pk] for i in items]
+    prefetch_related_objects(events, Prefetch(
+        "assignments", queryset=Assignment.objects.filter(active=True).select_related("person").order_by("kind", "id"),
+        to_attr="active_assignments"))
     rows = []
-    for item in items:
-        offered = set(available_actions(request.user, item.event))
+    for item, event in zip(items, events, strict=True):
+        may_urge = sm.allows(event.status, "urge") and may(request.user, event, "urge")
+        may_call = sm.allows(event.status, "call") and may(request.user, event, "call")
         rows.append({
-            "item": item, "event": item.event,
+            "item": item, "event": event,
             "days": item.overdue_by.days, "hours": int(item.overdue_by.total_seconds() // 3600) % 24,
-            "may_urge": "urge" in offered, "may_call": "call" in offered,
-            "people": _callable_people(item.event) if "call" in offered else [],
+            "may_urge": may_urge, "may_call": may_call,
+            "people": _callable_people(event) if may_call else [],
         })
     return rows
 

@@ -49,7 +49,9 @@ def may_decide_county(user) -> bool:
 @login_required
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
-    qs = visible_records(request.user)
+    from django.db.models import Count
+
+    qs = visible_records(request.user).annotate(n_events=Count("events")).order_by("-decided_on", "-id")
     kind = request.GET.get("kind", "")
     if kind in RecordKind.values:
         qs = qs.filter(kind=kind)
