@@ -179,7 +179,7 @@ def run(count: int, train: int) -> dict:
         "audit_per_event": round(added["AuditEntry"] / max(created, 1), 2),
         "texts_per_event": round(added["OutboxMessage"] / max(created, 1), 2),
         "triage_items": added["TriageItem"], "tickets_rows": added["ExternalTicket"],
-        "trained": f"classifier trained on {trained.trained_on:,} events" if trained and trained.version
+        "trained": f"classifier trained on {trained.events:,} events" if trained and trained.version
         else "no classifier",
     }
 
