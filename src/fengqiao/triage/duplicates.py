@@ -17,11 +17,13 @@ and flags pairs from `THRESHOLD` = 0.7 up.
 - phone: a party's phone blind index (`Party.phone_index`) is shared — equality, no decryption;
 - name: a party's full name is shared ("柯某" does not count).
 
-Candidates come only through indexes, so it stays cheap on a table of millions: the event's town
-(or village) by `event_town_status` / `event_village_status` — (town, status, created_at) — or,
-for an event with a point, its county by `event_county_status` with a bounding box; plus events
-whose parties share a phone (`Party.phone_index`), all within ±`WINDOW` of registration and in a
-state that can still be merged into (registered, dispatched, in progress, resolved).
+Candidates come only through indexes, so it stays cheap on a table of millions (see
+`candidates`): the event's village and the villages whose centre is near its point by
+`event_village_status` (village, status, created_at); events filed only at its town or county
+(waiting for a village) by `region_id`; the town's events for an event filed at a town with no
+point; events whose parties share a phone (`Party.phone_index`) — all within ±`WINDOW` of
+registration and in a state that can still be merged into (registered, dispatched, in progress,
+resolved).
 """
 
 from __future__ import annotations
@@ -178,8 +180,31 @@ def _bbox(lat: float, lng: float, metres_: float) -> Q:
     return Q(latitude__gte=lat - dlat, latitude__lte=lat + dlat, longitude__gte=lng - dlng, longitude__lte=lng + dlng)
 
 
+VILLAGE_RADIUS_METRES = 3000.0  # a village's centre to its edge, generously
+
+
+def _villages_near(event: Event) -> list[int] | None:
+    """Villages of the event's county whose centre lies within reach of its point; None when the
+    county's villages have no coordinates (then the point is matched within the town)."""
+    from fengqiao.regions.models import Level, Region
+
+    villages = Region.objects.filter(level=Level.VILLAGE, county_id=event.county_id)
+    near = list(
+        villages.filter(_bbox(event.latitude, event.longitude, FAR_METRES + VILLAGE_RADIUS_METRES))  # type: ignore[arg-type]
+        .values_list("id", flat=True)[:60]
+    )
+    if near or villages.filter(latitude__isnull=False).exists():
+        return near
+    return None
+
+
 def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) -> list[Event]:
-    """Recent live events that could be twins: near in place, or sharing a phone."""
+    """Recent live events that could be twins: near in place, or sharing a phone.
+
+    Each query is one indexed range: (village, status, created_at) for the event's village and
+    the villages near its point; `region_id` for events filed only at its town or county (those
+    intake could not route); (town, status, created_at) for an event filed at a town without a
+    point; the phone's blind index. Merged in Python."""
     base = Event.objects.filter(
         status__in=LIVE_STATUSES,
         created_at__gte=event.created_at - window,
@@ -188,27 +213,36 @@ def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) ->
     fields = ("id", "title", "description", "created_at", "latitude", "longitude",
               "grid", "village", "town", "county", "category", "status", "code", "region")
     found: dict[int, Event] = {}
-    near = None
+
+    def take(qs) -> None:
+        for e in qs.only(*fields).order_by("-created_at")[:CANDIDATE_CAP]:
+            found.setdefault(e.pk, e)
+
     has_point = event.latitude is not None and event.longitude is not None
+    villages: set[int] = {event.village_id} if event.village_id else set()
+    near_point = None
     if has_point and event.county_id:
-        near = base.filter(county_id=event.county_id).filter(
-            _bbox(event.latitude, event.longitude, FAR_METRES)  # type: ignore[arg-type]
-            | (Q(village_id=event.village_id) if event.village_id else Q(pk__in=[]))
-            | (Q(town_id=event.town_id, village_id__isnull=True) if event.town_id else Q(pk__in=[]))
-        )
-    elif event.village_id:
-        near = base.filter(town_id=event.town_id).filter(
-            Q(village_id=event.village_id) | Q(village_id__isnull=True)
-        )
-    elif event.town_id:
-        near = base.filter(town_id=event.town_id)
-    elif event.county_id:
-        near = base.filter(county_id=event.county_id)
-    elif has_point:  # filed nowhere: the recent window, by point only
-        near = base.filter(_bbox(event.latitude, event.longitude, FAR_METRES))  # type: ignore[arg-type]
-    if near is not None:
-        for e in near.only(*fields).order_by("-created_at")[:CANDIDATE_CAP]:
-            found[e.pk] = e
+        near = _villages_near(event)
+        if near is None:  # no village coordinates: points within the town (or county)
+            scope = {"town_id": event.town_id} if event.town_id else {"county_id": event.county_id}
+            near_point = base.filter(**scope).filter(_bbox(event.latitude, event.longitude, FAR_METRES))  # type: ignore[arg-type]
+        else:
+            villages |= set(near)
+    if villages:
+        take(base.filter(village_id__in=sorted(villages)))
+    if near_point is not None:
+        take(near_point)
+    # Filed only at a town or the county: waiting for a village, like many twins.
+    above = [i for i in (event.town_id, event.county_id) if i]
+    if above:
+        take(base.filter(region_id__in=above))
+    if not event.village_id and not has_point:  # filed at a town (or county) with nothing finer
+        if event.town_id:
+            take(base.filter(town_id=event.town_id))
+        elif event.county_id:
+            take(base.filter(county_id=event.county_id))
+    if has_point and not event.county_id:  # filed nowhere: the recent window, by point only
+        take(base.filter(_bbox(event.latitude, event.longitude, FAR_METRES)))  # type: ignore[arg-type]
     if phones:
         ids = list(
             Party.objects.filter(phone_index__in=list(phones)).exclude(event_id=event.pk)
