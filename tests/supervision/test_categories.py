@@ -120,3 +120,21 @@ def test_a_town_cadre_cannot_confirm_and_bad_input_writes_nothing(world, client)
                        {"category": "good"}).status_code == 404
     assert not VillageRating.objects.exists()
     assert Region.objects.get(pk=world.village_a.pk).village_category == ""
+
+
+def test_the_admin_sets_thresholds_in_the_django_admin(world, client):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="x-1234")
+    client.force_login(root)
+    url = "/admin/supervision/categorythresholds/add/"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"measure": "resolution_rate", "reassuring_at": "60", "good_at": "80",
+                            "average_at": "90", "min_events": "5", "span_days": "90"})
+    assert bad.status_code == 200 and not CategoryThresholds.objects.exists()
+    ok = client.post(url, {"measure": "resolution_rate", "reassuring_at": "95", "good_at": "85",
+                           "average_at": "70", "min_events": "3", "span_days": "30"})
+    assert ok.status_code == 302
+    row = CategoryThresholds.current()
+    assert (row.measure, row.reassuring_at, row.min_events, row.span_days) == ("resolution_rate", 95, 3, 30)
+    assert AuditEntry.objects.filter(stream="supervision", action="set_category_thresholds").count() == 1

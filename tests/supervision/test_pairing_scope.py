@@ -61,3 +61,32 @@ def test_pairing_twice_is_refused_and_a_town_is_not_a_village(world):
     with pytest.raises(InvalidInput):
         pairing_create(actor=world.operator.user, department=world.department, village=world.town)
     assert Pairing.objects.count() == 1
+
+
+def test_the_liaison_page_lists_the_paired_villages_events(world, client):
+    register(world, region=world.village_b, title="剑山村的事")
+    register(world, region=world.village_c, title="梅塘村的事")
+    client.force_login(world.dept_liaison.user)
+    assert "剑山村的事" not in client.get("/supervision/paired/").content.decode()
+    pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    html = client.get("/supervision/paired/").content.decode()
+    assert "剑山村的事" in html and "梅塘村的事" not in html
+    assert f'data-village="{world.village_b.code}"' in html
+
+
+def test_the_operator_pairs_on_the_page_and_a_secretary_cannot(world, client):
+    client.force_login(world.operator.user)
+    r = client.post("/supervision/pairings/", {"department": world.department.pk, "village": world.village_c.code})
+    assert r.status_code == 302
+    pairing = Pairing.objects.get()
+    assert pairing.village == world.village_c
+    assert world.village_c.name in client.get("/supervision/pairings/").content.decode()
+    again = client.post("/supervision/pairings/", {"department": world.department.pk, "village": world.village_c.code})
+    assert again.status_code == 400
+    client.force_login(world.secretary_a.user)
+    assert client.post("/supervision/pairings/", {"department": world.department.pk,
+                                                  "village": world.village_a.code}).status_code == 404
+    assert client.post(f"/supervision/pairings/{pairing.pk}/end").status_code == 404
+    client.force_login(world.operator.user)
+    assert client.post(f"/supervision/pairings/{pairing.pk}/end").status_code == 302
+    assert not Pairing.objects.get().active

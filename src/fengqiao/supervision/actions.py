@@ -99,11 +99,10 @@ def village_category_confirm(
     return rating
 
 
-def thresholds_set(
-    *, actor, measure: str, reassuring_at: Any, good_at: Any, average_at: Any,
-    min_events: Any = 5, span_days: Any = 90,
-) -> CategoryThresholds:
-    """The admin's cut-offs. For a lower-is-better measure they must fall, else rise."""
+def check_thresholds(measure: str, reassuring_at: Any, good_at: Any, average_at: Any, min_events: Any,
+                     span_days: Any) -> tuple[list[Decimal], int, int]:
+    """The thresholds parsed and checked: for a lower-is-better measure they must rise from 放心 to
+    一般, else fall. Raises InvalidInput naming the field."""
     from fengqiao.supervision.categories import higher_is_better, measure_choices
 
     if measure not in dict(measure_choices()):
@@ -119,12 +118,22 @@ def thresholds_set(
                              "where lower is better)."), field="good_at")
     if min_n < 0 or not 1 <= days <= 3660:
         raise InvalidInput(_("The span must be 1 to 3660 days."), field="span_days")
+    return cuts, min_n, days
+
+
+def thresholds_set(
+    *, actor, measure: str, reassuring_at: Any, good_at: Any, average_at: Any,
+    min_events: Any = 5, span_days: Any = 90,
+) -> CategoryThresholds:
+    """The admin's cut-offs (see `check_thresholds`)."""
+    cuts, min_n, days = check_thresholds(measure, reassuring_at, good_at, average_at, min_events, span_days)
     county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
     if not (actor is None or sees_everything(actor)
             or any(p.role == Role.ADMIN for p in posts_of(actor))
             or may_decide(actor, county, {Role.ADMIN})):
         raise NotPermitted(_("Only an administrator sets the thresholds."))
-    with transaction.atomic(durable=True):
+    # Not durable: the Django admin's change view already runs inside its own transaction.
+    with transaction.atomic():
         row = CategoryThresholds.objects.select_for_update().order_by("id").first() or CategoryThresholds()
         before = {"measure": row.measure, "cuts": [str(row.reassuring_at), str(row.good_at), str(row.average_at)]}
         row.measure = measure

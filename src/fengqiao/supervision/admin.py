@@ -31,6 +31,18 @@ class ThresholdsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["measure"].choices = measure_choices()
 
+    def clean(self):
+        from fengqiao.supervision.actions import check_thresholds
+
+        data = super().clean()
+        if not self.errors:
+            try:
+                check_thresholds(data["measure"], data["reassuring_at"], data["good_at"], data["average_at"],
+                                 data["min_events"], data["span_days"])
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return data
+
 
 @admin.register(CategoryThresholds)
 class CategoryThresholdsAdmin(admin.ModelAdmin):

@@ -66,7 +66,7 @@
       xAxis: { type: "category", data: data.dates, axisLabel: { color: textColour(el) } },
       yAxis: { type: "value", axisLabel: { color: textColour(el) } },
       series: data.series.map(function (s, i) {
-        return { name: s.label, type: "line", smooth: true, data: s.values, showSymbol: data.dates.length < 40,
+        return { name: s.label, type: "line", smooth: false, data: s.values, showSymbol: data.dates.length < 40,
                  itemStyle: { color: PALETTE[i % PALETTE.length] } };
       }),
     });
