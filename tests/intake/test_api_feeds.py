@@ -172,3 +172,32 @@ def test_bad_fields_are_400_and_write_nothing(world, hotline, feed, change, fiel
     assert body["code"] in {"invalid"}
     assert field in (body.get("field") or body["message"]), body
     assert _no_events_written()
+
+
+# --------------------------------------------------------------------------- ticket status
+
+
+def test_a_sender_can_poll_where_its_ticket_stands(world, hotline, feed, client):
+    from fengqiao.events import actions
+
+    code = feed("hotline_12345", TICKET, key=hotline.key).json()["event_code"]
+    url = f"/api/v1/intake/hotline_12345/tickets/{TICKET['ticket_id']}"
+    r = client.get(url, HTTP_X_API_KEY=hotline.key)
+    assert r.status_code == 200
+    assert r.json()["event_code"] == code and r.json()["status"] == "dispatched"
+    assert r.json()["region_code"] == "350322103208" and r.json()["deadline"]
+    event = Event.objects.get(code=code)
+    actions.event_acknowledge(event=event, actor=world.secretary_a.user)
+    actions.event_resolve(event=event, actor=world.secretary_a.user, result="工资已结清")
+    after = client.get(url, HTTP_X_API_KEY=hotline.key).json()
+    assert after["status"] == "resolved" and after["result"] == "工资已结清" and after["resolved_at"]
+
+
+def test_polling_someone_elses_or_an_unknown_ticket_is_404(world, hotline, desk110, feed, client):
+    feed("hotline_12345", TICKET, key=hotline.key)
+    url = f"/api/v1/intake/police_110/tickets/{TICKET['ticket_id']}"
+    assert client.get(url, HTTP_X_API_KEY=desk110.key).status_code == 404  # 110 never sent it
+    assert client.get("/api/v1/intake/hotline_12345/tickets/nope", HTTP_X_API_KEY=hotline.key).status_code == 404
+    assert client.get(f"/api/v1/intake/hotline_12345/tickets/{TICKET['ticket_id']}",
+                      HTTP_X_API_KEY=desk110.key).status_code == 403
+    assert client.get(f"/api/v1/intake/hotline_12345/tickets/{TICKET['ticket_id']}").status_code == 401

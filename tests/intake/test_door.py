@@ -85,3 +85,63 @@ def test_nested_submit_runs_inside_the_callers_transaction(world):
         result = intake_submit_nested(report=Report(source="walk_in", title="x", region=world.village_a,
                                                     category=wages()), actor=None)
     assert result.created
+
+
+def test_an_import_rolled_back_leaves_nothing_of_its_reports(world):
+    """intake_submit_nested inside the caller's transaction: all or nothing."""
+    from fengqiao.triage.models import TriageItem
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        for n in range(3):
+            intake_submit_nested(report=Report(source="hotline_12345", title=f"表格第{n}行",
+                                               channel="sheet:hotline_12345", external_id=f"R{n}"),
+                                 actor=world.operator.user)
+        raise Abort
+    assert not Event.objects.exists() and not ExternalTicket.objects.exists()
+    assert not TriageItem.objects.exists()
+
+
+def test_without_a_system_the_channel_namespaces_the_ticket_ids(world):
+    a = intake_submit(report=Report(source="hotline_12345", title="甲", channel="sheet:hotline_12345",
+                                    external_id="1", region=world.village_a, category=wages()), actor=None)
+    b = intake_submit(report=Report(source="hotline_12345", title="乙", channel="sheet:police_110",
+                                    external_id="1", region=world.village_a, category=wages()), actor=None)
+    again = intake_submit(report=Report(source="hotline_12345", title="甲", channel="sheet:hotline_12345",
+                                        external_id="1", region=world.village_a, category=wages()), actor=None)
+    assert a.event != b.event and again.event == a.event and not again.created
+    assert a.ticket.channel == "sheet:hotline_12345" and a.ticket.system is None
+
+
+@pytest.mark.parametrize("fields", [
+    {"source": "weibo"},
+    {"title": ""},
+    {"title": "x" * 201},
+    {"latitude": 25.5},
+    {"reporter_phone": "请回电"},
+    {"external_id": "x" * 101},
+    {"dispute_source": "rumour"},
+])
+def test_bad_reports_raise_invalid_input_and_write_nothing(world, fields):
+    from fengqiao.lib.errors import InvalidInput
+
+    report = Report(**{"source": "hotline_12345", "title": "路灯不亮", "region": world.village_a,
+                       "category": wages(), "external_id": "B-1", "channel": "test", **fields})
+    with pytest.raises(InvalidInput):
+        intake_submit(report=report, actor=None)
+    assert not Event.objects.exists() and not ExternalTicket.objects.exists()
+    assert not AuditEntry.objects.filter(action__in=["register", "intake"]).exists()
+
+
+def test_a_reporter_already_among_the_parties_is_not_added_twice(world):
+    from fengqiao.events.actions import PartyInput
+
+    result = intake_submit(report=Report(
+        source="walk_in", title="邻里纠纷", region=world.village_a, category=wages(),
+        reporter_name="柯某", reporter_phone="13900000099",
+        parties=[PartyInput(name="柯某", phone="13900000099", is_reporter=True), PartyInput(name="林某")],
+    ), actor=None)
+    assert sorted(Party.objects.filter(event=result.event).values_list("name", "is_reporter")) == [
+        ("林某", False), ("柯某", True)]

@@ -24,7 +24,7 @@ from ninja.responses import Status
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
-from fengqiao.events.models import Category, Source
+from fengqiao.events.models import Category, Event, Source
 from fengqiao.intake.actions import IntakeResult, Report, intake_submit, redelivered
 from fengqiao.intake.models import IntakeSystem
 from fengqiao.intake.queries import system_for_key, ticket_for
@@ -118,6 +118,25 @@ class FeedOut(Schema):
     category_code: str
 
 
+class TicketOut(Schema):
+    ticket_id: str
+    event_code: str
+    status: str
+    routed: bool
+    region_code: str | None
+    region_name: str | None
+    category_code: str
+    received_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    deadline: dt.datetime | None
+    resolved_at: dt.datetime | None
+    result: str
+    satisfaction: str
+    closed_at: dt.datetime | None
+    merged_into: str | None
+    refuse_reason: str
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -141,14 +160,7 @@ def feed(request: HttpRequest, source: str):
     Routed (`routed: true`): filed under a village or grid and dispatched at once. Otherwise the
     event waits in the triage queue for the reasons listed."""
     system: IntakeSystem = request.auth  # type: ignore[attr-defined]
-    if source not in FEED_SOURCES:
-        raise NotFound(_("No feed for source “%(s)s”.") % {"s": source})
-    if system.source != source:
-        raise NotPermitted(
-            _("This key belongs to a %(mine)s system; it cannot post to %(s)s.")
-            % {"mine": system.source, "s": source},
-            code="wrong_source",
-        )
+    _check_source(system, source)
     data = _read_json(request)
     if not str(data.get("ticket_id") or "").strip():
         raise InvalidInput(_("“ticket_id” is required: the sender's own id for the matter."),
@@ -162,6 +174,45 @@ def feed(request: HttpRequest, source: str):
         return Status(200, _out(redelivered(earlier)))
     result = intake_submit(report=_report(body, system), actor=None)
     return Status(201 if result.created else 200, _out(result))
+
+
+@router.get(
+    "/intake/{source}/tickets/{ticket_id}",
+    auth=SystemKey(),
+    response={200: TicketOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Where a ticket the sending system fed stands now (for senders that poll)",
+)
+def ticket_status(request: HttpRequest, source: str, ticket_id: str):
+    """The event a ticket became and its progress; 404 for a ticket this system never sent."""
+    system: IntakeSystem = request.auth  # type: ignore[attr-defined]
+    _check_source(system, source)
+    ticket = ticket_for(channel=system.channel, external_id=ticket_id.strip())
+    if ticket is None:
+        raise NotFound(_("This system sent no ticket “%(t)s”.") % {"t": ticket_id})
+    event = ticket.event
+    region = event.region
+    merged_into = (
+        Event.objects.filter(pk=event.merged_into_id).values_list("code", flat=True).first()
+        if event.merged_into_id else None
+    )
+    return {
+        "ticket_id": ticket.external_id, "event_code": event.code, "status": event.status,
+        "routed": ticket.routed, "region_code": region.code if region else None,
+        "region_name": region.display_name if region else None, "category_code": event.category.code,
+        "received_at": ticket.received_at, "dispatched_at": event.dispatched_at, "deadline": event.deadline,
+        "resolved_at": event.resolved_at, "result": event.result, "satisfaction": event.satisfaction,
+        "closed_at": event.closed_at, "merged_into": merged_into, "refuse_reason": event.refuse_reason,
+    }
+
+
+def _check_source(system: IntakeSystem, source: str) -> None:
+    if source not in FEED_SOURCES:
+        raise NotFound(_("No feed for source “%(s)s”.") % {"s": source})
+    if system.source != source:
+        raise NotPermitted(
+            _("This key belongs to a %(mine)s system, not to %(s)s.") % {"mine": system.source, "s": source},
+            code="wrong_source",
+        )
 
 
 def _read_json(request: HttpRequest) -> dict[str, Any]:
