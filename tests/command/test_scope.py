@@ -74,3 +74,20 @@ def test_overdue_items_list_only_what_the_user_may_see(world):
     assert len(queries.overdue_items(user=world.operator.user, region=world.county, now=later)) == 2
     assert queries.overdue_items(user=world.operator.user, region=world.county,
                                  now=a.deadline - dt.timedelta(seconds=1)) == []
+
+
+def test_query_budgets_do_not_grow_with_events_or_villages(world, django_assert_max_num_queries):
+    user = world.operator.user
+    with clock.frozen(at(2026, 3, 2)):
+        for region in (world.village_a, world.village_b, world.village_c, world.town):
+            register(world, region=region)
+    queries.check_region(user, world.county)  # the user's posts, looked up once per request
+    with django_assert_max_num_queries(5):
+        queries.measures_for(user=user, region=world.county, **SPAN)
+    with django_assert_max_num_queries(6):
+        queries.spread(user=user, region=world.county, level="village", **SPAN)
+    with django_assert_max_num_queries(7):
+        queries.ranking(user=user, region=world.county, level="village", measure="score", **SPAN)
+    prev, cur = queries.pair("month", dt.date(2026, 3, 20))
+    with django_assert_max_num_queries(11):
+        queries.compare(user=user, region=world.county, a=prev, b=cur, now=SPAN["now"])

@@ -10,3 +10,11 @@ class CommandConfig(AppConfig):
         from fengqiao.command import rollups
 
         rollups.register()  # keep the counters current with every event action
+
+        from django.db.models.signals import post_delete, post_save
+
+        from fengqiao.command.models import CommandSettings
+        from fengqiao.command.queries import forget_settings
+
+        post_save.connect(forget_settings, sender=CommandSettings, dispatch_uid="command_settings_saved")
+        post_delete.connect(forget_settings, sender=CommandSettings, dispatch_uid="command_settings_deleted")

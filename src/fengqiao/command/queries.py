@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -259,26 +260,38 @@ def fast_counts(region: Region, start: dt.date, end: dt.date, filters: Filters, 
     counts_model = DailyCounts if filters.any else DailyRegionCounts
     open_model = OpenDeadlineCounts if filters.any else OpenDeadlineRegionCounts
     today = timezone.localtime(now).date()
-    column = _group_column(group_level)
-    sums = {c: Sum(c) for c in STORED}
+    # Without a grouping, group by the region's own column: one row, the region's id.
+    column = _group_column(group_level) or f"{region.level}_id"
     counts_qs = counts_model.objects.filter(**where).order_by()
     open_qs = open_model.objects.filter(**where, deadline_day__lt=today).order_by()
     # Deadlines that fall today and have already passed: few, counted live (partial index on
     # open events' deadlines).
     live_qs = _event_cohort(region, start, end, filters).filter(
         status__in=OPEN, deadline__gte=_local_midnight(today), deadline__lt=now).order_by()
+    # One round trip: the three grouped queries joined by UNION ALL, tagged 1, 2, 3.
+    parts = [
+        counts_qs.values(column).annotate(**{c: Sum(c) for c in STORED}),
+        open_qs.values(column).annotate(n=Sum("open")),
+        live_qs.values(column).annotate(n=Count("id")),
+    ]
+    pad = ", 0" * (len(STORED) - 1)
+    sqls, params = [], []
+    for tag, qs in enumerate(parts, start=1):
+        sql, p = qs.query.sql_with_params()
+        sqls.append(f"SELECT {tag} AS k, t.*{pad if tag > 1 else ''} FROM ({sql}) t")
+        params.extend(p)
     out: dict[Any, dict[str, int]] = {}
-    if column is None:
-        row = counts_qs.aggregate(**sums)
-        row["open_overdue"] = (open_qs.aggregate(n=Sum("open"))["n"] or 0) + live_qs.count()
-        return {None: row}
-    for row in counts_qs.values(column).annotate(**sums):
-        out[row.pop(column)] = {**row, "open_overdue": 0}
-    for row in open_qs.values(column).annotate(n=Sum("open")):
-        out.setdefault(row[column], {})["open_overdue"] = row["n"] or 0
-    for row in live_qs.values(column).annotate(n=Count("id")):
-        bucket = out.setdefault(row[column], {})
-        bucket["open_overdue"] = bucket.get("open_overdue", 0) + (row["n"] or 0)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sqls), params)
+        rows = cursor.fetchall()
+    for tag, key, *values in rows:
+        bucket = out.setdefault(key, {"open_overdue": 0})
+        if tag == 1:
+            bucket.update({c: int(v or 0) for c, v in zip(STORED, values, strict=True)})
+        else:
+            bucket["open_overdue"] += int(values[0] or 0)
+    if group_level is None:
+        return {None: out.get(region.id, {})}
     return out
 
 
@@ -286,8 +299,28 @@ PATHS = {"fast": fast_counts, "plain": plain_counts}
 
 
 def _options() -> dict[str, Any]:
-    s = CommandSettings.current()
+    s = current_settings()
     return {"rounding": s.rounding, "weights": s.weights()}
+
+
+_settings_cache: dict[str, Any] = {}
+SETTINGS_TTL = 60.0  # seconds: another process sees the admin's change within a minute
+
+
+def current_settings() -> CommandSettings:
+    """The admin's settings, cached in the process (cleared at once when saved here)."""
+    import time
+
+    hit = _settings_cache.get("row")
+    if hit is not None and time.monotonic() - hit[0] < SETTINGS_TTL:
+        return hit[1]
+    row = CommandSettings.current()
+    _settings_cache["row"] = (time.monotonic(), row)
+    return row
+
+
+def forget_settings(**_kwargs: Any) -> None:
+    _settings_cache.clear()
 
 
 def _measures(counts: dict[str, int] | None, options: dict[str, Any]) -> Measures:
@@ -560,7 +593,7 @@ def ranking(*, user, region, level: str, measure: str, start: dt.date | None = N
     if measure not in MEASURE_NAMES:
         raise InvalidInput(_("Unknown measure “%(m)s”.") % {"m": measure}, field="measure")
     if min_denominator is None:
-        min_denominator = CommandSettings.current().min_denominator
+        min_denominator = current_settings().min_denominator
     if min_denominator < 0:
         raise InvalidInput(_("The minimum denominator cannot be negative."), field="min_denominator")
     f = frame(user=user, region=region, start=start, end=end, category=category, source=source,
