@@ -114,6 +114,11 @@ def test_the_operator_sees_charts_and_map_drawn_and_drills_down(live_server, cou
     page.screenshot(path=str(SHOTS / "command-dashboard.png"), full_page=True)
     assert not errors, errors
 
+    # The bulletin button: the pack is built (inline here) and its two files are offered.
+    page.click("[data-testid=bulletin-button]")
+    page.wait_for_selector("[data-testid=bulletin-docx]")
+    assert page.get_attribute("[data-testid=bulletin-docx]", "href").endswith("/docx")
+
     # Drill down: a click on 度尾镇 in the spread opens its villages.
     page.click("table.spread tr[data-region='350322103'] a")
     page.wait_for_url(re.compile(r"region=350322103"))
@@ -141,4 +146,20 @@ def test_the_operator_sees_charts_and_map_drawn_and_drills_down(live_server, cou
     page.wait_for_selector("[data-chart=bars][data-drawn='1'] canvas")
     page.screenshot(path="/tmp/fq-commandpages/screen.png")
     assert not errors, errors
+    context.close()
+
+
+def test_a_town_cadre_on_a_phone_sees_their_villages(live_server, county, browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    _login(page, live_server.url, "towncadre")
+    page.goto(f"{live_server.url}/command/")
+    assert page.locator("[data-testid=region-name]").inner_text() == "度尾镇"
+    page.wait_for_selector("[data-testid=map][data-drawn='1']")
+    assert page.get_attribute("[data-testid=map]", "data-features") == "2"
+    page.wait_for_selector("[data-testid=chart-bars][data-drawn='1'] canvas")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width  # nothing wider than the phone
+    page.screenshot(path="/tmp/fq-commandpages/phone.png", full_page=True)
     context.close()
