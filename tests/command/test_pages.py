@@ -265,3 +265,26 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
 def test_events_still_match_after_the_page_view(history):
     assert Event.objects.count() == 6
+
+
+def test_the_source_filter_narrows_every_figure(history, client):
+    register(history, region=history.village_a, title="12345来的事", source="hotline_12345")
+    client.force_login(history.operator.user)
+    html = text(client.get("/command/", {"source": "hotline_12345"})).replace("> ", ">").replace(" <", "<")
+    assert 'data-testid="kpi-received">1<' in html
+    assert client.get("/command/", {"source": "no_such"}).status_code == 400
+
+
+def test_the_dashboard_offers_the_meeting_packs(history, client):
+    client.force_login(history.operator.user)
+    html = text(client.get("/command/"))
+    monday = queries.Span.last_week()
+    assert f'name="date_from" value="{monday.start.isoformat()}"' in html
+    assert f'name="date_to" value="{monday.end.isoformat()}"' in html
+
+
+def test_the_dashboard_in_english(history, client):
+    client.force_login(history.operator.user)
+    client.cookies["django_language"] = "en"
+    html = client.get("/command/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Command centre" in html and "Resolution rate" in html

@@ -371,6 +371,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_now": overdue_now,
         "tiles": map_tiles(),
         "may_bulletin": _may_bulletin(request.user),
+        # The Monday meeting reviews last week; the Friday meeting this week so far.
+        "meeting_spans": [(_("Monday meeting (last week)"), q.Span.last_week()),
+                          (_("Friday meeting (this week)"), q.Span.this_week())],
         "rank_level": spread["level"],
     })
 
