@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import Counter
 
 import pytest
@@ -40,11 +41,18 @@ EVENTS = 300
 def demo(django_db_setup, django_db_blocker):
     """Run the command once for the whole module; wipe the database afterwards."""
     with django_db_blocker.unblock():
-        out = io.StringIO()
+        out, err = io.StringIO(), io.StringIO()
         call_command("demo", "--events", str(EVENTS), "--seed", "7", "--no-progress",
-                     stdout=out, stderr=io.StringIO())
-        yield out.getvalue()
+                     stdout=out, stderr=err)
+        # The command's report on stdout, the extras' lines (keys, tracking codes) on stderr.
+        yield out.getvalue() + err.getvalue()
         reset_database()
+
+
+def year_events():
+    """The year's events (stories.py), without what came through the intake door afterwards
+    (extras.py: fed tickets, citizens' reports, this morning's triage cases)."""
+    return Event.objects.exclude(pk__in=AuditEntry.objects.filter(action="intake").values("event_id"))
 
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +66,8 @@ def test_demo_loads_xianyou_with_grids_and_reports_it(demo):
     assert set(per_village.values()) <= {2, 3, 4}
     assert Region.objects.get(code="350322103208G01").name == "洋坂村第一网格"
     assert "demo ready" in demo
-    assert f"events: {EVENTS}" in demo
+    assert year_events().count() == EVENTS
+    assert f"events: {Event.objects.count()}" in demo
 
 
 def test_every_grid_village_and_town_has_an_outline_and_events_lie_inside_theirs(demo):
@@ -93,7 +102,7 @@ def test_every_village_has_its_three_and_every_grid_its_head_and_worker():
 
 
 def test_demo_produces_every_state():
-    statuses = Counter(Event.objects.values_list("status", flat=True))
+    statuses = Counter(year_events().values_list("status", flat=True))
     assert sum(statuses.values()) == EVENTS
     assert set(statuses) == set(Status.values)
     assert statuses[Status.CLOSED] > EVENTS * 0.75
@@ -108,8 +117,8 @@ def test_demo_plays_every_kind_of_step_through_the_actions():
         "deadline_warning", "overdue",
     } <= actions
     # Every event's record starts with its registration, at the moment it was registered.
-    first = AuditEntry.objects.filter(seq=1).select_related("event")
-    assert first.count() == EVENTS
+    first = AuditEntry.objects.filter(seq=1, event__isnull=False).select_related("event")
+    assert first.count() == Event.objects.count()
     assert all(a.action == "register" and a.created_at == a.event.created_at for a in first)
 
 
@@ -236,7 +245,7 @@ def test_rerunning_without_reset_refuses():
 def test_bad_event_count_is_a_clear_error():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("demo", "--events", "0", "--reset", stdout=io.StringIO(), stderr=io.StringIO())
-    assert Event.objects.count() == EVENTS  # nothing was wiped
+    assert year_events().count() == EVENTS  # nothing was wiped
 
 
 def test_plans_are_deterministic_for_a_seed():
@@ -273,5 +282,164 @@ def test_the_years_texts_are_not_left_for_the_first_serve_to_send():
             idempotency_key=f"k{minutes}", recipient="13900000000", template="urged", body="x",
             next_attempt_at=now - dt.timedelta(minutes=minutes), created_at=now - dt.timedelta(minutes=minutes),
         )
-    assert mark_history_delivered(as_of=now) == 1
-    assert OutboxMessage.objects.filter(state="pending").get().idempotency_key == "k5"
+    pending_before = OutboxMessage.objects.filter(state="pending").exclude(idempotency_key__in=["k5", "k600"])
+    stale = pending_before.filter(created_at__lt=now - dt.timedelta(hours=1)).count()
+    assert mark_history_delivered(as_of=now) == 1 + stale
+    mine = OutboxMessage.objects.filter(state="pending", idempotency_key__in=["k5", "k600"])
+    assert mine.get().idempotency_key == "k5"
+
+
+# ------------------------------------------------------------------------------------ extras
+
+
+def test_sending_systems_exist_and_their_keys_were_printed_once(demo, client):
+    from fengqiao.intake.models import IntakeSystem
+
+    systems = {s.source: s for s in IntakeSystem.objects.all()}
+    assert set(systems) == {"hotline_12345", "police_110", "online_opinion"}
+    keys = re.findall(r"\((hotline_12345|police_110|online_opinion)\): (fqi_\S+)", demo)
+    assert {s for s, _k in keys} == set(systems)
+    for source, key in keys:
+        assert IntakeSystem.digest_of(key) == systems[source].key_digest
+    # The printed key works at the door: a redelivery of a fed ticket is answered with its event.
+    from fengqiao.intake.models import ExternalTicket
+
+    ticket = ExternalTicket.objects.filter(system=systems["hotline_12345"]).select_related("event").first()
+    key = dict(keys)["hotline_12345"]
+    response = client.post("/api/v1/intake/hotline_12345", {"ticket_id": ticket.external_id, "title": "x",
+                                                             "address": "仙游县度尾镇"},
+                           content_type="application/json", HTTP_X_API_KEY=key)
+    assert response.status_code == 200, response.content[:300]
+    assert ticket.event.code in response.content.decode()
+
+
+def test_fed_events_carry_the_senders_tickets_and_were_played_on():
+    from fengqiao.intake.models import ExternalTicket
+
+    tickets = ExternalTicket.objects.exclude(system=None).select_related("event", "system")
+    fed = [t for t in tickets if not t.external_id.endswith(tuple(f"{n:03d}" for n in range(901, 910)))]
+    assert len(fed) >= 12
+    assert all(t.event.source == t.system.source for t in tickets)
+    assert all(t.received_at == t.event.created_at for t in tickets)
+    now = timezone.now()
+    assert min(t.event.created_at for t in fed) > now - dt.timedelta(days=61)
+    # Their stories went on like the year's: most are closed, some still open.
+    statuses = Counter(t.event.status for t in fed)
+    assert statuses[Status.CLOSED] >= len(fed) // 3
+    assert AuditEntry.objects.filter(action="intake", details__routed_by="address").exists()
+
+
+def test_triage_queue_holds_this_mornings_cases():
+    from fengqiao.triage.models import TriageItem, TwinFlag
+
+    open_items = TriageItem.objects.filter(closed_at__isnull=True).select_related("event")
+    reasons = Counter(r for item in open_items for r in item.reasons)
+    assert reasons["unrouted"] >= 2  # no village found, and only a town
+    assert reasons["ambiguous_address"] >= 1
+    assert reasons["duplicate"] >= 2
+    ambiguous = next(i for i in open_items if i.ambiguous_address)
+    assert {c["code"] for c in ambiguous.region_candidates} >= {"350322200204", "350322202214"}  # 两个半岭村
+    # The same matter from 12345, a grid worker and 110: flagged as twins across channels.
+    flags = TwinFlag.objects.filter(state=TwinFlag.State.OPEN).select_related("item__event", "twin")
+    pairs = {frozenset((f.item.event.source, f.twin.source)) for f in flags}
+    assert frozenset(("police_110", "hotline_12345")) in pairs
+    assert frozenset(("police_110", "grid")) in pairs or frozenset(("grid", "hotline_12345")) in pairs
+
+
+def test_citizen_tracking_codes_open_their_pages_and_one_was_rated(demo, client):
+    from fengqiao.citizen.models import CitizenRating, CitizenReport
+
+    codes = dict(re.findall(r"citizen report (.+?): /track/(\S+)/", demo))
+    assert "rated satisfied and closed" in codes
+    assert any(state.startswith("resolved") for state in codes)
+    for code in codes.values():
+        response = client.get(f"/track/{code}/")
+        assert response.status_code == 200
+    rating = CitizenRating.objects.get()
+    assert rating.satisfaction == "satisfied"
+    assert rating.report.event.status == Status.CLOSED
+    assert CitizenReport.objects.count() >= 5
+    assert client.get("/track/2222-3333-4444-5555-6666/").status_code == 404  # a code nobody was given
+
+
+def test_classifier_was_trained_on_the_years_events():
+    from fengqiao.triage.classify import suggest_categories
+    from fengqiao.triage.models import ClassifierModel
+
+    model = ClassifierModel.objects.get()
+    assert model.trained_on >= EVENTS * 0.9
+    assert model.categories >= 10
+    top = suggest_categories("老板拖欠工人工资三个月,多次讨要未果", limit=3)
+    assert top and top[0][0].code.startswith("dispute")
+
+
+def test_campaign_numbers_match_a_plain_count_of_its_events():
+    from fengqiao.command import queries as cq
+    from fengqiao.command.models import Campaign
+
+    admin = Person.objects.get(user__username="admin").user
+    campaign = Campaign.objects.get(name__contains="百日攻坚")
+    assert campaign.category.code == "dispute"
+    assert (campaign.end - campaign.start).days == 99
+    m = cq.measures_for(user=admin, region=None, campaign=campaign)
+    local_day = lambda e: timezone.localtime(e.created_at).date()  # noqa: E731
+    cohort = [e for e in Event.objects.filter(category__code__startswith="dispute")
+              if campaign.start <= local_day(e) <= campaign.end]
+    assert m.count("registered") == len(cohort) > 0
+    assert m.count("resolved") == sum(e.status in {Status.RESOLVED, Status.CLOSED} for e in cohort)
+    assert Campaign.objects.count() == 2
+
+
+def test_rollups_equal_a_plain_recount_after_the_demo():
+    from fengqiao.command import queries as cq
+
+    admin = Person.objects.get(user__username="admin").user
+    today = timezone.localdate()
+    for region in ("350322", "350322103", DEMO_VILLAGE):
+        fast = cq.measures_for(user=admin, region=region, start=today - dt.timedelta(days=365), end=today)
+        plain = cq.measures_for(user=admin, region=region, start=today - dt.timedelta(days=365), end=today,
+                                path="plain")
+        assert fast.counts() == plain.counts(), region
+    assert fast.count("registered") > 0
+
+
+def test_village_categories_pairings_and_records():
+    from fengqiao.regions.models import VillageCategory
+    from fengqiao.supervision.models import (
+        AccountabilityRecord,
+        CategoryThresholds,
+        Pairing,
+        VillageRating,
+    )
+
+    assert CategoryThresholds.objects.get().measure == "score"
+    confirmed = Counter(Region.objects.filter(level="village").exclude(village_category="")
+                        .values_list("village_category", flat=True))
+    assert set(confirmed) == set(VillageCategory.values)
+    assert VillageRating.objects.count() == sum(confirmed.values())
+    lagging = set(Region.objects.filter(village_category=VillageCategory.LAGGING).values_list("pk", flat=True))
+    paired = set(Pairing.objects.filter(active=True).values_list("village_id", flat=True))
+    assert paired == lagging
+    kinds = Counter(AccountabilityRecord.objects.values_list("kind", flat=True))
+    assert kinds["bulletin"] == 1 and kinds["summons"] == 1 and kinds["evaluation"] == 1
+    bulletin = AccountabilityRecord.objects.get(kind="bulletin")
+    linked = list(bulletin.events.all())
+    assert linked and all(e.status in {Status.DISPATCHED, Status.IN_PROGRESS} and e.deadline < timezone.now()
+                          for e in linked)
+    summons = AccountabilityRecord.objects.get(kind="summons")
+    assert summons.target_person.posts.filter(role=Role.PARTY_SECRETARY).exists()
+
+
+def test_score_weights_and_the_saved_12345_mapping():
+    from fengqiao.command.models import CommandSettings
+    from fengqiao.imports.actions import resolve_mapping
+
+    assert CommandSettings.current().weights()["satisfaction_rate"] == 25
+    header = ["工单编号", "受理时间", "诉求内容", "事发地址", "问题分类", "工单标题", "来电人", "联系电话",
+              "所属乡镇", "办理时限"]
+    from fengqiao.imports.actions import saved_mappings
+    from fengqiao.imports.mappings import detect
+
+    mapping = detect(header, "hotline_12345", saved_mappings("hotline_12345"))
+    assert mapping.saved_id is not None and mapping.categories["欠薪讨薪"] == "dispute.wages"
+    assert resolve_mapping(name=mapping.name, header=header, source="hotline_12345").columns == mapping.columns

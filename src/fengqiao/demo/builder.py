@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 
-from fengqiao.demo import geography, people, places, stories
+from fengqiao.demo import extras, geography, people, places, stories
 from fengqiao.events.models import Event
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Person
@@ -42,6 +42,7 @@ class DemoReport:
     seconds: dict[str, float] = field(default_factory=dict)
     import_report: ImportReport | None = None
     texts_delivered: int = 0  # historic texts marked sent at their own time
+    extras: extras.ExtrasReport | None = None  # what the channels, triage, command, supervision add
 
 
 def database_has_data() -> bool:
@@ -149,6 +150,16 @@ def build_demo(
     for plan in iterator:
         player.play(plan)
     report.seconds["events"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    if stdout is not None and progress:
+        stdout.write("extras: feeds, citizens, classifier, triage, campaigns, categories, records …\n")
+    report.extras = extras.build_extras(county=county, roster=roster, as_of=as_of, events=events, seed=seed)
+    report.actions.update(report.extras.actions)
+    report.seconds["extras"] = time.perf_counter() - started
+    if stdout is not None:
+        for line in report.extras.lines():
+            stdout.write(line + "\n")
     report.texts_delivered = mark_history_delivered(as_of=as_of)
 
     report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
