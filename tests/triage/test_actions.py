@@ -194,3 +194,22 @@ def test_refusing_the_event_closes_its_item(world):
     item.refresh_from_db()
     assert item.closed_at is not None and item.outcome == "refused" and item.reasons == []
     assert Event.objects.get(pk=event.pk).status == Status.REFUSED
+
+
+def test_a_citizen_who_reported_through_the_citizen_app_is_not_texted_twice(world):
+    from django.apps import apps
+
+    from fengqiao.lib import clock
+    from fengqiao.lib.protect import blind_index
+
+    op = world.operator.user
+    kept = register(world, title="洋坂村菜溪线路灯不亮")
+    dup = register(world, title="菜溪线路灯坏了", source="citizen", parties=reporter("13733334444", "林芳"))
+    report_model = apps.get_model("citizen", "CitizenReport")
+    report_model.objects.create(event=dup, tracking_digest="t" * 64, tracking_code="ABCD1234",
+                                phone="13733334444", phone_index=blind_index("13733334444"),
+                                channel="page", created_at=clock.now())
+    actions.event_merge(event=dup, actor=op, into=kept)
+    actions.event_acknowledge(event=kept, actor=world.secretary_a.user)
+    actions.event_resolve(event=kept, actor=world.secretary_a.user, result="已更换路灯")
+    assert [m.recipient for m in OutboxMessage.objects.filter(template="outcome")] == []

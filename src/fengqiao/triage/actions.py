@@ -184,7 +184,7 @@ def _tell_merged_reporters(kept: Event) -> None:
 def _tell_reporters(merged: list[Event], *, kept: Event) -> int:
     """Text the reporters of `merged` that the matter they reported was handled as `kept`.
     Once per merged event; a phone the kept event's own reporters share is left to their
-    call-back."""
+    call-back, and citizens who reported through the citizen app hear it from that app."""
     from fengqiao.notify.models import OutboxMessage
     from fengqiao.notify.templates import render
 
@@ -196,6 +196,7 @@ def _tell_reporters(merged: list[Event], *, kept: Event) -> int:
         return 0
     skip = set(Party.objects.filter(event=kept, is_reporter=True).exclude(phone_index="")
                .values_list("phone_index", flat=True))
+    skip |= _citizen_phones([kept, *todo])
     now = clock.now()
     rows = []
     by_event = {e.pk: e for e in todo}
@@ -215,6 +216,18 @@ def _tell_reporters(merged: list[Event], *, kept: Event) -> int:
         OutboxMessage.objects.bulk_create(rows)
         transaction.on_commit(_kick_delivery)
     return len(rows)
+
+
+def _citizen_phones(events: list[Event]) -> set[str]:
+    """Phones the citizen app texts itself (its reports, merged ones included, hear the outcome
+    with their tracking link): not texted twice."""
+    from django.apps import apps
+
+    try:
+        report = apps.get_model("citizen", "CitizenReport")
+    except LookupError:
+        return set()
+    return set(report.objects.filter(event__in=events).values_list("phone_index", flat=True))
 
 
 def _kick_delivery() -> None:
