@@ -127,3 +127,14 @@ def test_merge_and_dismiss_from_the_page(client, world):
     item.refresh_from_db()
     assert dup.status == Status.MERGED and dup.merged_into_id == kept.pk and item.closed_at is not None
     assert AuditEntry.objects.filter(event=dup, action="not_duplicate").count() == 1
+
+
+def test_the_admin_lists_triage_items_read_only(client, world, items):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(root)
+    r = client.get("/admin/triage/triageitem/")
+    assert r.status_code == 200 and items[0].event.code in r.content.decode()
+    assert client.get("/admin/triage/triageitem/add/").status_code == 403
+    assert client.get("/admin/triage/classifiermodel/").status_code == 200
