@@ -134,7 +134,7 @@ def test_missing_columns_are_named(world, sheet_dir):
     errors = ImportRun.objects.get().errors
     text = " ".join(e["message"] for e in errors)
     assert "工单编号" in text and "诉求内容" in text
-    assert all(e["row"] == 1 for e in errors)
+    assert all(e["row"] == 0 for e in errors)  # the file as a whole
     assert (sheet_dir / "cols.errors.xlsx").exists()
     assert not Event.objects.exists()
 
@@ -154,3 +154,30 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(world, sheet_dir):
     path.write_text("hello")
     with pytest.raises(CommandError):
         run(path, "--source", "hotline_12345")
+
+
+def test_a_title_row_above_the_header_is_skipped(world, sheet_dir):
+    """Exports often open with a title (仙游县12345工单明细表) and the header in row 2 or 3."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["仙游县12345热线工单明细表（2026年11月）"])
+    sheet.append(["导出时间：2026-11-26"])
+    sheet.append(HEADER_12345)
+    sheet.append(row_12345(1))
+    sheet.append(row_12345(2, 来电时间="坏日期"))
+    path = sheet_dir / "titled.xlsx"
+    book.save(path)
+    with pytest.raises(CommandError):
+        run(path, "--source", "hotline_12345", "--actor", "operator")
+    errors = ImportRun.objects.get().errors
+    assert [(e["row"], e["column"]) for e in errors] == [(5, "来电时间")]  # the sheet's own row number
+    report = load_workbook(sheet_dir / "titled.errors.xlsx").worksheets[0]
+    assert [c.value for c in report[1]][1:] == HEADER_12345
+    assert report.cell(row=3, column=2).value == "FJ12345-202611260002"
+    assert "坏日期" in report.cell(row=3, column=1).value
+    sheet.delete_rows(5)
+    book.save(path)
+    run(path, "--source", "hotline_12345", "--actor", "operator")
+    assert Event.objects.count() == 1

@@ -288,7 +288,7 @@ def import_run_create(*, upload: File | None = None, path: Path | None = None, s
     else:
         raise InvalidInput(_("Choose a file."), field="file")
     try:
-        sheet = open_sheet(sheet_path)
+        sheet = open_sheet(sheet_path, m.known_headers(saved_mappings()))
         mapping = resolve_mapping(name=mapping_name, header=sheet.header, source=source)
     except DomainError:
         if upload is not None:
@@ -308,7 +308,9 @@ def _safe_name(name: str) -> str:
 
 
 def sheet_of(run: ImportRun) -> Sheet:
-    return open_sheet(run.file.path if run.file else run.original_name)
+    mapping = m.Mapping.from_dict(run.mapping)
+    known = m.known_headers([mapping]) if mapping.columns else m.known_headers(saved_mappings())
+    return open_sheet(run.file.path if run.file else run.original_name, known)
 
 
 def import_run_set_mapping(*, run: ImportRun, mapping: m.Mapping, actor, save_as: str = "") -> ImportRun:
@@ -355,7 +357,7 @@ def _store_report(run: ImportRun, sheet: Sheet | None, result: CheckResult, repo
 def _reject(run: ImportRun, sheet: Sheet | None, result: CheckResult, report_path: Path | None,
             state: str = ImportRun.State.INVALID) -> None:
     _store_report(run, sheet, result, report_path)
-    _update(run, state=state, rows_total=result.rows_total, rows_bad=len({e.row for e in result.errors if e.row > 1}),
+    _update(run, state=state, rows_total=result.rows_total, rows_bad=len({e.row for e in result.errors if e.row > 0}),
             errors_total=len(result.errors), errors=[e.as_dict() for e in result.errors[:ERRORS_KEPT]],
             error_report=run.error_report.name if run.error_report else "", checked_at=clock.now(),
             finished_at=clock.now())

@@ -245,16 +245,16 @@ class RowParser:
             column = self.mapping.columns.get(key)
             if not column:
                 known = m.HEADERS_110 if self.mapping.source == "police_110" else m.HEADERS_12345
-                errors.append(RowError(1, str(m.FIELD_LABEL[key]), _(
+                errors.append(RowError(0, str(m.FIELD_LABEL[key]), _(
                     "Missing column: no column of the file holds “%(f)s” (looked for: %(names)s)."
                 ) % {"f": m.FIELD_LABEL[key], "names": "、".join(known[key])}))
             elif column not in self.header:
-                errors.append(RowError(1, column, _(
+                errors.append(RowError(0, column, _(
                     "Missing column “%(c)s” (mapped to “%(f)s”)."
                 ) % {"c": column, "f": m.FIELD_LABEL[key]}))
         for column in set(self.mapping.columns.values()):
             if column and self.header.count(column) > 1:
-                errors.append(RowError(1, column, _("The column “%(c)s” appears twice.") % {"c": column}))
+                errors.append(RowError(0, column, _("The column “%(c)s” appears twice.") % {"c": column}))
         return errors
 
     def _get(self, values: list[Any], key: str) -> Any:
@@ -367,7 +367,7 @@ class CheckResult:
 
     @property
     def file_level(self) -> bool:
-        return any(e.row <= 1 for e in self.errors)
+        return any(e.row == 0 for e in self.errors)
 
     def errors_by_row(self) -> dict[int, list[RowError]]:
         out: dict[int, list[RowError]] = {}

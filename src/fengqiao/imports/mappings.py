@@ -161,6 +161,13 @@ BUILTINS: dict[str, tuple[str, Any, dict[str, tuple[str, ...]], dict[str, str]]]
 }
 
 
+def known_headers(saved: list[Mapping] = ()) -> frozenset[str]:  # type: ignore[assignment]
+    """Every column name a mapping looks for: how a sheet's header row is recognised."""
+    names = {n for table in (HEADERS_12345, HEADERS_110) for names in table.values() for n in names}
+    names |= {h for mp in saved for h in mp.columns.values() if h}
+    return frozenset(names)
+
+
 def builtin(name: str, header: list[str], *, source: str | None = None) -> Mapping:
     """A built-in mapping resolved against a file's header (each field → the first of its known
     header names the file has)."""

@@ -58,13 +58,14 @@ class Sheet:
     header: list[str]
     encoding: str = ""  # csv only: the encoding detected
     sheet_name: str = ""  # xlsx only
+    header_row: int = 1  # exports often put a title (仙游县12345工单明细表) above the header
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(spreadsheet row number, values) for every data row that is not blank; the header is
-        row 1, so the first data row is 2."""
+        """(spreadsheet row number, values) for every data row that is not blank, below the
+        header row."""
         raw = _xlsx_rows(self.path) if self.kind == "xlsx" else _csv_rows(self.path, self.encoding)
         for number, values in raw:
-            if number == 1:
+            if number <= self.header_row:
                 continue
             if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                 yield number, list(values)
@@ -73,7 +74,12 @@ class Sheet:
         return sum(1 for _ in self.rows())
 
 
-def open_sheet(path: Path | str) -> Sheet:
+HEADER_SCAN_ROWS = 10
+
+
+def open_sheet(path: Path | str, known_headers: frozenset[str] = frozenset()) -> Sheet:
+    """Open a sheet and find its header: the first of the top rows holding two or more of
+    `known_headers` (the mappings' column names), else the first non-blank row."""
     path = Path(path)
     if not path.is_file():
         raise SheetUnreadable(_("File not found: %(p)s") % {"p": path.name})
@@ -88,12 +94,22 @@ def open_sheet(path: Path | str) -> Sheet:
         sheet = Sheet(path=path, kind="xlsx", header=[], sheet_name=_xlsx_sheet_name(path))
     else:
         sheet = Sheet(path=path, kind="csv", header=[], encoding=detect_encoding(path))
-    first = next(_xlsx_rows(path) if sheet.kind == "xlsx" else _csv_rows(path, sheet.encoding), None)
-    header = [cell_text(v) for v in first[1]] if first and first[0] == 1 else []
+    raw = _xlsx_rows(path) if sheet.kind == "xlsx" else _csv_rows(path, sheet.encoding)
+    top: list[tuple[int, list[str]]] = []
+    for number, values in raw:
+        if number > HEADER_SCAN_ROWS:
+            break
+        top.append((number, [cell_text(v) for v in values]))
+    if hasattr(raw, "close"):
+        raw.close()
+    known = [(n, v) for n, v in top if len(known_headers.intersection(v)) >= 2]
+    filled = [(n, v) for n, v in top if any(v)]
+    chosen = known[0] if known else (filled[0] if filled else None)
+    if chosen is None:
+        raise SheetUnreadable(_("The first row must be the header (the column names)."))
+    sheet.header_row, header = chosen
     while header and not header[-1]:
         header.pop()
-    if not any(header):
-        raise SheetUnreadable(_("The first row must be the header (the column names)."))
     sheet.header = header
     return sheet
 

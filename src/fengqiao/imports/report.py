@@ -58,8 +58,8 @@ def write_report(path: Path | str, sheet: Sheet | None, result: CheckResult) -> 
             c.alignment = alignment
         return c
 
-    file_errors = [e for e in result.errors if e.row <= 1]
-    header_bad = {e.column for e in file_errors if e.row == 1}
+    file_errors = [e for e in result.errors if e.row == 0]
+    header_bad = {e.column for e in file_errors}
     rows_sheet.append(
         [cell(error_column_title(), font=bold, fill=bad_fill)]
         + [cell(h, font=bold, fill=bad_fill if h.strip() in header_bad else None) for h in header]
