@@ -104,3 +104,24 @@ def test_the_campaign_page_equals_the_campaign_endpoint(history, client, api):
     expected = [(r["region"]["code"], str(r["rank"]) if r["rank"] else "—", r["display"])
                 for r in body["rankings"]["resolution_rate"]]
     assert shown == expected
+
+
+def test_any_two_spans_compare_like_the_api(history, client, api):
+    today = clock.local_date()
+    b_start, b_end = today - dt.timedelta(days=2), today
+    a_start, a_end = today - dt.timedelta(days=40), today - dt.timedelta(days=20)
+    overdue_event(history)  # registered 40 days ago: in the baseline span
+    client.force_login(history.operator.user)
+    page = html_of(client.get("/command/", {
+        "period": "custom", "start": b_start.isoformat(), "end": b_end.isoformat(),
+        "a_start": a_start.isoformat(), "a_end": a_end.isoformat()}))
+    body = api.get("/stats/compare", user=history.operator.user, region=history.county.code,
+                   a_start=a_start.isoformat(), a_end=a_end.isoformat(),
+                   b_start=b_start.isoformat(), b_end=b_end.isoformat()).json()
+    assert body["previous"]["counts"]["received"] == 1
+    assert cell(page, "kpi-received") == str(body["current"]["counts"]["received"])
+    pop = body["period_on_period"]["received"]
+    assert f'{abs(pop["difference"])} ({abs(float(pop["percent"]))}%)' in cell(page, "pop-received")
+    half = client.get("/command/", {"period": "custom", "start": b_start.isoformat(), "end": b_end.isoformat(),
+                                    "a_start": a_start.isoformat()})
+    assert half.status_code == 400

@@ -102,7 +102,13 @@ def period_from(request: HttpRequest, default: str = "month") -> Period:
         if start is None or end is None:
             raise InvalidInput(_("Choose the start and end dates."), field="start")
         current = q.Span(start, end)
-        return Period(kind, current, current.previous())
+        # Any two spans: the baseline is the span just before, unless one is given.
+        a_start, a_end = _date(request.GET.get("a_start"), "a_start"), _date(request.GET.get("a_end"), "a_end")
+        if a_start is None and a_end is None:
+            return Period(kind, current, current.previous())
+        if a_start is None or a_end is None:
+            raise InvalidInput(_("Give both dates of the span to compare with, or neither."), field="a_start")
+        return Period(kind, current, q.Span(a_start, a_end))
     if kind not in q.PAIRS:
         raise InvalidInput(_("Unknown period."), field="period")
     previous, current = q.pair(kind)
@@ -145,8 +151,11 @@ def _query(**params: Any) -> str:
 
 def _span_params(period: Period) -> dict[str, str]:
     if period.kind == "custom":
-        return {"period": "custom", "start": period.current.start.isoformat(),
-                "end": period.current.end.isoformat()}
+        params = {"period": "custom", "start": period.current.start.isoformat(),
+                  "end": period.current.end.isoformat()}
+        if period.previous != period.current.previous():
+            params.update(a_start=period.previous.start.isoformat(), a_end=period.previous.end.isoformat())
+        return params
     return {"period": period.kind}
 
 
@@ -198,7 +207,9 @@ def cards(comparison: q.Comparison) -> list[dict[str, Any]]:
 
 
 def measure_options() -> list[tuple[str, str]]:
-    return [(name, measure_label(name)) for name in CHOOSABLE]
+    """The usual measures first, then every other count (any measure can be ranked)."""
+    rest = [n for n in MEASURE_NAMES if n not in CHOOSABLE]
+    return [(name, measure_label(name)) for name in (*CHOOSABLE, *rest)]
 
 
 def _trend_buckets(span: q.Span) -> list[q.Span]:
