@@ -88,6 +88,7 @@ def tickets(county, shapes: dict[int, tuple[float, float]], rng: random.Random, 
                 kind = "address"
             else:
                 body["latitude"], body["longitude"] = point
+        body["_village"] = village.code  # what the routing should find (not sent)
         sent.append(body)
         out.append((kind, body))
     return out
@@ -130,6 +131,7 @@ def run(count: int, train: int) -> dict:
     sample = set(rng.sample(range(count), min(60, count)))
 
     def post(body: dict) -> dict:
+        body = {k: v for k, v in body.items() if not k.startswith("_")}
         response = client.post("/api/v1/intake/hotline_12345", json.dumps(body, ensure_ascii=False),
                                content_type="application/json")
         if response.status_code not in (200, 201):
@@ -143,6 +145,7 @@ def run(count: int, train: int) -> dict:
     queries: dict[str, list[int]] = defaultdict(list)
     routed: dict[str, int] = defaultdict(int)
     triaged: dict[str, int] = defaultdict(int)
+    wrong: dict[str, int] = defaultdict(int)  # routed somewhere else than the ticket's village
     wall, cpu = time.perf_counter(), time.process_time()
     for i, (kind, body) in enumerate(work):
         started = time.perf_counter()
@@ -155,6 +158,8 @@ def run(count: int, train: int) -> dict:
         lat[kind].append(time.perf_counter() - started)
         routed[kind] += out["routed"]
         triaged[kind] += out["triage"]
+        if kind in ("address", "point") and not (out["region_code"] or "").startswith(body["_village"]):
+            wrong[kind] += 1
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     added = {m.__name__: m.objects.count() - c for m, c in before.items()}
     created = added["Event"]
@@ -179,6 +184,7 @@ def run(count: int, train: int) -> dict:
         "audit_per_event": round(added["AuditEntry"] / max(created, 1), 2),
         "texts_per_event": round(added["OutboxMessage"] / max(created, 1), 2),
         "triage_items": added["TriageItem"], "tickets_rows": added["ExternalTicket"],
+        "wrong": dict(wrong),
         "trained": f"classifier trained on {trained.events:,} events" if trained and trained.version
         else "no classifier",
     }
@@ -198,6 +204,7 @@ def main() -> None:
     print(f"{r['tickets']:,} tickets in {r['wall_s']} s (CPU {r['cpu_s']} s): **{r['per_s']} tickets/s**; "
           f"{r['created']:,} events, {r['tickets_rows']:,} ticket rows, {r['triage_items']:,} triage items; "
           f"per new event {r['audit_per_event']} audit rows, {r['texts_per_event']} texts")
+    print(f"routed to another village than the ticket's: {r['wrong'] or 'none'}")
     print("| kind | tickets | median | p95 | queries per POST | routed | to triage |")
     print("|---|---|---|---|---|---|---|")
     for row in r["rows"]:
