@@ -213,3 +213,27 @@ def test_a_citizen_who_reported_through_the_citizen_app_is_not_texted_twice(worl
     actions.event_acknowledge(event=kept, actor=world.secretary_a.user)
     actions.event_resolve(event=kept, actor=world.secretary_a.user, result="已更换路灯")
     assert [m.recipient for m in OutboxMessage.objects.filter(template="outcome")] == []
+
+
+def test_merging_into_one_twin_lapses_the_other_flags_of_the_merged_event(world):
+    kept = register(world, title="洋坂村菜溪线路灯不亮")
+    third = register(world, title="洋坂村另一处路灯不亮")
+    dup = register(world, title="菜溪线路灯坏了")
+    item = _open(dup, ["duplicate"], twins=[(kept, 0.8), (third, 0.72)])
+    triage_merge(item=item, actor=world.operator.user, twin_id=kept.pk)
+    states = dict(TwinFlag.objects.filter(item=item).values_list("twin_id", "state"))
+    assert states == {kept.pk: "merged", third.pk: "lapsed"}
+
+
+def test_closing_the_event_closes_an_item_still_waiting_for_its_category(world):
+    event = register(world, title="洋坂村路灯不亮", category="other")
+    item = _open(event, ["uncategorised"])
+    sec = world.secretary_a.user
+    actions.event_acknowledge(event=event, actor=sec)
+    actions.event_resolve(event=event, actor=sec, result="已修好")
+    actions.event_call_back(event=event, actor=world.operator.user, satisfaction="satisfied")
+    item.refresh_from_db()
+    assert item.closed_at is None
+    actions.event_close(event=event, actor=world.operator.user)
+    item.refresh_from_db()
+    assert item.closed_at is not None and item.outcome == "event_closed"

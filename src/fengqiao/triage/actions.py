@@ -117,8 +117,6 @@ def on_event_change(change: EventChange) -> None:
     if action == "resolve":
         _tell_merged_reporters(event)
         return
-    if action == "close":
-        return
     now = clock.now()
     actor = change.actor if getattr(change.actor, "pk", None) else None
     item = TriageItem.objects.select_for_update().filter(event=event, closed_at__isnull=True).first()
@@ -128,7 +126,7 @@ def on_event_change(change: EventChange) -> None:
         TwinFlag.objects.filter(state=TwinFlag.State.OPEN).filter(
             item__event_id=into_id, twin_id=event.pk
         ).update(state=TwinFlag.State.MERGED, decided_by=actor, decided_at=now)
-        TwinFlag.objects.filter(state=TwinFlag.State.OPEN, item__event_id=event.pk).update(
+        TwinFlag.objects.filter(state=TwinFlag.State.OPEN, item__event_id=event.pk, twin_id=into_id).update(
             state=TwinFlag.State.MERGED, decided_by=actor, decided_at=now
         )
         _lapse_flags_pointing_at(event, now)
@@ -142,13 +140,14 @@ def on_event_change(change: EventChange) -> None:
         _lapse_flags_pointing_at(event, now)
     if item is None:
         return
-    if action in {"merge", "refuse"}:
+    if action in {"merge", "refuse", "close"}:  # the event ended: nothing left to decide
         for attr in REASON_FIELDS.values():
             setattr(item, attr, False)
         TwinFlag.objects.filter(item=item, state=TwinFlag.State.OPEN).update(
             state=TwinFlag.State.LAPSED, decided_at=now
         )
-        _close_if_done(item, actor=change.actor, outcome="merged" if action == "merge" else "refused")
+        outcome = {"merge": "merged", "refuse": "refused", "close": "event_closed"}[action]
+        _close_if_done(item, actor=change.actor, outcome=outcome)
     elif action == "dispatch":
         item.unrouted = item.ambiguous_address = False
         _close_if_done(item, actor=change.actor, outcome="dispatched")
