@@ -112,3 +112,11 @@ def test_a_village_secretary_has_no_form(world, client):
     client.force_login(world.secretary_a.user)
     assert client.get("/supervision/records/new/").status_code == 404
     assert client.get("/supervision/records/").status_code == 200
+
+
+def test_the_form_starts_at_today_in_iso_for_the_date_picker(world, client):
+    from fengqiao.lib import clock
+
+    client.force_login(world.operator.user)
+    html = client.get("/supervision/records/new/").content.decode()
+    assert f'name="decided_on" value="{clock.local_date().isoformat()}"' in html

@@ -18,13 +18,18 @@ from fengqiao.supervision.models import RecordKind
 MAX_PERIOD_DAYS = 366
 
 
+def _date_input() -> forms.DateInput:
+    """A browser date picker; its value must be ISO whatever the page language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class RecordForm(forms.Form):
     TARGETS = [("region", _("A town or village")), ("department", _("A department")), ("person", _("A person"))]
 
     kind = forms.ChoiceField(label=_("Kind"), choices=RecordKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
-    decided_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("Date"), widget=_date_input())
     target_type = forms.ChoiceField(label=_("Against"), choices=TARGETS, widget=forms.RadioSelect,
                                     initial="region")
     region = RegionField(label=_("Town or village"), required=False)
@@ -97,8 +102,8 @@ class ConfirmCategoryForm(forms.Form):
 class PeriodForm(forms.Form):
     """A span of registration days (both ends included)."""
 
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=_date_input())
+    date_to = forms.DateField(label=_("To"), widget=_date_input())
 
     def clean(self):
         data = super().clean()
@@ -115,8 +120,8 @@ class CampaignForm(forms.Form):
     """专项行动: name, span, region and optional filters."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
-    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Start"), widget=_date_input())
+    end = forms.DateField(label=_("End"), widget=_date_input())
     region = RegionField(label=_("Region"))
     category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=None)
     source = forms.ChoiceField(label=_("Source"), required=False)
