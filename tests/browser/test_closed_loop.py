@@ -152,7 +152,7 @@ def test_register_acknowledge_resolve_call_back_close(live_server, world, browse
     event.refresh_from_db()
     assert event.status == Status.CLOSED and event.satisfaction == "satisfied"
     assert list(AuditEntry.objects.filter(event=event).order_by("seq").values_list("action", flat=True)) == [
-        "register", "dispatch", "acknowledge", "resolve", "call_back", "close",
+        "register", "dispatch", "intake", "acknowledge", "resolve", "call_back", "close",
     ]
     context.close()
 

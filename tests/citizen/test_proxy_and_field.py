@@ -56,6 +56,20 @@ def test_a_proxy_agent_registers_is_bound_and_sees_it_in_their_worklist(world, c
     assert client.get(f"/events/{event.id}/").status_code == 200
 
 
+def test_a_proxy_agent_follows_the_matter_but_is_not_given_its_handling(world, client, proxy_agent):
+    from fengqiao.events.permissions import available_actions
+
+    client.force_login(proxy_agent.user)
+    assert client.post("/proxy/new/", _proxy_form(world)).status_code == 302
+    event = Event.objects.get()
+    offered = set(available_actions(proxy_agent.user, event))
+    assert not offered & {"acknowledge", "return", "escalate", "request_extension", "add_assignee", "resolve"}
+    assert {"comment", "call"} <= offered  # they may still add a note or ring the people bound
+    r = client.post(f"/events/{event.id}/act/acknowledge", {})
+    event.refresh_from_db()
+    assert event.status == Status.DISPATCHED and r.status_code in (302, 403)
+
+
 def test_a_proxied_matter_outside_the_agents_town_stays_in_their_worklist(world, client, proxy_agent):
     from fengqiao.people.models import Post
 

@@ -32,8 +32,12 @@ def tier_region(event: Event):
 
 
 def is_bound(user, event: Event) -> bool:
+    """Bound to the event to handle it. A proxy agent (代办员) is bound to follow the matter for
+    the citizen, not to handle it: that binding grants no handling actions."""
     person = person_of(user)
-    return bool(person) and Assignment.objects.filter(event=event, person=person, active=True).exists()
+    return bool(person) and Assignment.objects.filter(
+        event=event, person=person, active=True
+    ).exclude(role=Role.PROXY_AGENT).exists()
 
 
 def may_decide_extension(user, event: Event) -> bool:

@@ -62,6 +62,7 @@ ACTIONS = tuple(MOVES)
 # Entries in the record that are not moves of the state machine.
 RECORD_LABELS = {
     "register": pgettext_lazy("event action", "Register"),
+    "intake": pgettext_lazy("event action", "Received through a channel"),  # the intake door
     "attach": pgettext_lazy("event action", "Attach a file"),
     "deadline_warning": pgettext_lazy("event action", "Deadline warning"),
     "overdue": pgettext_lazy("event action", "Overdue notice"),
