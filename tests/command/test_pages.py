@@ -288,3 +288,14 @@ def test_the_dashboard_in_english(history, client):
     client.cookies["django_language"] = "en"
     html = client.get("/command/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Command centre" in html and "Resolution rate" in html
+
+
+def test_a_village_secretary_sees_their_village_with_its_grids(history, client):
+    client.force_login(history.secretary_a.user)
+    html = text(client.get("/command/"))
+    assert "洋坂村委会" in html and 'data-testid="kpi-received">3<' in html.replace("> ", ">").replace(" <", "<")
+    assert f"/api/v1/regions/{history.village_a.code}/shapes?level=grid" in html
+    assert 'data-testid="chart-bars"' not in html
+    screen = client.get("/command/screen/")
+    assert screen.status_code == 200 and "level=grid" in screen.content.decode()
+    assert client.get("/supervision/categories/").status_code == 200

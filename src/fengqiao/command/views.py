@@ -279,8 +279,11 @@ def drill_url(user, region: Region, level: str | None, params: dict[str, Any]) -
 def spread_context(user, region: Region, period: Period, measure: str, filters: dict[str, Any],
                    params: dict[str, Any]) -> dict[str, Any]:
     level = child_level(region)
-    if level is None:
-        return {"level": None, "rows": [], "bars": None, "map": None}
+    if level is None:  # a village (or below): its grids' outlines, without figures
+        below = "grid" if region.level == "village" else region.level
+        return {"level": None, "rows": [], "bars": None,
+                "map": {"regions": {}, "scale": None, "measure": measure_label(measure)},
+                "shapes_url": f"/api/v1/regions/{region.code}/shapes?level={below}"}
     others = [c for c in RANK_COLUMNS if c != measure]
     rows = q.spread(user=user, region=region, start=period.current.start, end=period.current.end,
                     level=level, **filters)
