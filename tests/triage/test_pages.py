@@ -138,3 +138,12 @@ def test_the_admin_lists_triage_items_read_only(client, world, items):
     assert r.status_code == 200 and items[0].event.code in r.content.decode()
     assert client.get("/admin/triage/triageitem/add/").status_code == 403
     assert client.get("/admin/triage/classifiermodel/").status_code == 200
+
+
+def test_the_nav_tag_counts_open_items_for_those_with_a_queue(world, items):
+    from django.template import Context, Template
+
+    t = Template("{% load triage_tags %}{% triage_open_count user as n %}[{{ n }}]")
+    assert t.render(Context({"user": world.operator.user})) == "[2]"
+    assert t.render(Context({"user": world.town_cadre.user})) == "[1]"
+    assert t.render(Context({"user": world.secretary_a.user})) == "[None]"

@@ -43,7 +43,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = reason_counts(request.user)
     qs = visible_items(request.user, reason=reason).select_related(
         "event", "event__category", "event__region"
-    ).prefetch_related("twin_flags").order_by("opened_at", "id")
+    ).order_by("opened_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "triage/queue.html", {
         "page": page,
