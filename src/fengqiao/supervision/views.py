@@ -9,12 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.lib.errors import DomainError
-from fengqiao.people.models import Role
 from fengqiao.people.queries import posts_of, sees_everything, visible_events, visible_regions
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
@@ -215,28 +213,6 @@ def bulletin_file(request: HttpRequest, run_id: int, kind: str) -> FileResponse:
     from fengqiao.supervision.bulletin import file_name
 
     return FileResponse(field.open("rb"), as_attachment=True, filename=file_name(run, kind))
-
-
-def _region_for(request: HttpRequest, code: str | None) -> Region:
-    regions = visible_regions(request.user)
-    if code:
-        region = regions.filter(code=code).first()
-        if region is None:
-            raise Http404("no such region")
-        return region
-    roots = [p.region for p in posts_of(request.user) if p.role != Role.DEPARTMENT_LIAISON] or [
-        p.region for p in posts_of(request.user)]
-    if roots:
-        return sorted(roots, key=lambda r: len(r.code))[0]
-    region = regions.filter(level="county").order_by("code").first()
-    if region is None:
-        raise Http404("no region")
-    return region
-
-
-def back_to(request: HttpRequest, default: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse(default)
 
 
 # --------------------------------------------------------------------------- village categories
