@@ -201,3 +201,73 @@ def test_polling_someone_elses_or_an_unknown_ticket_is_404(world, hotline, desk1
     assert client.get(f"/api/v1/intake/hotline_12345/tickets/{TICKET['ticket_id']}",
                       HTTP_X_API_KEY=desk110.key).status_code == 403
     assert client.get(f"/api/v1/intake/hotline_12345/tickets/{TICKET['ticket_id']}").status_code == 401
+
+
+# ------------------------------------------------------------- online opinion and video alerts
+
+
+@pytest.fixture
+def opinion(world):
+    from fengqiao.intake.actions import intake_system_create
+
+    system, key = intake_system_create(name="仙游县网络舆情监测", source="online_opinion", within=world.county,
+                                       actor=None)
+    system.key = key
+    return system
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"snapshot" * 100 + b"\xff\xd9"
+
+
+def test_an_online_post_keeps_its_platform_and_link(world, opinion, feed):
+    body = {"ticket_id": "DY-778899", "title": "抖音视频反映洋坂村路面塌陷", "content": "网友发布视频称村道塌陷",
+            "address": "度尾镇洋坂村", "platform": "抖音", "link": "https://www.douyin.com/video/778899",
+            "category_code": "other"}
+    response = feed("online_opinion", body, key=opinion.key)
+    assert response.status_code == 201, response.content
+    event = Event.objects.get(code=response.json()["event_code"])
+    assert event.source == "online_opinion" and event.region == world.village_a
+    assert event.description.splitlines() == ["网友发布视频称村道塌陷", "来源平台:抖音",
+                                              "来源链接:https://www.douyin.com/video/778899"]
+
+
+def test_a_video_alert_brings_its_snapshot(world, feed, media):
+    import base64
+
+    from fengqiao.intake.actions import intake_system_create
+
+    system, key = intake_system_create(name="雪亮工程视频分析", source="video", within=world.county, actor=None)
+    body = {"ticket_id": "CAM-17-0001", "title": "河道垃圾堆积", "region_code": "350322103208",
+            "category_code": "other",
+            "attachments": [{"name": "../../etc/snap.jpg", "content_type": "image/jpeg",
+                             "data": base64.b64encode(JPEG).decode()}]}
+    response = feed("video", body, key=key)
+    assert response.status_code == 201, response.content
+    [attachment] = Event.objects.get(code=response.json()["event_code"]).attachments.all()
+    assert attachment.name == "snap.jpg" and attachment.size == len(JPEG)
+    assert attachment.content_type == "image/jpeg"
+    stored = media / attachment.file.name
+    assert stored.read_bytes() == JPEG and media in stored.resolve().parents
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"link": "javascript:alert(1)"}, "link"),
+    ({"attachments": [{"name": "a.jpg", "content_type": "image/jpeg", "data": "not base64!"}]},
+     "attachments[0].data"),
+    ({"attachments": [{"name": "a.exe", "content_type": "application/x-msdownload", "data": "TVqQAA=="}]},
+     "attachments"),
+    ({"attachments": [{"name": "a.jpg", "content_type": "image/jpeg", "data": "AA=="}] * 6}, "attachments"),
+])
+def test_bad_links_and_attachments_are_400(world, opinion, feed, media, change, field):
+    body = {"ticket_id": "DY-1", "title": "舆情", "category_code": "other", **change}
+    response = feed("online_opinion", body, key=opinion.key)
+    assert response.status_code == 400, response.content
+    assert field in (response.json().get("field") or response.json()["message"])
+    assert _no_events_written()
+    assert not media.exists() or not any(media.rglob("*.*"))

@@ -9,12 +9,17 @@ the sender's ticket id; delivering the same ticket again returns the same event 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
+import urllib.parse
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 import pydantic
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +42,8 @@ FEED_SOURCES = tuple(Source.values)
 
 
 def max_body_bytes() -> int:
-    return int(getattr(settings, "FENGQIAO_INTAKE_MAX_BODY_BYTES", 256 * 1024))
+    """The largest body accepted (413 above it); below Django's DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    return int(getattr(settings, "FENGQIAO_INTAKE_MAX_BODY_BYTES", 2 * 1024 * 1024))
 
 
 class Unauthenticated(DomainError):
@@ -81,6 +87,14 @@ class SystemKey(APIKeyHeader):
 # ------------------------------------------------------------------------------------ schemas
 
 
+class AttachmentIn(Schema):
+    """A small file sent inline: a video alert's snapshot, a screenshot of a post."""
+
+    name: str = Field(min_length=1, max_length=100)
+    content_type: str = Field(min_length=1, max_length=100, description="e.g. image/jpeg")
+    data: str = Field(min_length=1, description="the file, base64-encoded")
+
+
 class FeedIn(Schema):
     """One matter from a sending system. `ticket_id` is the sender's own id (idempotency)."""
 
@@ -98,6 +112,9 @@ class FeedIn(Schema):
     occurred_at: dt.datetime | None = None
     high_risk: bool = False
     dispute_source: Literal["", "police", "litigation", "petition"] | None = None
+    link: str = Field("", max_length=500, description="where the matter was seen: a post, a video, a camera")
+    platform: str = Field("", max_length=50, description="e.g. 抖音, 微博 for online opinion")
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=5)
 
     @pydantic.field_validator("ticket_id", mode="before")
     @classmethod
@@ -262,7 +279,8 @@ def _report(body: FeedIn, system: IntakeSystem) -> Report:
     return Report(
         source=system.source,
         title=title,
-        description=body.content.strip(),
+        description=_description(body),
+        attachments=_attachments(body.attachments),
         address=body.address.strip(),
         latitude=body.latitude,
         longitude=body.longitude,
@@ -278,6 +296,34 @@ def _report(body: FeedIn, system: IntakeSystem) -> Report:
         dispute_source=dispute_source,
         high_risk=body.high_risk,
     )
+
+
+def _description(body: FeedIn) -> str:
+    """The content, with where it was seen: 来源平台 and 来源链接 on lines of their own."""
+    lines = [body.content.strip()]
+    if body.platform.strip():
+        lines.append(f"来源平台:{body.platform.strip()}")
+    link = body.link.strip()
+    if link:
+        if urllib.parse.urlsplit(link).scheme not in {"http", "https"}:
+            raise InvalidInput(_("The link must be an http(s) URL."), field="link")
+        lines.append(f"来源链接:{link}")
+    return "\n".join(line for line in lines if line)
+
+
+def _attachments(items: list[AttachmentIn]) -> list[ContentFile]:
+    files = []
+    for i, item in enumerate(items):
+        try:
+            raw = base64.b64decode(item.data, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidInput(_("Attachment %(n)d is not valid base64.") % {"n": i + 1},
+                               field=f"attachments[{i}].data") from exc
+        name = PurePosixPath(item.name.replace("\\", "/")).name.strip() or f"attachment-{i + 1}"
+        upload = ContentFile(raw, name=name)
+        upload.content_type = item.content_type.strip().lower()  # type: ignore[attr-defined]
+        files.append(upload)
+    return files
 
 
 def _title_from(content: str, length: int = 40) -> str:
