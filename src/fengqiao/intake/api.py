@@ -1,10 +1,16 @@
-"""Feeds from sending systems: `POST /api/v1/intake/{source}`.
+"""Feeds from sending systems.
+
+- `POST /api/v1/intake/{source}`: one matter. 201 with the new event; 200 with the earlier one
+  when the same `ticket_id` came before (a sender may retry freely).
+- `GET /api/v1/intake/{source}/tickets/{ticket_id}`: where that ticket stands now (for senders
+  that poll instead of, or besides, receiving callbacks — see `callbacks.py`).
 
 A sending system (the county's 12345 platform, the 110 desk, an online-opinion monitor, a video
 alert box) authenticates with its own key — `X-Api-Key: fqi_…` (or `Authorization: Bearer fqi_…`),
-issued by `fengqiao create_intake_system` — and may post only to its own source. The body carries
-the sender's ticket id; delivering the same ticket again returns the same event (200 instead of
-201), so a sender can retry freely.
+issued by `fengqiao create_intake_system` or the admin — and may use only its own source.
+Errors are JSON `{"code", "message"}`: 401 no or wrong key, 403 another system's source, 404
+unknown source or ticket, 400 malformed JSON / missing `ticket_id` / bad field (with `field`),
+413 a body over `FENGQIAO_INTAKE_MAX_BODY_BYTES` (2 MB).
 """
 
 from __future__ import annotations
