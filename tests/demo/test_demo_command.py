@@ -443,3 +443,41 @@ def test_score_weights_and_the_saved_12345_mapping():
     mapping = detect(header, "hotline_12345", saved_mappings("hotline_12345"))
     assert mapping.saved_id is not None and mapping.categories["欠薪讨薪"] == "dispute.wages"
     assert resolve_mapping(name=mapping.name, header=header, source="hotline_12345").columns == mapping.columns
+
+
+def test_feed_plans_are_deterministic_and_recent():
+    from fengqiao.demo.extras import FEED_DAYS, plan_feeds
+
+    county = load_county()
+    as_of = timezone.now().replace(second=0, microsecond=0)
+
+    def key(plans):
+        return [(p.created_at, p.category, p.source, p.village.code, p.title) for p in plans]
+
+    first = plan_feeds(n=40, seed=3, county=county, as_of=as_of)
+    assert key(first) == key(plan_feeds(n=40, seed=3, county=county, as_of=as_of))
+    assert key(first) != key(plan_feeds(n=40, seed=4, county=county, as_of=as_of))
+    assert {p.source for p in first} <= {"hotline_12345", "police_110", "online_opinion"}
+    assert all(as_of - dt.timedelta(days=FEED_DAYS) < p.created_at < as_of for p in first)
+    assert [p.created_at for p in first] == sorted(p.created_at for p in first)
+
+
+def test_category_cuts_fall_between_distinct_values_and_leave_each_category_some():
+    from decimal import Decimal
+
+    from fengqiao.demo.extras import _cuts
+
+    def share(values):
+        top, good, lag = _cuts([Decimal(v) for v in values])
+        assert top > good > lag
+        return Counter("R" if v >= top else "G" if v >= good else "A" if v >= lag else "L"
+                       for v in map(Decimal, values))
+
+    spread = [str(50 + i / 2) for i in range(100)]  # 50.0 … 99.5, all distinct
+    counts = share(spread)
+    assert 8 <= counts["R"] <= 16 and 18 <= counts["L"] <= 26 and counts["G"] + counts["A"] >= 60
+    # Many villages at a perfect 100: they are all 放心, and the others still split three ways.
+    counts = share(["100"] * 60 + ["95", "90", "85", "80", "70", "60"] * 5)
+    assert counts == {"R": 60, "G": counts["G"], "A": counts["A"], "L": counts["L"]}
+    assert min(counts.values()) >= 5
+    assert set(share(["100", "90", "80", "70"])) == {"R", "G", "A", "L"}
