@@ -271,3 +271,14 @@ def test_bad_links_and_attachments_are_400(world, opinion, feed, media, change, 
     assert field in (response.json().get("field") or response.json()["message"])
     assert _no_events_written()
     assert not media.exists() or not any(media.rglob("*.*"))
+
+
+def test_the_operator_sees_the_fed_event_and_who_sent_it_in_its_record(world, hotline, feed, client):
+    code = feed("hotline_12345", TICKET, key=hotline.key).json()["event_code"]
+    event = Event.objects.get(code=code)
+    client.force_login(world.operator.user)
+    html = client.get(f"/events/{event.id}/").content.decode()
+    assert code in html and "仙游县12345平台" in html  # the intake row names the sending system
+    r = client.get(f"/api/v1/events/{event.id}/timeline")
+    assert r.status_code == 200
+    assert [e["action"] for e in r.json()][:3] == ["register", "dispatch", "intake"]
