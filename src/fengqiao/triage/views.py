@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from fengqiao.events import permissions as perms
 from fengqiao.lib.errors import DomainError
 from fengqiao.triage import actions
 from fengqiao.triage.forms import CategoryForm, DispatchForm, TwinForm
@@ -66,6 +67,7 @@ def _item_context(request: HttpRequest, item: TriageItem, **forms) -> dict:
                                        else event.category.code)},
         ),
         "needs_region": item.unrouted or item.ambiguous_address,
+        "may_merge": perms.may(request.user, event, "merge"),
         "error": forms.get("error", ""),
     }
 
