@@ -299,3 +299,11 @@ def test_a_village_secretary_sees_their_village_with_its_grids(history, client):
     screen = client.get("/command/screen/")
     assert screen.status_code == 200 and "level=grid" in screen.content.decode()
     assert client.get("/supervision/categories/").status_code == 200
+
+
+def test_the_category_filter_counts_its_subcategories(history, client):
+    register(history, region=history.village_a, title="消防隐患", category="hazard.fire")
+    client.force_login(history.operator.user)
+    html = text(client.get("/command/", {"category": "hazard"})).replace("> ", ">").replace(" <", "<")
+    assert 'data-testid="kpi-received">1<' in html
+    assert client.get("/command/", {"category": "no_such"}).status_code == 400
