@@ -47,7 +47,7 @@ admin sets (`command.models.CommandSettings`), over the rates that exist, two de
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -252,8 +252,7 @@ class Measures:
 
     @classmethod
     def from_counts(cls, counts: dict[str, int], **options: Any) -> Measures:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: int(v or 0) for k, v in counts.items() if k in names}, **options)
+        return cls(**{k: int(v or 0) for k, v in counts.items() if k in _COUNTER_FIELDS}, **options)
 
     @property
     def received(self) -> int:
@@ -332,6 +331,8 @@ class Measures:
             "score": None if score is None else str(score),
         }
 
+
+_COUNTER_FIELDS = frozenset((*STORED, "open_overdue"))
 
 COUNT_NAMES = (
     "registered", "merged", "refused", "received", "dispatched", "handled", "resolved", "closed",
