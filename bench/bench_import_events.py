@@ -125,7 +125,8 @@ def run_size(n: int, county, operator, *, profile: bool, seed: int) -> dict:
 
     from fengqiao.imports import actions
 
-    path = write_sheet(WORK / f"bench-12345-{n}.xlsx", county, n, seed=seed, start=seed * 10_000_000)
+    path = write_sheet(WORK / f"bench-12345-{connection.vendor}-{n}-s{seed}.xlsx", county, n, seed=seed,
+                       start=seed * 10_000_000)
     size_mb = path.stat().st_size / 2**20
     within = actions.importer_county(operator)
     before = counts()
@@ -182,7 +183,8 @@ def query_breakdown(county, operator, n: int) -> None:
 
     from fengqiao.imports import actions
 
-    path = write_sheet(WORK / f"bench-12345-queries-{n}.xlsx", county, n, seed=99, start=990_000_000)
+    path = write_sheet(WORK / f"bench-12345-{connection.vendor}-queries-{n}.xlsx", county, n, seed=99,
+                       start=990_000_000)
     run = actions.import_run_create(path=path, source="hotline_12345", actor=operator,
                                     within=actions.importer_county(operator))
     actions.import_run_check(run=run, progress=lambda k: None)
@@ -207,6 +209,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10000], help="sheet sizes (default 1000 10000)")
     parser.add_argument("--profile", action="store_true", help="cProfile the import of the first size")
     parser.add_argument("--keep", action="store_true", help="reuse the database instead of re-creating it")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="first sheet's seed (ticket numbers differ per seed; use a new one with --keep)")
     parser.add_argument("--queries", type=int, default=0, metavar="N",
                         help="after the sizes, import N more rows and print the queries per row by table")
     args = parser.parse_args()
@@ -224,7 +228,7 @@ def main() -> None:
     operator = roster.duty_operator.user
     results = []
     for i, n in enumerate(args.rows):
-        r = run_size(n, county, operator, profile=args.profile and i == 0, seed=i + 1)
+        r = run_size(n, county, operator, profile=args.profile and i == 0, seed=args.seed + i)
         results.append(r)
         print(r, file=sys.stderr)
     if args.queries:
