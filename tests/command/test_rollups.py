@@ -54,3 +54,17 @@ def test_the_admin_lists_campaigns_and_the_settings(client, world):
     client.force_login(admin)
     assert client.get("/admin/command/campaign/").status_code == 200
     assert client.get("/admin/command/commandsettings/add/").status_code == 200
+
+
+def test_verify_rollups_finds_a_damaged_counter(world):
+    from django.core.management.base import CommandError
+
+    with clock.frozen(at(2026, 3, 2)):
+        register(world)
+    out = io.StringIO()
+    with clock.frozen(at(2026, 3, 10)):
+        call_command("verify_rollups", "--days", "30", stdout=out)
+        assert "agree" in out.getvalue()
+        DailyRegionCounts.objects.update(registered=5)
+        with pytest.raises(CommandError, match="registered"):
+            call_command("verify_rollups", stdout=io.StringIO())
