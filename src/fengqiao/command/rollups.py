@@ -156,6 +156,8 @@ def rebuild(models: Iterable[type] = ROLLUPS) -> dict[str, int]:
             with connection.cursor() as cursor:
                 # Keep actions out while counting: their hooks would upsert into rows we rebuild.
                 cursor.execute(f"LOCK TABLE {q(Event._meta.db_table)} IN SHARE MODE")
+                # Hash the groups in memory rather than sorting millions of rows on disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         for model in models:
             table = q(model._meta.db_table)
             grouped = _grouped(model)
