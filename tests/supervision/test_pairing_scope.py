@@ -90,3 +90,12 @@ def test_the_operator_pairs_on_the_page_and_a_secretary_cannot(world, client):
     client.force_login(world.operator.user)
     assert client.post(f"/supervision/pairings/{pairing.pk}/end").status_code == 302
     assert not Pairing.objects.get().active
+
+
+def test_paired_village_ids_names_the_departments_villages(world):
+    from fengqiao.people.queries import paired_village_ids
+
+    pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    pairing_create(actor=world.operator.user, department=world.department, village=world.village_c)
+    assert sorted(paired_village_ids(fresh(world.dept_liaison))) == sorted([world.village_b.pk, world.village_c.pk])
+    assert paired_village_ids(fresh(world.secretary_a)) == []

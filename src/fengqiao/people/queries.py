@@ -112,6 +112,15 @@ def _paired_villages(user, department_id: int) -> list[int]:
     return cache[department_id]
 
 
+def paired_village_ids(user) -> list[int]:
+    """The villages paired (挂钩) with the user's departments, for a department liaison's lists."""
+    ids: list[int] = []
+    for post in posts_of(user):
+        if post.role == Role.DEPARTMENT_LIAISON and post.department_id:
+            ids += [i for i in _paired_villages(user, post.department_id) if i not in ids]
+    return ids
+
+
 def visible_events(user) -> QuerySet:
     from fengqiao.events.models import Event
 

@@ -67,12 +67,9 @@ def visible_pairings(user) -> QuerySet:
 
 def paired_villages_of(user) -> list[int]:
     """The villages paired with the user's departments (for a department liaison's page)."""
-    departments = [p.department_id for p in posts_of(user)
-                   if p.role == Role.DEPARTMENT_LIAISON and p.department_id]
-    if not departments:
-        return []
-    return list(Pairing.objects.filter(department_id__in=departments, active=True)
-                .values_list("village_id", flat=True).distinct())
+    from fengqiao.people.queries import paired_village_ids
+
+    return paired_village_ids(user)
 
 
 def access_bulletin_run(user, run_id) -> BulletinRun:
