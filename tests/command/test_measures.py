@@ -240,3 +240,58 @@ def test_spans():
         queries.Span(dt.date(2026, 3, 2), dt.date(2026, 3, 1))
     with pytest.raises(InvalidInput):
         queries.pair("fortnight", wed)
+
+
+def test_drilling_down_gives_the_events_behind_a_number(world):
+    with clock.frozen(at(2026, 3, 2)):
+        done = resolved_event(world)
+        other = register(world, region=world.village_b)
+        register(world, region=world.village_c)
+    later = other.deadline + dt.timedelta(days=1)
+    op = world.operator.user
+    kw = {"user": op, "start": MARCH[0], "end": MARCH[1], "now": later}
+    assert list(queries.cohort_events(region=world.town, measure="resolved", **kw)) == [done]
+    assert list(queries.cohort_events(region=world.town, measure="resolution_rate", **kw)) == [done]
+    assert list(queries.cohort_events(region=world.town, measure="overdue", **kw)) == [other]
+    assert queries.cohort_events(region=world.county, **kw).count() == 3
+    m = measured(op, world.town, *MARCH, now=later)
+    assert (m.resolved, m.overdue, m.received) == (1, 1, 2)
+    from fengqiao.lib.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="loudness"):
+        queries.cohort_events(region=world.town, measure="loudness", **kw)
+
+
+def test_below_the_village_the_plain_count_answers(world):
+    with clock.frozen(at(2026, 3, 2)):
+        register(world, region=world.grid_a)
+        register(world)
+    m = queries.measures_for(user=world.grid_head_a.user, region=world.grid_a, start=MARCH[0],
+                             end=MARCH[1], now=at(2026, 3, 3))
+    assert m.received == 1
+    assert county_measures(world, now=at(2026, 3, 3)).received == 2
+
+
+def test_a_campaign_applies_its_span_region_and_filters(world):
+    from fengqiao.command.models import Campaign
+    from fengqiao.events.models import Category
+
+    with clock.frozen(at(2026, 3, 2)):
+        register(world, category="dispute.wages")
+        register(world, category="hazard.fire")
+        register(world, region=world.village_c, category="dispute.land")
+    with clock.frozen(at(2026, 5, 2)):
+        register(world, category="dispute.wages")  # after the campaign
+    c = Campaign.objects.create(name="百日攻坚", start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30),
+                                region=world.town, category=Category.objects.get(code="dispute"))
+    now = at(2026, 5, 3)
+    m = queries.measures_for(user=world.operator.user, region=None, campaign=c, now=now)
+    assert m.received == 1
+    assert queries.measures_for(user=world.town_cadre.user, region=world.village_a, campaign=c,
+                                now=now).received == 1
+    from fengqiao.lib.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):  # 梅塘村 lies in the other town, outside the campaign
+        queries.measures_for(user=world.operator.user, region=world.village_c, campaign=c, now=now)
+    assert [x.pk for x in queries.visible_campaigns(world.town_cadre.user)] == [c.pk]
+    assert queries.visible_campaigns(world.other_town_cadre.user) == []
