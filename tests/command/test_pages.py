@@ -307,3 +307,14 @@ def test_the_category_filter_counts_its_subcategories(history, client):
     html = text(client.get("/command/", {"category": "hazard"})).replace("> ", ">").replace(" <", "<")
     assert 'data-testid="kpi-received">1<' in html
     assert client.get("/command/", {"category": "no_such"}).status_code == 400
+
+
+def test_the_big_screen_ranks_the_towns_like_the_ranking(history, client):
+    client.force_login(history.operator.user)
+    html = text(client.get("/command/screen/"))
+    month = queries.Span.this_month()
+    ranked = [r for r in queries.ranking(user=history.operator.user, region=history.county, level="town",
+                                         measure="score", start=month.start, end=month.end) if r.rank]
+    top = re.search(r'data-testid="screen-top">(.*?)</ol>', html).group(1)
+    assert re.findall(r"<b>(\d+)</b> (\S+) <span>([^<]+)</span>", top) == [
+        (str(r.rank), r.region.display_name, r.display) for r in ranked[:5]]

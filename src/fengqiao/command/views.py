@@ -678,6 +678,10 @@ def _screen_context(request: HttpRequest) -> dict[str, Any]:
     period = Period("month", month, previous)
     spread = spread_context(request.user, region, period, "resolution_rate", {"category": None, "source": None},
                             {"period": "month"})
+    ranked = []
+    if spread["level"]:
+        ranked = [r for r in q.ranking(user=request.user, region=region, level=spread["level"], measure="score",
+                                       start=month.start, end=month.end) if r.rank is not None]
     latest = visible_events(request.user).filter(**region.subtree_kwargs(self_field="region_id")).select_related(
         "village", "town", "category").order_by("-created_at", "-id")[:8]
     return {
@@ -690,6 +694,8 @@ def _screen_context(request: HttpRequest) -> dict[str, Any]:
         ],
         "spread": spread, "line": trend(request.user, region, month, {"category": None, "source": None}),
         "latest": latest, "updated": clock.now(), "tiles": map_tiles(),
+        "top": ranked[:5], "bottom": list(reversed(ranked[5:]))[:5],
+        "rank_title": _("%(level)s by composite score") % {"level": spread.get("level_label", "")},
     }
 
 
