@@ -30,10 +30,11 @@ def receiver(settings):
 
 
 @pytest.fixture
-def hotline_to(world):
+def hotline_to(world, receiver):
     def make(url: str):
         system, _key = intake_system_create(name="仙游县12345平台", source="hotline_12345",
                                             within=world.county, callback_url=url, actor=None)
+        receiver.secret = system.callback_secret  # the sender checks with the secret it was given
         return system
     return make
 
@@ -71,9 +72,10 @@ def test_resolving_a_fed_event_queues_one_signed_notice_that_reaches_the_sender(
     assert row.state == "sent"
     [got] = receiver.messages
     headers = {k.lower(): v for k, v in got["headers"].items()}
-    assert verify_webhook_signature(SECRET, headers["x-fengqiao-timestamp"], got["raw"],
+    assert verify_webhook_signature(system.callback_secret, headers["x-fengqiao-timestamp"], got["raw"],
                                     headers["x-fengqiao-signature"])
-    assert not verify_webhook_signature("another-secret", headers["x-fengqiao-timestamp"], got["raw"],
+    # Signed with the system's own secret, not the platform's.
+    assert not verify_webhook_signature(SECRET, headers["x-fengqiao-timestamp"], got["raw"],
                                         headers["x-fengqiao-signature"])
     assert got["payload"]["ticket_id"] == "XY-0001" and got["path"].endswith("/12345/callback")
     assert headers["idempotency-key"] == row.idempotency_key
@@ -149,3 +151,45 @@ def test_a_callback_is_written_in_the_actions_transaction(world, hotline_to, rec
     with pytest.raises(IllegalTransition):
         actions.event_close(event=event, actor=world.operator.user)
     assert webhooks() == []
+
+
+
+def test_each_sending_system_signs_with_its_own_secret_and_a_rotated_one_signs_what_waits(world, receiver):
+    from django.db import connection
+
+    from fengqiao.intake.actions import intake_system_rotate_key
+    from fengqiao.intake.models import IntakeSystem
+    from fengqiao.notify.delivery import webhook_secret
+
+    hotline, _ = intake_system_create(name="12345", source="hotline_12345", within=world.county,
+                                      callback_url=receiver.url + "a", actor=None)
+    desk, _ = intake_system_create(name="110", source="police_110", within=world.county,
+                                   callback_url=receiver.url + "b", actor=None)
+    assert hotline.callback_secret.startswith("fqs_") and hotline.callback_secret != desk.callback_secret
+    with connection.cursor() as cur:  # encrypted at rest
+        cur.execute("SELECT callback_secret FROM intake_intakesystem WHERE id = %s", [hotline.pk])
+        assert hotline.callback_secret not in cur.fetchone()[0]
+
+    resolve(world, fed(world, hotline, ticket="A-1"))
+    event_b = intake_submit(report=Report(
+        source="police_110", title="噪音扰民", system=desk, external_id="B-1",
+        category=Category.objects.get(code="dispute.wages"), region=world.village_b,
+    ), actor=None).event
+    actions.event_acknowledge(event=event_b, actor=world.secretary_b.user)
+    actions.event_resolve(event=event_b, actor=world.secretary_b.user, result="已调解")
+    row_a, row_b = webhooks()
+    assert webhook_secret(row_a) == hotline.callback_secret
+    assert webhook_secret(row_b) == desk.callback_secret
+
+    intake_system_rotate_key(system=hotline, actor=None)
+    assert webhook_secret(row_a) == hotline.callback_secret  # the new secret signs what still waits
+    receiver.secret = hotline.callback_secret
+    deliver_due()
+    row_a.refresh_from_db()
+    row_b.refresh_from_db()
+    assert row_a.state == "sent"
+    assert row_b.state != "sent"  # 110's notice does not verify under 12345's secret
+
+    # A system made before secrets existed: the platform's secret signs.
+    IntakeSystem.objects.filter(pk=desk.pk).update(callback_secret="")
+    assert webhook_secret(row_b) == SECRET

@@ -395,6 +395,7 @@ def intake_system_create(
         system = IntakeSystem.objects.create(
             name=name, source=source, within=within, callback_url=callback_url,
             key_prefix=raw[:12], key_digest=IntakeSystem.digest_of(raw), created_at=clock.now(),
+            callback_secret=IntakeSystem.new_secret(),
         )
         audit.record(
             stream=SYSTEMS_STREAM, action="create_intake_system", actor=actor,
@@ -405,20 +406,23 @@ def intake_system_create(
 
 
 def intake_system_rotate_key(*, system: IntakeSystem, actor) -> str:
-    """Replace the system's key (the old one stops working at once); returns the new raw key."""
+    """Replace the system's key and its callback signing secret (the old ones stop working at
+    once); returns the new raw key (the new secret is `system.callback_secret`)."""
     with transaction.atomic():
         locked = IntakeSystem.objects.select_for_update().get(pk=system.pk)
         raw = IntakeSystem.new_key()
         old_prefix = locked.key_prefix
         locked.key_prefix = raw[:12]
         locked.key_digest = IntakeSystem.digest_of(raw)
-        locked.save(update_fields=["key_prefix", "key_digest"])
+        locked.callback_secret = IntakeSystem.new_secret()
+        locked.save(update_fields=["key_prefix", "key_digest", "callback_secret"])
         audit.record(
             stream=SYSTEMS_STREAM, action="rotate_intake_key", actor=actor,
             details={"system": locked.pk, "name": locked.name, "old_prefix": old_prefix,
                      "prefix": locked.key_prefix},
         )
     system.key_prefix, system.key_digest = locked.key_prefix, locked.key_digest
+    system.callback_secret = locked.callback_secret
     return raw
 
 

@@ -60,6 +60,14 @@ class IntakeSystemAdmin(admin.ModelAdmin):
             _("The key of %(name)s is %(key)s — copy it now, it is not shown again. "
               "The system sends it as the X-Api-Key header.") % {"name": system.name, "key": raw},
         )
+        self._show_secret(request, system)
+
+    def _show_secret(self, request, system: IntakeSystem) -> None:
+        messages.warning(
+            request,
+            _("Callbacks to %(name)s are signed with the secret %(secret)s — give it to the system "
+              "with the key; it is not shown again.") % {"name": system.name, "secret": system.callback_secret},
+        )
 
     @admin.action(description=_("Issue a new key (the old one stops working)"))
     def rotate_keys(self, request, queryset):
@@ -70,6 +78,7 @@ class IntakeSystemAdmin(admin.ModelAdmin):
                 _("The new key of %(name)s is %(key)s — copy it now, it is not shown again.")
                 % {"name": system.name, "key": raw},
             )
+            self._show_secret(request, system)
 
 
 @admin.register(ExternalTicket)

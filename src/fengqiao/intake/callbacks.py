@@ -58,7 +58,23 @@ def on_event_change(change: EventChange) -> None:
     for ticket in tickets:
         assert ticket.system is not None
         queue_webhook(url=ticket.system.callback_url, payload=notice(change, ticket, kind),
-                      event=change.event)
+                      event=change.event, signer=f"intake_system:{ticket.system.pk}")
+
+
+def secret_of(system_id: str) -> str | None:
+    """The secret that signs a system's callbacks (notify asks at delivery time, so a rotated
+    secret signs what is still waiting). Systems without one use the platform's secret."""
+    from django.conf import settings
+
+    from fengqiao.intake.models import IntakeSystem
+
+    try:
+        row = IntakeSystem.objects.filter(pk=int(system_id)).values_list("callback_secret", flat=True).first()
+    except ValueError:
+        return None
+    if row is None:
+        return None
+    return row or settings.FENGQIAO_WEBHOOK_SECRET or None
 
 
 def notice(change: EventChange, ticket: ExternalTicket, kind: str) -> dict[str, Any]:

@@ -11,8 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.events.models import Source
+from fengqiao.lib.protect import EncryptedTextField
 
 KEY_PREFIX = "fqi_"
+SECRET_PREFIX = "fqs_"
 
 
 class IntakeSystem(models.Model):
@@ -35,6 +37,10 @@ class IntakeSystem(models.Model):
         help_text=_("Where the platform posts a signed notice when a fed matter is resolved, "
                     "closed, merged or refused. Empty: no callbacks."),
     )
+    # Signs the callbacks to this system (HMAC-SHA256), so one sender cannot forge notices to
+    # another. Shown once with the key; encrypted at rest. Empty (systems made before it
+    # existed): the platform's FENGQIAO_WEBHOOK_SECRET signs.
+    callback_secret = EncryptedTextField(_("callback signing secret"), blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
@@ -59,6 +65,10 @@ class IntakeSystem(models.Model):
     @staticmethod
     def new_key() -> str:
         return KEY_PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def new_secret() -> str:
+        return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
 class ExternalTicket(models.Model):

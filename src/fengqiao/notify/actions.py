@@ -58,14 +58,18 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
     return len(texts)
 
 
-def queue_webhook(*, url: str, payload: dict, event=None, key: str | None = None) -> OutboxMessage:
+def queue_webhook(
+    *, url: str, payload: dict, event=None, key: str | None = None, signer: str = ""
+) -> OutboxMessage:
+    """Queue a signed JSON post. `signer` names whose secret signs it ("intake_system:12", see
+    `notify.delivery.register_webhook_signer`); empty: the platform's FENGQIAO_WEBHOOK_SECRET."""
     now = clock.now()
     return OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.WEBHOOK,
         idempotency_key=key or uuid.uuid4().hex,
         recipient=url,
         event=event,
-        template="webhook",
+        template=f"webhook:{signer}" if signer else "webhook",
         params=payload,
         body=json.dumps(payload, ensure_ascii=False, default=str),
         next_attempt_at=now,

@@ -264,11 +264,34 @@ def verify_webhook_signature(secret: str, timestamp: str, body: bytes, signature
     return hmac.compare_digest(webhook_signature(secret, timestamp, body), signature or "")
 
 
+# Who else signs webhooks: a kind ("intake_system") → a function from the signer's id to its
+# secret (None: unknown or gone). Apps register in their AppConfig.ready().
+_WEBHOOK_SIGNERS: dict[str, Callable[[str], str | None]] = {}
+
+
+def register_webhook_signer(kind: str, secret_of: Callable[[str], str | None]) -> None:
+    _WEBHOOK_SIGNERS[kind] = secret_of
+
+
+def webhook_secret(message: OutboxMessage) -> str:
+    """The secret that signs this message: its signer's own, or the platform's."""
+    _, _, signer = message.template.partition(":")
+    if not signer:
+        secret = settings.FENGQIAO_WEBHOOK_SECRET
+        if not secret:
+            raise DeliveryError("FENGQIAO_WEBHOOK_SECRET is not set; webhooks wait until it is",
+                                code="ImproperlyConfigured")
+        return secret
+    kind, _, ident = signer.partition(":")
+    secret_of = _WEBHOOK_SIGNERS.get(kind)
+    own = secret_of(ident) if secret_of is not None else None
+    if not own:
+        raise DeliveryError(f"no signing secret for {signer}", code="NoSigner", permanent=True)
+    return own
+
+
 def send_webhook(message: OutboxMessage) -> str:
-    secret = settings.FENGQIAO_WEBHOOK_SECRET
-    if not secret:
-        raise DeliveryError("FENGQIAO_WEBHOOK_SECRET is not set; webhooks wait until it is",
-                            code="ImproperlyConfigured")
+    secret = webhook_secret(message)
     url = message.recipient
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:

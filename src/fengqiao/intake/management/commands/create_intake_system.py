@@ -35,5 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(raw)
         self.stderr.write(
             f"sending system {system.name} (id {system.pk}) created; its key is shown only this once. "
-            f"It posts to /api/v1/intake/{source} with the header X-Api-Key."
+            f"It posts to /api/v1/intake/{source} with the header X-Api-Key.\n"
+            f"Callbacks to it are signed (X-Fengqiao-Signature, HMAC-SHA256) with this secret, also "
+            f"shown only once: {system.callback_secret}"
         )
