@@ -42,6 +42,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperEnvironment(f"{name}={value!r} is not an integer") from None
 
 
+def env_float(name: str, default: float, *, low: float | None = None, high: float | None = None) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperEnvironment(f"{name}={value!r} is not a number") from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ImproperEnvironment(f"{name}={value!r} is outside {low}…{high}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value == "":

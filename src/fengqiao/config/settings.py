@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.config.env import (
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -163,6 +164,22 @@ FENGQIAO_TENCENT_REGION = env_str("FENGQIAO_TENCENT_REGION", "ap-guangzhou")
 FENGQIAO_WEBHOOK_SECRET = env_str("FENGQIAO_WEBHOOK_SECRET", "")
 FENGQIAO_DEADLINE_WARNING_HOURS = env_int("FENGQIAO_DEADLINE_WARNING_HOURS", 24)
 FENGQIAO_SITE_URL = env_str("FENGQIAO_SITE_URL", "http://127.0.0.1:8000")
+
+# Maps: a Leaflet tile URL template (an intranet Tianditu mirror, say); empty: no base layer, the
+# maps draw the platform's own village and grid outlines (closed networks reach no tile server).
+FENGQIAO_MAP_TILES = env_str("FENGQIAO_MAP_TILES", "")
+
+# Intake channels (see README "Channels").
+FENGQIAO_PUBLIC_COUNTY = env_str("FENGQIAO_PUBLIC_COUNTY", "")  # the county the public report page serves
+FENGQIAO_CITIZEN_MAX_PHOTOS = env_int("FENGQIAO_CITIZEN_MAX_PHOTOS", 6)
+FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_IP = env_int("FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_IP", 20)
+FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_PHONE = env_int("FENGQIAO_CITIZEN_REPORTS_PER_HOUR_PER_PHONE", 5)
+FENGQIAO_TRUSTED_PROXIES = env_int("FENGQIAO_TRUSTED_PROXIES", 0)  # hops of X-Forwarded-For to trust
+FENGQIAO_INTAKE_CATEGORY_CONFIDENCE = env_float("FENGQIAO_INTAKE_CATEGORY_CONFIDENCE", 0.5, low=0, high=1)
+FENGQIAO_INTAKE_FALLBACK_CATEGORY = env_str("FENGQIAO_INTAKE_FALLBACK_CATEGORY", "other")
+FENGQIAO_INTAKE_MAX_BODY_BYTES = env_int("FENGQIAO_INTAKE_MAX_BODY_BYTES", 2 * 1024 * 1024)
+FENGQIAO_TRIAGE_TRAIN_LIMIT = env_int("FENGQIAO_TRIAGE_TRAIN_LIMIT", 200_000)
+FENGQIAO_TRIAGE_MODEL_CHECK_SECONDS = env_int("FENGQIAO_TRIAGE_MODEL_CHECK_SECONDS", 10)
 
 # Background work on Huey: SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
