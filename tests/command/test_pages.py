@@ -318,3 +318,12 @@ def test_the_big_screen_ranks_the_towns_like_the_ranking(history, client):
     top = re.search(r'data-testid="screen-top">(.*?)</ol>', html).group(1)
     assert re.findall(r"<b>(\d+)</b> (\S+) <span>([^<]+)</span>", top) == [
         (str(r.rank), r.region.display_name, r.display) for r in ranked[:5]]
+
+
+def test_a_ranking_row_leads_to_a_record_against_that_village(history, client):
+    client.force_login(history.town_cadre.user)
+    html = text(client.get("/command/rankings/"))
+    link = f"/supervision/records/new/?region={history.village_b.code}&amp;kind=bulletin"
+    assert link in html
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'value="{history.village_b.code}" selected' in form or f'<option value="{history.village_b.code}" selected' in form

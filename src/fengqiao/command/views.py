@@ -437,7 +437,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         return _error_page(request, exc, "command/rankings.html", base)
     overdue = overdue_rows(request, context["region"])
     return render(request, "command/rankings.html", {
-        **base, **context, "overdue": overdue,
+        **base, **context, "overdue": overdue, "may_record": _may_bulletin(request.user),
         "crumbs": breadcrumbs(request.user, context["region"], {"period": context["period"].kind}),
     })
 
