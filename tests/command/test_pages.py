@@ -327,3 +327,10 @@ def test_a_ranking_row_leads_to_a_record_against_that_village(history, client):
     assert link in html
     form = client.get(link.replace("&amp;", "&")).content.decode()
     assert f'value="{history.village_b.code}" selected' in form or f'<option value="{history.village_b.code}" selected' in form
+
+
+def test_map_tiles_come_from_the_setting_and_none_by_default(history, client, settings):
+    client.force_login(history.operator.user)
+    assert 'data-tiles=""' in client.get("/command/").content.decode()
+    settings.FENGQIAO_MAP_TILES = "https://tiles.intranet.example/{z}/{x}/{y}.png"
+    assert 'data-tiles="https://tiles.intranet.example/{z}/{x}/{y}.png"' in client.get("/command/").content.decode()
