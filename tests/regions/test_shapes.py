@@ -245,3 +245,23 @@ def test_shapes_api_rejects_a_level_above_the_region(api, two_grids):
     assert r.status_code == 400 and r.json()["code"] == "invalid"
     r = api.get(f"/regions/{world.village_a.code}/shapes", user=world.operator.user, level="planet")
     assert r.status_code == 400
+
+
+def test_outlines_derived_from_hand_drawn_grids_have_no_seams_but_keep_real_enclaves(world):
+    # Two grids whose shared edge is off by a hair, as separately drawn polygons are.
+    import_shapes(collection(
+        feature(square(118.68, 25.30, 118.70, 25.32), code=world.grid_a.code),
+        feature(square(118.7000000003, 25.30, 118.72, 25.3200000004), code="350322103208G02", name="第二网格",
+                village=world.village_a.code),
+    ))
+    village = RegionShape.objects.get(region=world.village_a).geometry()
+    assert village.geom_type == "Polygon" and len(village.interiors) == 0
+    # A ring of grids around a real enclave (a reservoir, another unit's land) keeps its hole.
+    ring = collection(*[
+        feature(square(*box), code=f"{world.village_b.code}G0{i}", name=f"剑山第{i}网格", village=world.village_b.code)
+        for i, box in enumerate([(118.80, 25.30, 118.83, 25.31), (118.80, 25.32, 118.83, 25.33),
+                                 (118.80, 25.31, 118.81, 25.32), (118.82, 25.31, 118.83, 25.32)], start=1)
+    ])
+    import_shapes(ring)
+    outline = RegionShape.objects.get(region=world.village_b).geometry()
+    assert outline.geom_type == "Polygon" and len(outline.interiors) == 1

@@ -99,3 +99,15 @@ def test_paired_village_ids_names_the_departments_villages(world):
     pairing_create(actor=world.operator.user, department=world.department, village=world.village_c)
     assert sorted(paired_village_ids(fresh(world.dept_liaison))) == sorted([world.village_b.pk, world.village_c.pk])
     assert paired_village_ids(fresh(world.secretary_a)) == []
+
+
+def test_a_paired_villages_open_events_are_in_the_department_liaisons_worklist(world):
+    from fengqiao.events.queries import worklist_counts
+
+    register(world, region=world.village_b, title="剑山村的事")  # dispatched at once: to acknowledge
+    register(world, region=world.village_c, title="梅塘村的事")
+    assert worklist_counts(fresh(world.dept_liaison))["to_acknowledge"] == 0
+    pairing_create(actor=world.operator.user, department=world.department, village=world.village_b)
+    assert worklist_counts(fresh(world.dept_liaison))["to_acknowledge"] == 1
+    # A village secretary's worklist is still only what they are bound to.
+    assert worklist_counts(fresh(world.secretary_a))["to_acknowledge"] == 0

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from fengqiao.events.models import Assignment, AuditEntry, Event, Satisfaction, Status
 from fengqiao.lib import clock
 from fengqiao.people.models import Role
-from fengqiao.people.queries import person_of, posts_of, visible_events
+from fengqiao.people.queries import paired_village_ids, person_of, posts_of, visible_events
 
 if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
     from django_stubs_ext import StrOrPromise
@@ -66,7 +66,13 @@ def _worklist(user, bucket: str) -> QuerySet:
     now = clock.now()
     base = visible_events(user)
     commander = _commands(user)
-    scope = base if commander else base.filter(_mine(user))
+    if commander:
+        scope = base
+    else:
+        # A department liaison's department is paired (挂钩) with lagging villages: their events
+        # are the liaison's work too, bound or not.
+        paired = paired_village_ids(user)
+        scope = base.filter(_mine(user) | Q(village_id__in=paired)) if paired else base.filter(_mine(user))
     warn = dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS)
     if bucket == "to_dispatch":
         return base.filter(status=Status.REGISTERED)
