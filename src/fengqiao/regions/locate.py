@@ -83,6 +83,7 @@ _FOLDS = (
     ("居委会", "社区"),
 )
 _NOT_WORD = re.compile(r"[\W_]+")
+_BOUNDARY = re.compile(r"[,，、;；。.!！?？()（）\[\]【】<>《》\n]+")
 
 
 def normalise(text: str) -> str:
@@ -114,15 +115,18 @@ _VARIANTS: dict[int, tuple[str, ...]] = {
     CITY: ("自治州", "地区", "盟", "市", "州"),
     COUNTY: ("自治县", "自治旗", "县", "区", "市", "旗"),
     TOWN: ("街道办事处", "街道办", "街道", "街办", "办事处", "民族乡", "苏木", "地区", "公社", "镇", "乡"),
-    VILLAGE: ("社区", "嘎查村", "嘎查", "大队", "村"),
+    VILLAGE: ("社区", "嘎查村", "嘎查", "村"),
     GRID: ("网格",),
 }
-# Words after a stem that say it names a street, a building or a group, not a division.
+# Words after a stem that say it names a street, a compound or a group, not a division. (A school,
+# a clinic or a police station named after a place is in that place: those stay.)
 _STOP = (
     "路", "街", "巷", "弄", "胡同", "大道", "公路", "号", "小区", "花园", "大厦", "广场", "公寓",
-    "中学", "小学", "学校", "幼儿园", "医院", "卫生院", "公司", "工厂", "厂", "市场", "超市", "组", "站",
-    "宾馆", "酒店", "饭店", "派出所", "法院", "大桥", "水库", "工业区", "开发区",
+    "公司", "组",
 )
+_ROAD_ENDINGS = ("路", "街", "巷", "大道", "胡同")
+# What may come before the place: 地址：, 家住, 中国.
+_LEAD_IN = re.compile(r"(?:中华人民共和国|中国)?(?:地址|住址|家住|现住|户籍地|居住地|住所|位于|在)?")
 
 
 def _conflicts(level: int) -> tuple[str, ...]:
@@ -130,7 +134,7 @@ def _conflicts(level: int) -> tuple[str, ...]:
     own = set(_VARIANTS[level]) | set(_STRIP[level])
     words = {w for lv, ws in _VARIANTS.items() if lv != level for w in ws}
     words |= {"省", "市", "州", "县", "区", "旗", "镇", "乡", "街道", "苏木", "村", "社区", "嘎查"}
-    return tuple(sorted((words - own) | set(_STOP), key=len, reverse=True))
+    return tuple(sorted(words - own, key=len, reverse=True))
 
 
 _CONFLICTS = {lv: _conflicts(lv) for lv in range(6)}
@@ -208,12 +212,12 @@ class Located:
 # Weights of a hit by level and kind (exact suffix, a same-level variant, a bare stem).
 EXACT, VARIANT, BARE = 0, 1, 2
 _WEIGHT = {
-    PROVINCE: (1.0, 0.9, 0.8),
-    CITY: (1.0, 0.9, 0.8),
-    COUNTY: (1.2, 1.1, 0.9),
-    TOWN: (1.5, 1.35, 1.0),
+    PROVINCE: (1.2, 1.1, 0.95),
+    CITY: (1.2, 1.1, 0.95),
+    COUNTY: (1.3, 1.2, 0.95),
+    TOWN: (1.5, 1.35, 0.93),
     VILLAGE: (1.5, 1.35, 0.9),
-    GRID: (1.5, 1.35, 0.9),
+    GRID: (1.5, 1.35, 0.85),
 }
 _PER_CHAR = 0.02
 _ADJACENT = 0.05
@@ -229,13 +233,7 @@ class _Match:
     weight: float
     level: int
     regions: Sequence[int]  # region indexes, ascending
-
-
-@dataclass
-class _State:
-    end: int
-    idx: int
-    score: float
+    kind: int = EXACT
 
 
 class LocateIndex:
@@ -255,6 +253,7 @@ class LocateIndex:
         self.suffixes: list[str] = [""]
         suffix_no: dict[str, int] = {"": 0}
         grids: list[tuple[int, set[tuple[str, str]]]] = []
+        towns: list[tuple[int, set[tuple[str, str]]]] = []  # with odd names (农场, 中心)
         previous = ""
         for pos, (pk, code, level_name, name, short_name, aliases, parent_pk) in enumerate(rows):
             if code <= previous:
@@ -277,6 +276,8 @@ class LocateIndex:
             if level == GRID:
                 grids.append((pos, forms))
                 continue
+            if level == TOWN and any(len(stem) >= 5 and not suffix for stem, suffix in forms):
+                towns.append((pos, forms))
             self._add_keys(keys, suffix_no, pos, forms)
         n = len(pks)
         self.size = n
@@ -316,11 +317,24 @@ class LocateIndex:
             self._name_start = array("i", (name_at[old] for old in order))
             keys = _renumber_keys(keys, new_of)
             grids = [(new_of[pos], forms) for pos, forms in grids]
+            towns = [(new_of[pos], forms) for pos, forms in towns]
             end = _subtree_ends(parent)
         else:
             self.pk = pks
             self._code_start = self._name_start = None
         self.parent, self.end, self.level = parent, end, levels
+        for i, forms in towns:
+            # 科尔沁左翼后旗畜牧水产技术服务中心 is also found as 畜牧水产技术服务中心 below its county.
+            extra: set[tuple[str, str]] = set()
+            p = parent[i]
+            while p >= 0:
+                above = normalise(self._name(p))
+                for stem, suffix in forms:
+                    whole = stem + suffix
+                    if whole.startswith(above) and len(whole) - len(above) >= 3:
+                        extra.update(_split(whole[len(above):], TOWN))
+                p = parent[p]
+            self._add_keys(keys, suffix_no, i, extra - forms)
         for i, forms in grids:
             if parent[i] >= 0:
                 # 洋坂村第一网格 is also found as 第一网格 below its village.
@@ -333,7 +347,7 @@ class LocateIndex:
 
         # Small lists become tuples; big ones are grouped by (level, suffix) with an array of
         # region indexes each, so a hit is judged once per group, not once per region.
-        max_len: dict[str, int] = {}
+        lengths: dict[str, set[int]] = {}
         mask = (1 << _SUFFIX_BITS) - 1
         for key, found in keys.items():
             if isinstance(found, list):
@@ -346,11 +360,15 @@ class LocateIndex:
                         i = packed >> _SUFFIX_BITS
                         groups.setdefault((levels[i], packed & mask), array("i")).append(i)
                     keys[key] = [(lv, no, arr) for (lv, no), arr in groups.items()]
-            head = key[:2]
-            if max_len.get(head, 0) < len(key):
-                max_len[head] = len(key)
+            lengths.setdefault(key[:2], set()).add(len(key))
         self.keys = keys
-        self.max_len = max_len
+        self._paths: dict[int, str] = {}
+        # The key lengths by their first two characters: the scan tries only those.
+        shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.lengths = {}
+        for head, found_lengths in lengths.items():
+            ordered = tuple(sorted(found_lengths))
+            self.lengths[head] = shared.setdefault(ordered, ordered)
         self.build_seconds = time.monotonic() - started
 
     def _add_keys(self, keys: dict[str, Any], suffix_no: dict[str, int], i: int,
@@ -387,11 +405,14 @@ class LocateIndex:
         return self._names[start : self._names.index("\n", start)]
 
     def _path(self, i: int) -> str:
-        parts = []
-        while i >= 0:
-            parts.append(self._name(i))
-            i = self.parent[i]
-        return " ".join(reversed(parts))
+        """The names from the top down: 福建省 莆田市 仙游县 度尾镇 洋坂村."""
+        p = self.parent[i]
+        if p < 0:
+            return self._name(i)
+        above = self._paths.get(p)  # the levels above villages: at most ~45,000 of them
+        if above is None:
+            above = self._paths[p] = self._path(p)
+        return f"{above} {self._name(i)}"
 
     def _inside(self, outer: int, inner: int) -> bool:
         """`inner` lies strictly below `outer`."""
@@ -408,9 +429,10 @@ class LocateIndex:
 
     # -- matching
 
-    def _judge(self, s: str, end: int, level: int, suffix_no: int) -> tuple[int, int] | None:
-        """(end of the hit, kind) for a stem ending at `end`, or None when what follows says it is
-        something else."""
+    def _judge(self, s: str, start: int, end: int, level: int, suffix_no: int,
+               starts: set[int]) -> tuple[int, int] | None:
+        """(end of the hit, kind) for a stem at [start, end), or None when what follows says it is
+        something else. `starts`: where some name begins in `s`."""
         suffix = self.suffixes[suffix_no]
         if suffix and s.startswith(suffix, end):
             return end + len(suffix), EXACT
@@ -421,49 +443,68 @@ class LocateIndex:
             for v in variants:
                 if s.startswith(v, end):
                     return end + len(v), (EXACT if not suffix else VARIANT)
-        if s.startswith(_CONFLICTS[level], end):
-            return None
-        return end, (EXACT if not suffix else BARE)
+        if s.startswith(_CONFLICTS[level], end) and end not in starts:
+            return None  # 城东 + 街道 is not the village 城东村 (but 湖北 + 旗峰村 is two places)
+        if level >= TOWN and s.startswith(_STOP, end) and end not in starts:
+            return None  # 中山 + 路: a road (but 千金 + 花园村 is two places)
+        if not suffix:
+            return end, EXACT
+        if level == TOWN and s.endswith(_ROAD_ENDINGS, start, end):
+            return None  # 工业路 (of 工业路街道) written bare is a road
+        return end, BARE
 
     def _scan(self, s: str, lo: int, hi: int, above: tuple[int, ...]) -> list[_Match]:
         """Every hit in `s`, keeping regions in [lo, hi) or in `above` (the within's ancestors)."""
-        keys, max_len = self.keys, self.max_len
+        keys, lengths = self.keys, self.lengths
         level_of, bits = self.level, _SUFFIX_BITS
         mask = (1 << bits) - 1
         whole = lo == 0 and hi == self.size
         n = len(s)
-        out: list[_Match] = []
+        raw: list[tuple[int, int, Any]] = []
         for start in range(n - 1):
-            longest = max_len.get(s[start : start + 2])
-            if longest is None:
+            found_lengths = lengths.get(s[start : start + 2])
+            if found_lengths is None:
                 continue
-            for stop in range(start + 2, min(start + longest, n) + 1):
+            for length in found_lengths:
+                stop = start + length
+                if stop > n:
+                    break
                 found = keys.get(s[start:stop])
-                if found is None:
+                if found is not None:
+                    raw.append((start, stop, found))
+        starts = {start for start, _stop, _found in raw}
+        out: list[_Match] = []
+        judge = self._judge
+        for start, stop, found in raw:
+            if isinstance(found, list):  # big: groups of (level, suffix, regions)
+                for level, no, regions in found:
+                    if not whole:
+                        regions = _restrict(regions, lo, hi, above)
+                        if not regions:
+                            continue
+                    judged = judge(s, start, stop, level, no, starts)
+                    if judged is not None:
+                        out.append(_Match(start, judged[0], _weight(level, judged, start), level, regions,
+                                          judged[1]))
+                continue
+            entries = (found,) if isinstance(found, int) else found
+            groups: dict[tuple[int, int, int], list[int]] = {}
+            for packed in entries:
+                i = packed >> bits
+                if not whole and not (lo <= i < hi or i in above):
                     continue
-                if isinstance(found, list):  # big: groups of (level, suffix, regions)
-                    for level, no, regions in found:
-                        if not whole:
-                            regions = _restrict(regions, lo, hi, above)
-                            if not regions:
-                                continue
-                        judged = self._judge(s, stop, level, no)
-                        if judged is not None:
-                            out.append(_Match(start, judged[0], _weight(level, judged, start), level, regions))
+                level = level_of[i]
+                judged = judge(s, start, stop, level, packed & mask, starts)
+                if judged is None:
                     continue
-                entries = (found,) if isinstance(found, int) else found
-                groups: dict[tuple[int, int, int], list[int]] = {}
-                for packed in entries:
-                    i = packed >> bits
-                    if not whole and not (lo <= i < hi or i in above):
-                        continue
-                    level = level_of[i]
-                    judged = self._judge(s, stop, level, packed & mask)
-                    if judged is None:
-                        continue
-                    groups.setdefault((level, judged[0], judged[1]), []).append(i)
-                for (level, hit_end, kind), regions in groups.items():
-                    out.append(_Match(start, hit_end, _weight(level, (hit_end, kind), start), level, regions))
+                groups.setdefault((level, judged[0], judged[1]), []).append(i)
+            for (level, hit_end, kind), regions in groups.items():
+                out.append(_Match(start, hit_end, _weight(level, (hit_end, kind), start), level, regions, kind))
+        # A bare stem that begins a longer name written out is part of it (科尔沁 of 科尔沁左翼后旗).
+        spans = [(m.start, m.end) for m in out if m.kind == EXACT]
+        if spans:
+            out = [m for m in out if m.kind != BARE or not any(
+                a == m.start and m.end < b for a, b in spans)]
         out.sort(key=lambda m: (m.start, -m.end))
         return out
 
@@ -487,80 +528,104 @@ class LocateIndex:
                 chain.append(p)
                 p = self.parent[p]
             above = tuple(chain)
-        s = normalise(address)
+        # Punctuation between parts is a boundary no name crosses (舟山镇，前村 is not 镇前村).
+        s = "|".join(filter(None, map(normalise, _BOUNDARY.split(address))))
         matches = self._scan(s, lo, hi, above)
-        return self._best(address, matches, root, above)
+        lead = _LEAD_IN.match(s)
+        return self._best(address, matches, root, above, lead.end() if lead else 0)
 
-    def _best(self, address: str, matches: list[_Match], root: int, above: tuple[int, ...]) -> Located:
-        states: list[_State] = []
+    def _best(self, address: str, matches: list[_Match], root: int, above: tuple[int, ...],
+              lead: int) -> Located:
+        parent, end_of = self.parent, self.end
+        # region → [(end of the hit, score of the best chain ending there)]
+        chains: dict[int, list[tuple[int, float]]] = {}
         # Big hits taken as a whole: (end, sorted regions, score) — every region equally.
-        wholes: list[tuple[int, Sequence[int], float]] = []
-        inside = self._inside
-        parent = self.parent
+        wholes: list[tuple[int, Sequence[int], float, int]] = []
+        level_of = self.level
         for m in matches:
-            preds = [st for st in states if st.end <= m.start]
-            big_preds = [w for w in wholes if w[0] <= m.start]
-            regions = m.regions
+            start, weight, regions = m.start, m.weight, m.regions
             if len(regions) <= _SMALL:
+                base = weight * (_ROOT_GRID if m.level == GRID and root < 0 else 1.0)
+                if start == lead:
+                    base += _ADJACENT  # the address begins with it
+                usable = [w for w in wholes if w[0] <= start and w[3] < m.level]
+                if not chains and not usable:
+                    for r in regions:
+                        chains[r] = [(m.end, base)]
+                    continue
                 for r in regions:
-                    best = m.weight * (_ROOT_GRID if m.level == GRID and root < 0 else 1.0)
-                    for st in preds:
-                        if inside(st.idx, r):
-                            score = st.score + m.weight + (_ADJACENT if st.end == m.start else 0.0)
-                            if score > best:
-                                best = score
-                    for w_end, w_regions, w_score in big_preds:
-                        p = parent[r]
-                        while p >= 0:
-                            if _contains(w_regions, p):
-                                score = w_score + m.weight + (_ADJACENT if w_end == m.start else 0.0)
-                                if score > best:
-                                    best = score
-                                break
-                            p = parent[p]
-                    states.append(_State(m.end, r, best))
+                    best = base
+                    p = parent[r]
+                    while p >= 0:  # chains ending in an ancestor, before this hit
+                        found = chains.get(p)
+                        if found:
+                            for e, sc in found:
+                                if e <= start:
+                                    score = sc + weight + (_ADJACENT if e == start else 0.0)
+                                    if score > best:
+                                        best = score
+                        if usable:  # a big hit at this ancestor's level, taken as a whole
+                            lv = level_of[p]
+                            for w_end, w_regions, w_score, w_level in usable:
+                                if w_level == lv and _contains(w_regions, p):
+                                    score = w_score + weight + (_ADJACENT if w_end == start else 0.0)
+                                    if score > best:
+                                        best = score
+                        p = parent[p]
+                    chains.setdefault(r, []).append((m.end, best))
             else:
-                wholes.append((m.end, regions, m.weight))
-                for st in preds:
-                    a = bisect_left(regions, st.idx + 1)
-                    b = bisect_left(regions, self.end[st.idx])
-                    bonus = _ADJACENT if st.end == m.start else 0.0
+                wholes.append((m.end, regions, weight + (_ADJACENT if start == lead else 0.0), m.level))
+                for q, found in list(chains.items()):
+                    if end_of[q] - q <= 1:
+                        continue  # nothing below it
+                    a = bisect_left(regions, q + 1)
+                    b = bisect_left(regions, end_of[q])
+                    if a == b:
+                        continue
+                    scores = [sc + weight + (_ADJACENT if e == start else 0.0) for e, sc in found if e <= start]
+                    if not scores:
+                        continue
+                    score = max(scores)
                     for k in range(a, b):
-                        states.append(_State(m.end, regions[k], st.score + m.weight + bonus))
+                        chains.setdefault(regions[k], []).append((m.end, score))
 
-        # The best score per region; a region is no answer when it is an ancestor of the within
-        # region or of an at-least-as-good candidate.
-        best: dict[int, float] = {}
-        for st in states:
-            if st.idx in above:
-                continue
-            if best.get(st.idx, -1.0) < st.score:
-                best[st.idx] = st.score
+        # The best score per region; the within's ancestors are no answer.
+        best_of = {r: found[0][1] if len(found) == 1 else max(sc for _e, sc in found)
+                   for r, found in chains.items()}
+        for r in above:
+            best_of.pop(r, None)
         top_whole = max((w[2] for w in wholes), default=0.0)
-        top_state = max(best.values(), default=0.0)
-        if not best and not wholes:
+        if not best_of and not wholes:
             return Located(address=address, code=None, level=None, name=None, candidates=[], score=0.0)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[: 3 * MAX_CANDIDATES]
+        top = max(top_whole, max(best_of.values(), default=0.0))
+        ranked = sorted(best_of.items(), key=lambda kv: (-kv[1], kv[0]))
+        # A region is no answer when a region below it scores at least as much (the most
+        # specific consistent level wins); keep the top tier and a few runners-up.
+        inside = self._inside
         kept: list[tuple[int, float]] = []
         for i, score in ranked:
-            if any(inside(i, j) for j, other in ranked if other >= score):
-                continue
-            kept.append((i, score))
-        top = max(top_whole, top_state)
+            if score < top - 1e-9 and len(kept) >= 3:
+                break
+            for j, other in ranked:
+                if other < score - 1e-9:
+                    kept.append((i, score))
+                    break
+                if inside(i, j):
+                    break
+            else:
+                kept.append((i, score))
         tied = [i for i, score in kept if score >= top - 1e-9]
         if top_whole >= top - 1e-9:
-            for _end, regions, score in wholes:
+            for _end, regions, score, _level in wholes:
                 if score >= top - 1e-9:
                     for i in regions:
-                        if i not in above and i not in tied:
-                            tied.append(i)
                         if len(tied) > MAX_CANDIDATES:
                             break
+                        if i not in above and i not in tied:
+                            tied.append(i)
         if len(tied) == 1:
             winner = tied[0]
-            candidates = [self._candidate(i, s) for i, s in kept[:5]]
-            if not candidates or candidates[0]["code"] != self._code(winner):
-                candidates.insert(0, self._candidate(winner, top))
+            candidates = [self._candidate(i, sc) for i, sc in kept[:3]]
             return Located(address=address, code=self._code(winner), level=LEVELS[self.level[winner]],
                            name=self._name(winner), candidates=candidates, score=round(top, 3))
         tied.sort()
