@@ -1,0 +1,61 @@
+"""The main navigation: each page a person's posts open to them, and nothing they would be
+turned away from."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from fengqiao.people.models import Role
+from fengqiao.people.queries import posts_of, sees_everything
+
+register = template.Library()
+
+# url name → the other url names that keep the same tab current.
+SECTIONS = {
+    "command_dashboard": ("command_", "supervision_records", "supervision_categories", "supervision_pairings",
+                          "supervision_bulletin"),
+    "triage_queue": ("triage_",),
+    "imports": ("import",),
+    "proxy_worklist": ("proxy_",),
+}
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context) -> list[dict]:
+    request = context["request"]
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    from fengqiao.imports.actions import may_import
+    from fengqiao.triage.queries import may_triage
+
+    everything = sees_everything(user)
+    roles = {p.role for p in posts_of(user)}
+    links = [
+        ("worklist", _("Worklist")),
+        ("event_list", _("Events")),
+        ("event_new", _("Register")),
+    ]
+    if everything or may_triage(user):
+        links.append(("triage_queue", pgettext("nav", "Triage")))
+    if everything or may_import(user):
+        links.append(("imports", pgettext("nav", "Import")))
+    if everything or roles - {Role.DEPARTMENT_LIAISON}:
+        links.append(("command_dashboard", pgettext("nav", "Command centre")))
+    if Role.DEPARTMENT_LIAISON in roles:
+        links.append(("supervision_paired_villages", pgettext("nav", "Paired villages")))
+    if Role.PROXY_AGENT in roles:
+        links.append(("proxy_worklist", pgettext("nav", "My proxied matters")))
+    if roles & {Role.GRID_WORKER, Role.GRID_HEAD}:
+        links.append(("field_report", pgettext("nav", "Field report")))
+    current = getattr(request.resolver_match, "url_name", "") or ""
+    out = []
+    for name, label in links:
+        prefixes = SECTIONS.get(name, ())
+        active = current == name or any(current.startswith(p) for p in prefixes)
+        out.append({"url": reverse(name), "label": label, "active": active, "name": name})
+    return out
+
