@@ -59,6 +59,8 @@ class Model:
     temperature: float
     vocabulary: dict[str, int]
     categories: dict[int, Category] = field(default_factory=dict)  # active ones only
+    _idf: list[float] | None = field(default=None, repr=False)
+    _idf_unseen: float = field(default=1.0, repr=False)
 
     def scores(self, features: Iterable[str]) -> np.ndarray | None:
         idx = [self.vocabulary[f] for f in features if f in self.vocabulary]
@@ -74,9 +76,11 @@ class Model:
 
     def idf(self, feature: str) -> float:
         """Inverse document frequency (for the duplicate search); unseen features count as rare."""
+        if self._idf is None:
+            self._idf = (np.log((self.n_docs + 1) / (self.df.astype(np.float64) + 1)) + 1.0).tolist()
+            self._idf_unseen = math.log(self.n_docs + 1) + 1.0
         i = self.vocabulary.get(feature)
-        df = 0 if i is None else int(self.df[i])
-        return math.log((self.n_docs + 1) / (df + 1)) + 1.0
+        return self._idf_unseen if i is None else self._idf[i]
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()

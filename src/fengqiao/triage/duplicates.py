@@ -42,7 +42,7 @@ WINDOW = dt.timedelta(days=7)
 THRESHOLD = 0.7
 NEAR_METRES = 200.0
 FAR_METRES = 2000.0
-CANDIDATE_CAP = 300  # per source of candidates, newest first
+CANDIDATE_CAP = 150  # per source of candidates and side of the event's time, nearest first
 PHONE_CAP = 200
 LIVE_STATUSES = (Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
 # Tuned on bench_triage's generated set (two seeds agree within 3 points); TEXT_FULL a little
@@ -180,7 +180,7 @@ def _bbox(lat: float, lng: float, metres_: float) -> Q:
     return Q(latitude__gte=lat - dlat, latitude__lte=lat + dlat, longitude__gte=lng - dlng, longitude__lte=lng + dlng)
 
 
-VILLAGE_RADIUS_METRES = 3000.0  # a village's centre to its edge, generously
+VILLAGE_RADIUS_METRES = 1500.0  # a village's centre to its edge
 
 
 def _villages_near(event: Event) -> list[int] | None:
@@ -215,7 +215,11 @@ def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) ->
     found: dict[int, Event] = {}
 
     def take(qs) -> None:
-        for e in qs.only(*fields).order_by("-created_at")[:CANDIDATE_CAP]:
+        # The nearest in time on either side (at intake nothing is later: one cheap empty range).
+        qs = qs.only(*fields)
+        for e in qs.filter(created_at__lte=event.created_at).order_by("-created_at")[:CANDIDATE_CAP]:
+            found.setdefault(e.pk, e)
+        for e in qs.filter(created_at__gt=event.created_at).order_by("created_at")[:CANDIDATE_CAP]:
             found.setdefault(e.pk, e)
 
     has_point = event.latitude is not None and event.longitude is not None
@@ -233,9 +237,9 @@ def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) ->
     if near_point is not None:
         take(near_point)
     # Filed only at a town or the county: waiting for a village, like many twins.
-    above = [i for i in (event.town_id, event.county_id) if i]
-    if above:
-        take(base.filter(region_id__in=above))
+    for above in (event.town_id, event.county_id):
+        if above:  # one equality each: `region_id IN (…)` lets SQLite pick the (status, created_at) index
+            take(base.filter(region_id=above))
     if not event.village_id and not has_point:  # filed at a town (or county) with nothing finer
         if event.town_id:
             take(base.filter(town_id=event.town_id))
