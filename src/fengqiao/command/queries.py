@@ -250,48 +250,57 @@ def plain_counts(region: Region, start: dt.date, end: dt.date, filters: Filters,
 def fast_counts(region: Region, start: dt.date, end: dt.date, filters: Filters, *,
                 now: dt.datetime, group_level: str | None = None) -> dict[Any, dict[str, int]]:
     """The same numbers from the rollups."""
+    return fast_counts_many(region, [(start, end)], filters, now=now, group_level=group_level)[0]
+
+
+def fast_counts_many(region: Region, spans: list[tuple[dt.date, dt.date]], filters: Filters, *,
+                     now: dt.datetime, group_level: str | None = None) -> list[dict[Any, dict[str, int]]]:
+    """`fast_counts` for several spans in one round trip (a compare's three cohorts)."""
     if region.level not in ROLLUP_LEVELS:
-        return plain_counts(region, start, end, filters, now=now, group_level=group_level)
-    where = {"day__gte": start, "day__lte": end, f"{region.level}_id": region.id}
-    if filters.category is not None:
-        where["category_id__in"] = filters.category_ids()
-    if filters.source:
-        where["source"] = filters.source
+        return [plain_counts(region, a, b, filters, now=now, group_level=group_level) for a, b in spans]
     counts_model = DailyCounts if filters.any else DailyRegionCounts
     open_model = OpenDeadlineCounts if filters.any else OpenDeadlineRegionCounts
     today = timezone.localtime(now).date()
+    category_ids = filters.category_ids() if filters.category is not None else None
     # Without a grouping, group by the region's own column: one row, the region's id.
     column = _group_column(group_level) or f"{region.level}_id"
-    counts_qs = counts_model.objects.filter(**where).order_by()
-    open_qs = open_model.objects.filter(**where, deadline_day__lt=today).order_by()
-    # Deadlines that fall today and have already passed: few, counted live (partial index on
-    # open events' deadlines).
-    live_qs = _event_cohort(region, start, end, filters).filter(
-        status__in=OPEN, deadline__gte=_local_midnight(today), deadline__lt=now).order_by()
-    # One round trip: the three grouped queries joined by UNION ALL, tagged 1, 2, 3.
-    parts = [
-        counts_qs.values(column).annotate(**{c: Sum(c) for c in STORED}),
-        open_qs.values(column).annotate(n=Sum("open")),
-        live_qs.values(column).annotate(n=Count("id")),
-    ]
+    sums = {c: Sum(c) for c in STORED}
     pad = ", 0" * (len(STORED) - 1)
-    sqls, params = [], []
-    for tag, qs in enumerate(parts, start=1):
-        sql, p = qs.query.sql_with_params()
-        sqls.append(f"SELECT {tag} AS k, t.*{pad if tag > 1 else ''} FROM ({sql}) t")
-        params.extend(p)
-    out: dict[Any, dict[str, int]] = {}
+    sqls: list[str] = []
+    params: list[Any] = []
+    for index, (start, end) in enumerate(spans):
+        where: dict[str, Any] = {"day__gte": start, "day__lte": end, f"{region.level}_id": region.id}
+        if category_ids is not None:
+            where["category_id__in"] = category_ids
+        if filters.source:
+            where["source"] = filters.source
+        # Deadlines that fall today and have already passed: few, counted live (partial index on
+        # open events' deadlines).
+        live = _event_cohort(region, start, end, filters).filter(
+            status__in=OPEN, deadline__gte=_local_midnight(today), deadline__lt=now)
+        parts = [
+            counts_model.objects.filter(**where).order_by().values(column).annotate(**sums),
+            open_model.objects.filter(**where, deadline_day__lt=today).order_by()
+            .values(column).annotate(n=Sum("open")),
+            live.order_by().values(column).annotate(n=Count("id")),
+        ]
+        # The span's three grouped queries, tagged span × 3 + part, all joined by UNION ALL.
+        for part, qs in enumerate(parts):
+            sql, p = qs.query.sql_with_params()
+            sqls.append(f"SELECT {index * 3 + part} AS k, t.*{pad if part else ''} FROM ({sql}) t")
+            params.extend(p)
+    out: list[dict[Any, dict[str, int]]] = [{} for _ in spans]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sqls), params)
         rows = cursor.fetchall()
     for tag, key, *values in rows:
-        bucket = out.setdefault(key, {"open_overdue": 0})
-        if tag == 1:
+        bucket = out[tag // 3].setdefault(key, {"open_overdue": 0})
+        if tag % 3 == 0:
             bucket.update({c: int(v or 0) for c, v in zip(STORED, values, strict=True)})
         else:
             bucket["open_overdue"] += int(values[0] or 0)
     if group_level is None:
-        return {None: out.get(region.id, {})}
+        return [{None: o.get(region.id, {})} for o in out]
     return out
 
 
@@ -471,11 +480,13 @@ def compare(*, user, region, a: Span, b: Span, category=None, source=None, path:
     filters = make_filters(category, source)
     moment = now or clock.now()
     options = _options()
-    count = PATHS[path]
     last_year = b.year_earlier()
-    cur, prev, yoy = (
-        _measures(count(r, s.start, s.end, filters, now=moment).get(None), options) for s in (b, a, last_year)
-    )
+    spans = [(s.start, s.end) for s in (b, a, last_year)]
+    if path == "fast":
+        counted = fast_counts_many(r, spans, filters, now=moment)
+    else:
+        counted = [PATHS[path](r, x, y, filters, now=moment) for x, y in spans]
+    cur, prev, yoy = (_measures(c.get(None), options) for c in counted)
     return Comparison(b, a, last_year, cur, prev, yoy, _changes(cur, prev), _changes(cur, yoy))
 
 
