@@ -68,6 +68,9 @@ def test_demo_loads_xianyou_with_grids_and_reports_it(demo):
     assert "demo ready" in demo
     assert year_events().count() == EVENTS
     assert f"events: {Event.objects.count()}" in demo
+    actions_line = next(line for line in demo.splitlines() if line.startswith("actions: "))
+    assert "intake " in actions_line and "confirm_village_category " in actions_line
+    assert "extras " in next(line for line in demo.splitlines() if line.startswith("time: "))
 
 
 def test_every_grid_village_and_town_has_an_outline_and_events_lie_inside_theirs(demo):
@@ -388,6 +391,19 @@ def test_campaign_numbers_match_a_plain_count_of_its_events():
     assert m.count("registered") == len(cohort) > 0
     assert m.count("resolved") == sum(e.status in {Status.RESOLVED, Status.CLOSED} for e in cohort)
     assert Campaign.objects.count() == 2
+
+
+def test_campaign_and_category_pages_show_the_extras(client):
+    from fengqiao.command.models import Campaign
+
+    campaign = Campaign.objects.get(name__contains="百日攻坚")
+    client.login(username="operator", password=DEMO_PASSWORD)
+    page = client.get(f"/command/campaigns/{campaign.pk}/")
+    assert page.status_code == 200 and "百日攻坚" in page.content.decode()
+    page = client.get("/supervision/categories/")
+    assert page.status_code == 200
+    lagging = Region.objects.filter(village_category="lagging").first()
+    assert lagging is not None and lagging.name in page.content.decode()
 
 
 def test_rollups_equal_a_plain_recount_after_the_demo():

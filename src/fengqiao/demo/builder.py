@@ -155,7 +155,6 @@ def build_demo(
     if stdout is not None and progress:
         stdout.write("extras: feeds, citizens, classifier, triage, campaigns, categories, records …\n")
     report.extras = extras.build_extras(county=county, roster=roster, as_of=as_of, events=events, seed=seed)
-    report.actions.update(report.extras.actions)
     report.seconds["extras"] = time.perf_counter() - started
     if stdout is not None:
         for line in report.extras.lines():
@@ -166,6 +165,6 @@ def build_demo(
     report.people = Person.objects.count()
     report.events = Event.objects.count()
     report.statuses = dict(Counter(Event.objects.values_list("status", flat=True)))
-    report.actions = player.stats.actions
+    report.actions = player.stats.actions + report.extras.actions
     report.logins = roster.logins
     return report
