@@ -298,8 +298,9 @@ def test_the_years_texts_are_not_left_for_the_first_serve_to_send():
 def test_sending_systems_exist_and_their_keys_were_printed_once(demo, client):
     from fengqiao.intake.models import IntakeSystem
 
-    systems = {s.source: s for s in IntakeSystem.objects.all()}
+    systems = {s.source: s for s in IntakeSystem.objects.exclude(source="citizen")}
     assert set(systems) == {"hotline_12345", "police_110", "online_opinion"}
+    assert IntakeSystem.objects.filter(source="citizen", name__contains="Open311").exists()
     keys = re.findall(r"\((hotline_12345|police_110|online_opinion)\): (fqi_\S+)", demo)
     assert {s for s, _k in keys} == set(systems)
     for source, key in keys:
@@ -330,6 +331,16 @@ def test_fed_events_carry_the_senders_tickets_and_were_played_on():
     statuses = Counter(t.event.status for t in fed)
     assert statuses[Status.CLOSED] >= len(fed) // 3
     assert AuditEntry.objects.filter(action="intake", details__routed_by="address").exists()
+
+
+def test_open311_requests_became_events_of_their_services():
+    from fengqiao.open311.models import ServiceRequest
+
+    requests = list(ServiceRequest.objects.select_related("event__category", "service__category"))
+    assert len(requests) == 2
+    assert all(r.event.category == r.service.category and r.event.village_id for r in requests)
+    fire = next(r for r in requests if r.service.code == "hazard.fire")
+    assert fire.attributes == {"HAZARD_KIND": "ebike_indoor"}
 
 
 def test_triage_queue_holds_this_mornings_cases():

@@ -11,7 +11,7 @@ the frozen platform clock, at the moment it would have happened:
 - campaigns (`campaign_create`): 百日攻坚 on disputes over the last 100 days, and a hazard month;
   the composite score's weights (the admin's settings row);
 - citizens' own reports with tracking codes (`citizen_report`), handled, one rated
-  (`citizen_rate`);
+  (`citizen_rate`); a city app speaking Open311 and two of its requests (`open311_request_submit`);
 - last night's classifier (`classify.train`);
 - this morning's triage queue (分流): an address nothing matches, one that fits two villages
   (Xianyou has two 半岭村), one naming only a town, a matter with no category, and one matter
@@ -73,6 +73,7 @@ class ExtrasReport:
     pairings: int = 0
     records: list[str] = field(default_factory=list)
     mapping: str = ""
+    open311: list[str] = field(default_factory=list)  # codes of the events Open311 requests made
     rollups: dict[str, int] = field(default_factory=dict)
     actions: Counter = field(default_factory=Counter)
 
@@ -81,6 +82,8 @@ class ExtrasReport:
                "with the header X-Api-Key):"]
         out += [f"  {name} ({source}): {key}" for name, source, key in self.systems]
         out.append(f"fed through the intake door: {self.fed} events with the sender's ticket ids")
+        if self.open311:
+            out.append("Open311 requests: " + ", ".join(self.open311))
         out.append(f"triage queue (分流): {self.triage_open} open")
         for code, state in self.tracking:
             out.append(f"citizen report {state}: /track/{code}/")
@@ -119,6 +122,7 @@ def build_extras(*, county: County, roster: Roster, as_of: dt.datetime, events: 
     player = FeedPlayer(county=county, roster=roster, as_of=as_of, seed=seed, systems=systems)
     _feeds(report, player, county, as_of, n=max(FEED_MIN, round(events * FEED_SHARE)), seed=seed)
     _citizens(report, county, roster, as_of, seed=seed)
+    _open311(report, county, admin, as_of, seed=seed)
     _train(report, as_of)
     _triage_cases(report, county, roster, systems, as_of, seed=seed)
     _supervision(report, county, roster, as_of, events=events)
@@ -402,6 +406,44 @@ def _citizens(report: ExtrasReport, county: County, roster: Roster, as_of: dt.da
             state = "rated satisfied and closed"
         if i <= 1 or i == len(CITIZEN_MATTERS) - 1:
             report.tracking.append((receipt.display_code, state))
+
+
+# --------------------------------------------------------------------------------- Open311
+
+
+OPEN311_APP = "莆田随手拍(Open311)"
+
+
+def _open311(report: ExtrasReport, county: County, admin, as_of: dt.datetime, *, seed: int) -> None:
+    """A city app speaking Open311 GeoReport v2, connected a week ago: two requests with points."""
+    from fengqiao.intake.actions import intake_system_create
+    from fengqiao.open311.actions import open311_request_submit
+    from fengqiao.open311.parsing import Submission
+    from fengqiao.regions.models import RegionShape
+
+    rng = random.Random(f"demo-extras-open311-{seed}")
+    connected = as_of - dt.timedelta(days=7, hours=3)
+    with _at(connected):
+        system, raw = intake_system_create(name=OPEN311_APP, source=Source.CITIZEN, within=county.county,
+                                           actor=admin)
+    report.systems.append((OPEN311_APP, "citizen, via /open311/v2/requests.json", raw))
+    requests = [
+        ("hazard.fire", "楼道里好几辆电动车在充电,电线从窗户拉进来,晚上也在充。", {"HAZARD_KIND": ["ebike_indoor"]}),
+        ("livelihood.infrastructure", "桥头两盏路灯不亮已经一个星期了,晚上过桥很黑。", {}),
+    ]
+    villages = rng.sample(county.villages, len(requests))
+    for i, ((code, description, attributes), village) in enumerate(zip(requests, villages, strict=True)):
+        point = RegionShape.objects.get(region=village).geometry().representative_point()
+        moment = stories._recent(rng, as_of, (1.0 + 2 * i, 1.5 + 2 * i))
+        with _at(moment):
+            received = open311_request_submit(system=system, actor=None, idempotency_key=f"demo-{i + 1}",
+                                              submission=Submission(fields={
+                "service_code": code, "description": description, "lat": str(round(point.y, 6)),
+                "long": str(round(point.x, 6)), "first_name": names.person_name(rng)[1:],
+                "last_name": names.person_name(rng)[0], "phone": names.mobile(rng),
+            }, attributes=attributes))
+        report.actions["open311_request"] += 1
+        report.open311.append(received.request.event.code)
 
 
 # ------------------------------------------------------------------------------ classifier
