@@ -496,7 +496,7 @@ def _triage_cases(report: ExtrasReport, county: County, roster: Roster, systems:
         dict(title="工地拖欠农民工工资", description="来电人反映在县城周边某工地务工三个月,包工头拖欠工资约两万元,"
              "具体地址说不清楚,只知道在高速路口附近。", address="高速路口附近的工地", category_hint="劳资纠纷",
              reporter_name=names.person_name(rng), reporter_phone=names.mobile(rng)),
-        # Xianyou has two 半岭村 (大济镇 and 钟山镇): the address fits both.
+        # Xianyou has two 半岭村 (西苑乡 and 社硎乡): the address fits both.
         dict(title="半岭村山林界址纠纷", description="来电人反映与邻组村民因山林界址发生争执,双方各执一词,"
              "请求村里组织调处。", address="仙游县半岭村后山", category_hint="山林权属",
              reporter_name=names.person_name(rng), reporter_phone=names.mobile(rng)),
