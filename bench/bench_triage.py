@@ -412,7 +412,8 @@ def main() -> None:
     print(f"\n`find_twins` per bench event (60 to 5 days ago) on {total:,} events: median {dup['median_ms']:.1f} ms, "
           f"p95 {dup['p95_ms']:.1f} ms, {dup['queries']:.0f} queries. At intake today (where the recent open "
           f"events are densest), {today['n']} new events with points: median {today['median_ms']:.1f} ms, "
-          f"p95 {today['p95_ms']:.1f} ms, {today['queries']:.0f} queries, {today['scored']:.0f} candidates scored; "
+          f"p95 {today['p95_ms']:.1f} ms, {today['queries']:.0f} queries, {today['scored']:.0f} scored pairs returned "
+          f"(threshold 0, limit 50); "
           f"`suggest_categories` median {today['suggest_us']:.0f} µs. "
           f"Classifier trained from the database ({report.events:,} events, {report.features:,} features): "
           f"{train_db_s:.1f} s.\n")
