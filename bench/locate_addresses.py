@@ -16,7 +16,8 @@ full-width digits, a 地址：/家住 prefix.
 The label does not come from the matcher under test. A case is *ambiguous* when another region of
 the same level, anywhere in the country, could be written the same way for every part the
 address includes (two 新村村 in one county and no town named; 洋坂村 with only the province
-given): the right answer then is no code. `candidates` lists those regions.
+given; 向阳林机社区 when 林机社区 is under both a 向阳区 and a 向阳街道): the right answer then is no
+code. `candidates` lists those regions.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ ROADS = ("人民路", "中山路", "解放路", "建设路", "新华路", "胜�
          "工业路", "学府路", "环城路", "滨江路", "府前街", "东大街", "新街", "沿河路", "商业街", "迎宾大道")
 COMPOUNDS = ("阳光", "幸福", "锦绣", "金色", "碧桂园", "翠苑", "和谐", "丽景", "御景", "怡和")
 HAMLETS = ("后厝", "下楼", "林厝", "上洋", "田中", "岭头", "溪边", "后坑", "山尾", "前埔")
+# Stems nobody writes bare for a town (人民 for 人民街道).
+GENERIC = frozenset({"人民", "中心", "中医", "第一", "第二", "第三", "第四", "第五", "实验", "工人", "新区",
+                     "城区", "市区", "县城", "政府", "开发"})
 DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -174,8 +178,14 @@ class Divisions:
                 if text not in written_forms(self.regions[code].name, level):
                     continue
                 line = self.lineage(code)
+                # A part may be read as a place of another level (向阳 is 向阳区 as well as
+                # 向阳街道), so it counts when an ancestor at a level the address does not
+                # write out can be written so.
                 if all(
-                    lv in line and part in written_forms(line[lv].name, lv)
+                    (lv in line and part in written_forms(line[lv].name, lv)) or any(
+                        part in written_forms(up.name, up.level)
+                        for lv_up, up in line.items() if lv_up != level and lv_up not in written
+                    )
                     for lv, part in written.items() if lv != level
                 ):
                     found.append(code)
@@ -228,7 +238,8 @@ def _write_town(rng: random.Random, town: Region, *, must: bool, full: bool, abo
     roll = rng.random()
     if not must and roll < 0.15:
         return "", "-"
-    bare_ok = s != town.name and not full and s not in above and not s.endswith(("村", "社区", "路", "街"))
+    bare_ok = (s != town.name and not full and s not in above and s not in GENERIC
+               and not s.endswith(("村", "社区", "路", "街")))
     if roll < 0.72 or not bare_ok:
         if town.name.endswith("街道") and rng.random() < 0.1:
             return s + "街道办", "~"

@@ -83,7 +83,7 @@ _FOLDS = (
     ("居委会", "社区"),
 )
 _NOT_WORD = re.compile(r"[\W_]+")
-_BOUNDARY = re.compile(r"[,，、;；。.!！?？()（）\[\]【】<>《》\n]+")
+_BOUNDARY = re.compile(r"[\s,，、;；。.!！?？()（）\[\]【】<>《》]+")
 
 
 def normalise(text: str) -> str:
@@ -114,7 +114,7 @@ _VARIANTS: dict[int, tuple[str, ...]] = {
     PROVINCE: ("特别行政区", "自治区", "省"),
     CITY: ("自治州", "地区", "盟", "市", "州"),
     COUNTY: ("自治县", "自治旗", "县", "区", "市", "旗"),
-    TOWN: ("街道办事处", "街道办", "街道", "街办", "办事处", "民族乡", "苏木", "地区", "公社", "镇", "乡"),
+    TOWN: ("街道办事处", "街道办", "街道", "街办", "办事处", "民族乡", "苏木", "公社", "镇", "乡"),
     VILLAGE: ("社区", "嘎查村", "嘎查", "村"),
     GRID: ("网格",),
 }
@@ -125,6 +125,9 @@ _STOP = (
     "公司", "组",
 )
 _ROAD_ENDINGS = ("路", "街", "巷", "大道", "胡同")
+# Stems too common as words to stand for a place without their suffix.
+_GENERIC = frozenset({"人民", "中心", "中医", "第一", "第二", "第三", "第四", "第五", "实验", "工人", "新区",
+                      "城区", "市区", "县城", "政府", "开发"})
 # What may come before the place: 地址：, 家住, 中国.
 _LEAD_IN = re.compile(r"(?:中华人民共和国|中国)?(?:地址|住址|家住|现住|户籍地|居住地|住所|位于|在)?")
 
@@ -155,7 +158,7 @@ def name_forms(name: str, level: int) -> list[tuple[str, str]]:
 def _split(full: str, level: int) -> list[tuple[str, str]]:
     if len(full) < 2 or full in ("市辖区", "县") or "直辖" in full or "行政区划" in full:
         return []
-    if "族" in full and level != VILLAGE:
+    if "自治" in full and level != VILLAGE:
         m = _AUTONOMOUS.match(full)
         if m:
             return [(m.group(1), m.group(2))]
@@ -234,6 +237,7 @@ class _Match:
     level: int
     regions: Sequence[int]  # region indexes, ascending
     kind: int = EXACT
+    key_end: int = 0  # where the stem (without its suffix) ends
 
 
 class LocateIndex:
@@ -254,6 +258,7 @@ class LocateIndex:
         suffix_no: dict[str, int] = {"": 0}
         grids: list[tuple[int, set[tuple[str, str]]]] = []
         towns: list[tuple[int, set[tuple[str, str]]]] = []  # with odd names (农场, 中心)
+        upper_names: dict[str, str] = {}  # code → normalised name, above villages
         previous = ""
         for pos, (pk, code, level_name, name, short_name, aliases, parent_pk) in enumerate(rows):
             if code <= previous:
@@ -278,6 +283,11 @@ class LocateIndex:
                 continue
             if level == TOWN and any(len(stem) >= 5 and not suffix for stem, suffix in forms):
                 towns.append((pos, forms))
+            elif level == VILLAGE and len(name) >= 7:
+                # 临渭区阎村镇双创家园社区 is also found as 双创家园社区 below its town.
+                forms |= _below_named_ancestor(forms, code, upper_names)
+            if level < VILLAGE:
+                upper_names[code] = normalise(name)
             self._add_keys(keys, suffix_no, pos, forms)
         n = len(pks)
         self.size = n
@@ -449,9 +459,19 @@ class LocateIndex:
             return None  # 中山 + 路: a road (but 千金 + 花园村 is two places)
         if not suffix:
             return end, EXACT
+        if s[start:end] in _GENERIC:
+            return None  # 人民 (of 人民街道) + 医院 is the hospital
         if level == TOWN and s.endswith(_ROAD_ENDINGS, start, end):
             return None  # 工业路 (of 工业路街道) written bare is a road
         return end, BARE
+
+    def _unsuffixed(self, s: str, start: int, end: int, judged: tuple[int, int], suffix_no: int,
+                    starts: set[int]) -> tuple[int, int] | None:
+        """The reading without the suffix, when a name begins where the suffix does: 长流镇海社区
+        is 长流镇 + 海社区 or 长流 + 镇海社区."""
+        if judged[0] == end or end not in starts or s[start:end] in _GENERIC:
+            return None
+        return (end, BARE) if self.suffixes[suffix_no] else (end, EXACT)
 
     def _scan(self, s: str, lo: int, hi: int, above: tuple[int, ...]) -> list[_Match]:
         """Every hit in `s`, keeping regions in [lo, hi) or in `above` (the within's ancestors)."""
@@ -483,9 +503,14 @@ class LocateIndex:
                         if not regions:
                             continue
                     judged = judge(s, start, stop, level, no, starts)
-                    if judged is not None:
-                        out.append(_Match(start, judged[0], _weight(level, judged, start), level, regions,
-                                          judged[1]))
+                    if judged is None:
+                        continue
+                    out.append(_Match(start, judged[0], _weight(level, judged, start), level, regions,
+                                      judged[1], stop))
+                    alternative = self._unsuffixed(s, start, stop, judged, no, starts)
+                    if alternative is not None:
+                        out.append(_Match(start, stop, _weight(level, alternative, start), level, regions,
+                                          alternative[1], stop))
                 continue
             entries = (found,) if isinstance(found, int) else found
             groups: dict[tuple[int, int, int], list[int]] = {}
@@ -494,17 +519,23 @@ class LocateIndex:
                 if not whole and not (lo <= i < hi or i in above):
                     continue
                 level = level_of[i]
-                judged = judge(s, start, stop, level, packed & mask, starts)
+                no = packed & mask
+                judged = judge(s, start, stop, level, no, starts)
                 if judged is None:
                     continue
                 groups.setdefault((level, judged[0], judged[1]), []).append(i)
+                alternative = self._unsuffixed(s, start, stop, judged, no, starts)
+                if alternative is not None:
+                    groups.setdefault((level, stop, alternative[1]), []).append(i)
             for (level, hit_end, kind), regions in groups.items():
-                out.append(_Match(start, hit_end, _weight(level, (hit_end, kind), start), level, regions, kind))
-        # A bare stem that begins a longer name written out is part of it (科尔沁 of 科尔沁左翼后旗).
-        spans = [(m.start, m.end) for m in out if m.kind == EXACT]
+                out.append(_Match(start, hit_end, _weight(level, (hit_end, kind), start), level, regions, kind,
+                                  stop))
+        # A bare stem that begins a longer name written out is part of it (科尔沁 of 科尔沁左翼后旗;
+        # but 长流 of 长流镇 is the same name: 长流镇海社区 may be 长流 + 镇海社区).
+        spans = [(m.start, m.key_end) for m in out if m.kind == EXACT]
         if spans:
             out = [m for m in out if m.kind != BARE or not any(
-                a == m.start and m.end < b for a, b in spans)]
+                a == m.start and m.key_end < b for a, b in spans)]
         out.sort(key=lambda m: (m.start, -m.end))
         return out
 
@@ -668,6 +699,20 @@ def _forms_of(name: str, short_name: str, aliases: Any, level: int) -> set[tuple
     # A bare form that is some other form's stem is that stem (洋坂 beside 洋坂 + 村).
     with_suffix = {stem for stem, suffix in forms if suffix}
     return {(stem, suffix) for stem, suffix in forms if suffix or stem not in with_suffix}
+
+
+def _below_named_ancestor(forms: set[tuple[str, str]], code: str, upper_names: dict[str, str]) -> set[tuple[str, str]]:
+    """A village named with its town or county in front: the forms without that prefix (NBS codes
+    start with their ancestors' codes)."""
+    extra: set[tuple[str, str]] = set()
+    for stem, suffix in forms:
+        whole = stem + suffix
+        for cut in (2, 4, 6, 9):
+            above = upper_names.get(code[:cut])
+            if above and whole.startswith(above) and len(whole) - len(above) >= 3:
+                whole = whole[len(above):]
+                extra.update(_split(whole, VILLAGE))
+    return extra
 
 
 def _depth_first(parent: array) -> list[int]:
