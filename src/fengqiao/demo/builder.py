@@ -156,9 +156,6 @@ def build_demo(
         stdout.write("extras: feeds, citizens, classifier, triage, campaigns, categories, records …\n")
     report.extras = extras.build_extras(county=county, roster=roster, as_of=as_of, events=events, seed=seed)
     report.seconds["extras"] = time.perf_counter() - started
-    if stdout is not None:
-        for line in report.extras.lines():
-            stdout.write(line + "\n")
     report.texts_delivered = mark_history_delivered(as_of=as_of)
 
     report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
