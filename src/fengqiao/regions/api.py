@@ -59,5 +59,5 @@ def locate_address(request: HttpRequest, q: Query[LocateQuery]):
     index = locate_index()
     within = (q.within or "").strip() or None
     if within is not None and index.index_of(within) is None:
-        raise RegionNotFound(_("No region with code %(code)s.") % {"code": within}, field="within")
+        raise RegionNotFound(_("No region with code %(c)s.") % {"c": within}, field="within")
     return index.locate(address, within=within).as_json()

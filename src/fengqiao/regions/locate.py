@@ -1,6 +1,6 @@
 """Address → place: turn a free Chinese address into the division it names.
 
-`locate("莆田仙游县郊尾镇梅塘村村民委员会旁")` → 梅塘村 (350322102201), against whatever divisions are
+`locate("莆田仙游县郊尾镇梅塘村村民委员会旁")` → 梅塘村 (350322102207), against whatever divisions are
 imported — one county or the whole country. `within` keeps the match inside one region's subtree
 (a county's intake only matches its own villages) and lets an address that names nothing above a
 town or village still match.
@@ -8,23 +8,30 @@ town or village still match.
 How it works
 ------------
 *Normalising* (the same for the address and for every name in the index): NFKC (full-width ``１２号``
-→ ``12号``), drop spaces and punctuation, lower-case Latin letters, and fold the committee words
+→ ``12号``), drop punctuation, lower-case Latin letters, and fold the committee words
 people write after a village: 村民委员会/村委会 → 村, 社区居民委员会/社区居委会/居民委员会/居委会 → 社区.
 
 *The index* holds, for every active region from province down to grid, its name, short name and
 aliases (the importer's speech forms, old names, and whatever the admin adds), each split into a
 **stem** and the **suffix** it carries: 度尾镇 → 度尾 + 镇, 恩施土家族苗族自治州 → 恩施 + 土家族苗族自治州,
 洋坂村委会 → 洋坂 + 村. Only stems are keys (a stem shorter than two characters keeps its suffix:
-东村 stays 东村). Regions are numbered in depth-first order, so "X lies under Y" is
-`Y.idx < X.idx < Y.end` and the regions of one key inside a subtree are one bisect away.
+东村 stays 东村). Odd names that carry their county or town in front (临渭区阎村镇双创家园社区,
+科尔沁左翼后旗畜牧水产技术服务中心) are also keyed without it; a grid also by its name without its
+village's. Regions are numbered in depth-first order, so "X lies under Y" is `Y.idx < X.idx < Y.end`
+and the regions of one key inside a subtree are one bisect away.
 
-*Scanning* finds every key in the address. Each hit is judged by what follows the stem: its own
-suffix (exact), another suffix of the same level (a variant: 度尾乡 for 度尾镇, 西城街道办 for 西城街道),
-nothing recognisable (a bare stem: 仙游度尾洋坂), or a word that says it is something else — another
-level's suffix or a street word (城东 + 街道 is not the village 城东村; 中山 + 路 is a road) — in which
-case the hit is dropped. Each kept hit weighs by level and kind (exact > variant > bare stem; a bare
-village stem weighs a little less than a bare town stem, so 仙游度尾 is the town) plus a little per
-character, so a longer reading beats a shorter one.
+*Scanning* finds every key in the address (punctuation and spaces are boundaries no name crosses:
+舟山镇，前村 is not 镇前村). Each hit is judged by what follows the stem: its own suffix (exact),
+another suffix of the same level (a variant: 度尾乡 for 度尾镇, 西城街道办 for 西城街道), nothing
+recognisable (a bare stem: 仙游度尾洋坂), or a word that says it is something else — another level's
+suffix or a street word (城东 + 街道 is not the village 城东村; 中山 + 路 is a road) — in which case
+the hit is dropped, unless another name begins right there (湖北 + 旗峰村, 千金 + 花园村). Where a
+suffix is also the first character of a name, both readings are kept (长流镇海社区 is 长流镇 + 海… or
+长流 + 镇海社区). A bare stem that begins a longer name written out is part of it (科尔沁 of
+科尔沁左翼后旗); stems that are common words (人民, 中心) never stand bare for a place. Each kept hit
+weighs by level and kind (exact > variant > bare stem; bare: county ≥ town > village, so 仙游度尾 is
+the town 度尾镇 rather than its 度尾村) plus a little per character, so a longer reading beats a
+shorter one, and a little when the address begins with it.
 
 *Scoring* is a chain: hits in address order, none overlapping, each one inside the subtree of the
 one before (province → city → county → town → village → grid; any level may be left out). A
@@ -41,7 +48,11 @@ made by other processes (a division import) are seen through a version derived f
 (row count, largest id, retired count, and sums over the lengths of names and aliases). That
 version query costs a table scan: below 50,000 regions (a county, a province) it runs on every
 lookup; above, at most once per 50× its own duration (every few seconds on the whole country), so
-batch use does not pay a query per address. A batch can also hold one index: `index = locate_index(); index.locate(address)`.
+batch use does not pay a query per address. A batch can also hold one index:
+`index = locate_index(); index.locate(address)`.
+
+Candidates are dicts {"code", "level", "name", "score", "path"}; `path` names the ancestors
+(福建省 莆田市 仙游县 度尾镇 新村村) so an operator can tell two 新村村 apart.
 """
 
 from __future__ import annotations
@@ -60,6 +71,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext as _
 
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.regions.models import Region
@@ -541,17 +553,18 @@ class LocateIndex:
 
     def locate(self, address: str, *, within: str | Region | None = None) -> Located:
         if not isinstance(address, str):
-            raise InvalidInput("address must be text", field="address")
+            raise InvalidInput(_("The address must be text."), field="address")
         address = address.strip()
         if len(address) > MAX_ADDRESS_LENGTH:
-            raise InvalidInput(f"address longer than {MAX_ADDRESS_LENGTH} characters", field="address")
+            raise InvalidInput(
+                _("The address is longer than %(n)d characters.") % {"n": MAX_ADDRESS_LENGTH}, field="address"
+            )
         lo, hi, above, root = 0, self.size, (), -1
         if within is not None:
             code = within.code if isinstance(within, Region) else str(within).strip()
             w = self.index_of(code)
             if w is None:
-                raise InvalidInput(f"within: no active region with code {code!r}", code="not_found",
-                                   field="within")
+                raise InvalidInput(_("No region with code %(c)s.") % {"c": code}, code="not_found", field="within")
             lo, hi, root = w, self.end[w], w
             chain = []
             p = self.parent[w]
