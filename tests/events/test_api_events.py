@@ -99,3 +99,18 @@ def test_parties_are_masked_for_a_town_cadre_and_clear_for_the_bound_secretary(a
     assert masked["id_number"] == "350322********1234"
     clear = api.get(f"/events/{event_id}", user=world.secretary_a.user).json()["parties"][0]
     assert clear["phone"] == "13912345678"
+
+
+def test_recategorise_over_the_api_needs_a_known_category(world, api):
+    from tests.factories import register
+
+    event = register(world)
+    r = api.post(f"/events/{event.id}/actions", {"action": "recategorise", "category_code": "nope"},
+                 user=world.operator.user)
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    r = api.post(f"/events/{event.id}/actions", {"action": "recategorise", "category_code": "dispute.land"},
+                 user=world.operator.user)
+    assert r.status_code == 200 and r.json()["event"]["category"] == "dispute.land"
+    r = api.post(f"/events/{event.id}/actions", {"action": "recategorise", "category_code": "dispute.wages"},
+                 user=world.secretary_a.user)
+    assert r.status_code == 403

@@ -276,3 +276,24 @@ def test_the_dispatch_picker_is_served_for_the_prefixed_field(world, as_user):
     assert 'name="dispatch-region"' in html
     assert f'<option value="{world.village_a.code}" selected>' in html
     assert f'value="{world.grid_a.code}"' in html
+
+
+def test_the_operator_corrects_the_category_on_the_event_page(world, as_user):
+    event = register(world)
+    client = as_user(world.operator)
+    html = client.get(f"/events/{event.id}/").content.decode()
+    assert "recategorise" in _buttons(html)
+    r = client.post(f"/events/{event.id}/act/recategorise",
+                    {"recategorise-category": "dispute.land", "recategorise-note": "实为土地纠纷"})
+    assert r.status_code == 302
+    event.refresh_from_db()
+    assert event.category.code == "dispute.land"
+    assert AuditEntry.objects.filter(event=event, action="recategorise").exists()
+
+
+def test_recategorising_without_a_category_is_a_form_error(world, as_user):
+    event = register(world)
+    r = as_user(world.operator).post(f"/events/{event.id}/act/recategorise", {"recategorise-category": ""})
+    assert r.status_code == 400
+    event.refresh_from_db()
+    assert event.category.code == "dispute.wages"

@@ -132,6 +132,7 @@ class ActionIn(Schema):
     consultation: bool = False
     region_code: str | None = None
     into_id: int | None = None
+    category_code: str | None = Field(None, max_length=32)
 
 
 class ActionOut(Schema):

@@ -454,6 +454,20 @@ class MergeForm(ActionForm):
         return {"into_id": self.cleaned_data["into"].pk}
 
 
+class RecategoriseForm(ActionForm):
+    category = CategoryField()
+    note = forms.CharField(label=_("Note"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["category"] = self.event.category.code
+
+    def data_for_perform(self) -> dict[str, Any]:
+        return {"category_code": self.cleaned_data["category"].code, "note": self.cleaned_data["note"]}
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "dispatch": DispatchForm,
     "acknowledge": NoFieldsForm,
@@ -474,6 +488,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "flag_risk": OptionalReasonForm,
     "unflag_risk": OptionalReasonForm,
     "merge": MergeForm,
+    "recategorise": RecategoriseForm,
 }
 
 
