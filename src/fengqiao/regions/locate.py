@@ -139,7 +139,7 @@ _STOP = (
 _ROAD_ENDINGS = ("路", "街", "巷", "大道", "胡同")
 # Stems too common as words to stand for a place without their suffix.
 _GENERIC = frozenset({"人民", "中心", "中医", "第一", "第二", "第三", "第四", "第五", "实验", "工人", "新区",
-                      "城区", "市区", "县城", "政府", "开发"})
+                      "城区", "市区", "县城", "政府", "开发", "城关", "城郊"})
 # What may come before the place: 地址：, 家住, 中国.
 _LEAD_IN = re.compile(r"(?:中华人民共和国|中国)?(?:地址|住址|家住|现住|户籍地|居住地|住所|位于|在)?")
 
@@ -237,7 +237,9 @@ _WEIGHT = {
 _PER_CHAR = 0.02
 _ADJACENT = 0.05
 _ROOT_GRID = 0.5  # a grid named without its village weighs half
-_SMALL = 24  # a key with more regions than this is handled as a whole (see _Index.locate)
+_SMALL = 6  # a hit with more regions than this is handled as a whole (see LocateIndex._best)
+_GROUP = 24  # a key with more regions than this is stored grouped by (level, suffix)
+_REACH = 64  # a whole hit this small still leads to the regions of a bigger one below it
 _SUFFIX_BITS = 8
 
 
@@ -374,7 +376,7 @@ class LocateIndex:
         for key, found in keys.items():
             if isinstance(found, list):
                 found.sort()
-                if len(found) <= _SMALL:
+                if len(found) <= _GROUP:
                     keys[key] = tuple(found)
                 else:
                     groups: dict[tuple[int, int], array] = {}
@@ -467,7 +469,7 @@ class LocateIndex:
                     return end + len(v), (EXACT if not suffix else VARIANT)
         if s.startswith(_CONFLICTS[level], end) and end not in starts:
             return None  # 城东 + 街道 is not the village 城东村 (but 湖北 + 旗峰村 is two places)
-        if level >= TOWN and s.startswith(_STOP, end) and end not in starts:
+        if s.startswith(_STOP, end) and end not in starts:
             return None  # 中山 + 路: a road (but 千金 + 花园村 is two places)
         if not suffix:
             return end, EXACT
@@ -618,6 +620,16 @@ class LocateIndex:
                         p = parent[p]
                     chains.setdefault(r, []).append((m.end, best))
             else:
+                # Regions below a smaller hit taken as a whole (城关 + 新村 … within reach).
+                for w_end, w_regions, w_score, w_level in wholes:
+                    if w_end > start or w_level >= m.level or len(w_regions) > _REACH:
+                        continue
+                    score = w_score + weight + (_ADJACENT if w_end == start else 0.0)
+                    for q in w_regions:
+                        a = bisect_left(regions, q + 1)
+                        b = bisect_left(regions, end_of[q])
+                        for k in range(a, b):
+                            chains.setdefault(regions[k], []).append((m.end, score))
                 wholes.append((m.end, regions, weight + (_ADJACENT if start == lead else 0.0), m.level))
                 for q, found in list(chains.items()):
                     if end_of[q] - q <= 1:
