@@ -41,6 +41,7 @@ from fengqiao.command.models import ROLLUPS
 from fengqiao.command.rollups import rebuild as rebuild_rollups
 from fengqiao.demo import people, places, stories
 from fengqiao.demo.texts import CONTENT
+from fengqiao.events.deadlines import end_of_local_day
 from fengqiao.events.models import Assignment, Category, Event, EventCodeCounter, Satisfaction
 from fengqiao.regions.models import Region
 
@@ -374,7 +375,8 @@ def _fill_dispatched(e: dict, rng: random.Random, now: dt.datetime, tier: str) -
     """The times of a dispatched event's loop, each after the last and none after `now`."""
     status = e["status"]
     dispatched = min(now, e["created_at"] + dt.timedelta(minutes=rng.randrange(0, 240)))
-    deadline = dispatched + DEADLINE_DAYS[tier] * DAY
+    # As events.deadlines computes it: the end (23:59:59 local) of the N-th calendar day.
+    deadline = end_of_local_day(timezone.localtime(dispatched).date() + DEADLINE_DAYS[tier] * DAY)
     e.update(dispatched_at=dispatched, deadline=deadline)
     if tier != "village":
         e["escalation_count"] = 1 if tier == "town" else 2
