@@ -139,7 +139,8 @@ _STOP = (
 _ROAD_ENDINGS = ("路", "街", "巷", "大道", "胡同")
 # Stems too common as words to stand for a place without their suffix.
 _GENERIC = frozenset({"人民", "中心", "中医", "第一", "第二", "第三", "第四", "第五", "实验", "工人", "新区",
-                      "城区", "市区", "县城", "政府", "开发", "城关", "城郊"})
+                      "城区", "市区", "县城", "政府", "开发"})
+_GENERIC_TOWNS = frozenset({"城关", "城郊"})  # bare, these are a county's seat anywhere
 # What may come before the place: 地址：, 家住, 中国.
 _LEAD_IN = re.compile(r"(?:中华人民共和国|中国)?(?:地址|住址|家住|现住|户籍地|居住地|住所|位于|在)?")
 
@@ -473,17 +474,18 @@ class LocateIndex:
             return None  # 中山 + 路: a road (but 千金 + 花园村 is two places)
         if not suffix:
             return end, EXACT
-        if s[start:end] in _GENERIC:
-            return None  # 人民 (of 人民街道) + 医院 is the hospital
-        if level == TOWN and s.endswith(_ROAD_ENDINGS, start, end):
-            return None  # 工业路 (of 工业路街道) written bare is a road
+        stem = s[start:end]
+        if level >= TOWN and (stem in _GENERIC or (level == TOWN and stem in _GENERIC_TOWNS)):
+            return None  # 人民 (of 人民街道) + 医院 is the hospital; 城关 is a hundred towns
+        if s.endswith(_ROAD_ENDINGS, start, end) and (level == TOWN or s[end : end + 1].isdigit()):
+            return None  # 工业路 (of 工业路街道) written bare, or 朝阳路 + 108号, is a road
         return end, BARE
 
     def _unsuffixed(self, s: str, start: int, end: int, judged: tuple[int, int], suffix_no: int,
                     starts: set[int]) -> tuple[int, int] | None:
         """The reading without the suffix, when a name begins where the suffix does: 长流镇海社区
         is 长流镇 + 海社区 or 长流 + 镇海社区."""
-        if judged[0] == end or end not in starts or s[start:end] in _GENERIC:
+        if judged[0] == end or end not in starts or s[start:end] in _GENERIC or s[start:end] in _GENERIC_TOWNS:
             return None
         return (end, BARE) if self.suffixes[suffix_no] else (end, EXACT)
 
