@@ -477,8 +477,8 @@ class LocateIndex:
         stem = s[start:end]
         if level >= TOWN and (stem in _GENERIC or (level == TOWN and stem in _GENERIC_TOWNS)):
             return None  # 人民 (of 人民街道) + 医院 is the hospital; 城关 is a hundred towns
-        if s.endswith(_ROAD_ENDINGS, start, end) and (level == TOWN or s[end : end + 1].isdigit()):
-            return None  # 工业路 (of 工业路街道) written bare, or 朝阳路 + 108号, is a road
+        if level == TOWN and s.endswith(_ROAD_ENDINGS, start, end):
+            return None  # 工业路 (of 工业路街道) written bare is a road
         return end, BARE
 
     def _unsuffixed(self, s: str, start: int, end: int, judged: tuple[int, int], suffix_no: int,
