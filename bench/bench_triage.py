@@ -306,9 +306,10 @@ def evaluate_classifier(*, n: int, seed: int) -> dict:
     train_s = time.perf_counter() - started
     assert model is not None
 
-    def score(rows) -> dict:
+    def score(rows, model=model) -> dict:
         top1 = top3 = 0
         conf = []
+        right = []
         t0 = time.perf_counter()
         for t, d, c in rows:
             p = model.posterior(ngrams(event_text(t, d)))
@@ -318,9 +319,11 @@ def evaluate_classifier(*, n: int, seed: int) -> dict:
             top1 += order[0] == label[c]
             top3 += label[c] in order
             conf.append(float(p.max()))
+            right.append(order[0] == label[c])
         per_call = (time.perf_counter() - t0) / len(rows)
         return {"top1": top1 / len(rows), "top3": top3 / len(rows),
-                "confidence": statistics.mean(conf) if conf else 0.0, "us_per_text": per_call * 1e6}
+                "confidence": statistics.mean(conf) if conf else 0.0, "us_per_text": per_call * 1e6,
+                "reliability": reliability(conf, right, len(rows))}
 
     rewritten = []
     for t, d, c in test:
@@ -329,7 +332,12 @@ def evaluate_classifier(*, n: int, seed: int) -> dict:
         rewritten.append((nt, nd, c))
     result = {"train": len(train), "test": len(test), "categories": len(codes), "features": len(model.vocabulary),
               "temperature": model.temperature, "train_s": train_s, "plain": score(test),
-              "rewritten": score(rewritten)}
+              "rewritten": score(rewritten), "calibration": model.calibration}
+    result["plain_by"] = {}
+    for holdout in ("none", "random"):
+        other = classify.fit([(event_text(t, d), label[c]) for t, d, c in train], holdout=holdout)
+        result["plain_by"][holdout] = score(test, other)
+    result["plain_by"]["grouped"] = result["plain"]
 
     # Unseen wording: in each category with several templates, the last one is never trained on.
     import re
@@ -350,11 +358,82 @@ def evaluate_classifier(*, n: int, seed: int) -> dict:
     held = {code for code, c in texts.CONTENT.items() if len(c["items"]) >= 2}
     unseen_train = [d for d in docs if d[2] not in held or template_of(d[0], d[2]) != len(patterns[d[2]]) - 1]
     unseen_test = [d for d in docs if d[2] in held and template_of(d[0], d[2]) == len(patterns[d[2]]) - 1]
-    model = classify.fit([(event_text(t, d), label[c]) for t, d, c in unseen_train])
-    assert model is not None
-    result["unseen"] = score(unseen_test)
+    result["unseen_by"] = {}
+    for holdout in ("none", "random", "grouped"):
+        model = classify.fit([(event_text(t, d), label[c]) for t, d, c in unseen_train], holdout=holdout)
+        assert model is not None
+        result["unseen_by"][holdout] = score(unseen_test, model) | {"temperature": model.temperature,
+                                                                    "calibration": model.calibration}
+    result["unseen"] = result["unseen_by"]["grouped"]
     result["unseen_n"] = (len(unseen_train), len(unseen_test), len(held))
     return result
+
+
+BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0001)
+
+
+def reliability(conf: list[float], right: list[bool], n: int) -> dict:
+    """Accuracy per confidence bucket, the expected calibration error, and what intake's default
+    threshold (0.5) would auto-file: its share of all `n` texts and how often it is right."""
+    buckets = []
+    ece = 0.0
+    for lo, hi in zip(BUCKETS, BUCKETS[1:], strict=False):
+        inside = [(c, r) for c, r in zip(conf, right, strict=True) if lo <= c < hi]
+        if inside:
+            acc = sum(r for _c, r in inside) / len(inside)
+            mean = sum(c for c, _r in inside) / len(inside)
+            ece += len(inside) / max(1, len(conf)) * abs(acc - mean)
+            buckets.append({"lo": lo, "hi": min(hi, 1.0), "share": len(inside) / n, "accuracy": acc, "confidence": mean})
+        else:
+            buckets.append({"lo": lo, "hi": min(hi, 1.0), "share": 0.0, "accuracy": None, "confidence": None})
+    filed = [r for c, r in zip(conf, right, strict=True) if c >= 0.5]
+    return {"buckets": buckets, "ece": ece, "filed_share": len(filed) / n,
+            "filed_accuracy": sum(filed) / len(filed) if filed else None}
+
+
+def print_calibration(cls: dict) -> None:
+    names = {"none": "none (temperature 1)", "random": "random stratified folds (as before)",
+             "grouped": "folds grouped by stock wording (now)"}
+    print("\n| calibration | temperature (unseen / random-split model) | unseen: top-1 | mean top confidence "
+          "| ECE | auto-filed at ≥ 0.5 | of which right | random split: auto-filed at ≥ 0.5 | of which right |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for key in ("none", "random", "grouped"):
+        u, p = cls["unseen_by"][key], cls["plain_by"][key]
+        ur, pr = u["reliability"], p["reliability"]
+        fa = f"{ur['filed_accuracy']:.1%}" if ur["filed_accuracy"] is not None else "–"
+        pa = f"{pr['filed_accuracy']:.1%}" if pr["filed_accuracy"] is not None else "–"
+        print(f"| {names[key]} | {u['temperature']:.2f} | {u['top1']:.1%} | {u['confidence']:.2f} | {ur['ece']:.3f} "
+              f"| {ur['filed_share']:.1%} | {fa} | {pr['filed_share']:.1%} | {pa} |")
+    print("\nReliability on the unseen wording (share of the texts; accuracy of the top suggestion):\n")
+    head = " | ".join(f"{b['lo']:.2f}–{b['hi']:.2f}" for b in cls["unseen_by"]["none"]["reliability"]["buckets"])
+    print(f"| calibration | {head} |")
+    print("|---|" + "---|" * (len(BUCKETS) - 1))
+    for key in ("none", "random", "grouped"):
+        cells = []
+        for b in cls["unseen_by"][key]["reliability"]["buckets"]:
+            cells.append("–" if b["accuracy"] is None else f"{b['share']:.0%}: {b['accuracy']:.0%}")
+        print(f"| {names[key]} | " + " | ".join(cells) + " |")
+    for key in ("random", "grouped"):
+        c = cls["unseen_by"][key]["calibration"]
+        print(f"\n{key}: fitted on {c.held_out:,} out-of-fold texts ({c.groups} wording groups), their top-1 "
+              f"{c.top1:.1%}, mean top confidence {c.confidence_raw:.2f} → {c.confidence:.2f}, "
+              f"log loss {c.log_loss_raw:.3f} → {c.log_loss:.3f}.")
+
+
+def print_classifier(cls: dict) -> None:
+    print(f"### (b) Category suggestions: {cls['train']:,} demo texts to train, {cls['test']:,} held out, "
+          f"{cls['categories']} categories\n")
+    print("| test set | top-1 | top-3 | mean top confidence | per text |")
+    print("|---|---|---|---|---|")
+    ut, us, uc = cls["unseen_n"]
+    for name, key in (("held-out demo texts", "plain"), ("the same rewritten as 12345/110", "rewritten"),
+                      (f"unseen wording: {us:,} texts of a template never trained on ({uc} categories; "
+                       f"trained on {ut:,})", "unseen")):
+        s = cls[key]
+        print(f"| {name} | {s['top1']:.1%} | {s['top3']:.1%} | {s['confidence']:.2f} | {s['us_per_text']:.0f} µs |")
+    print(f"\nTraining on {cls['train']:,} texts: {cls['train_s']:.2f} s ({cls['features']:,} features, "
+          f"temperature {cls['temperature']:.2f}).")
+    print_calibration(cls)
 
 
 # ---------------------------------------------------------------------------------- main
@@ -368,6 +447,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=12_000, help="demo texts for the classifier")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the database as it is")
+    parser.add_argument("--classifier-only", action="store_true", help="only (b), the category suggestions")
     args = parser.parse_args()
     stderr = sys.stderr
 
@@ -389,6 +469,10 @@ def main() -> None:
 
     print("classifier (b) …", file=stderr)
     cls = evaluate_classifier(n=args.texts, seed=args.seed)
+    if args.classifier_only:
+        print(f"\n{machine_line()}; database {label} ({connection.vendor})")
+        print_classifier(cls)
+        return
 
     print("registering the duplicate set …", file=stderr)
     ids, truth = build_duplicate_set(matters=args.matters, distinct=args.distinct, seed=args.seed, stderr=stderr)
@@ -417,18 +501,7 @@ def main() -> None:
           f"`suggest_categories` median {today['suggest_us']:.0f} µs. "
           f"Classifier trained from the database ({report.events:,} events, {report.features:,} features): "
           f"{train_db_s:.1f} s.\n")
-    print(f"### (b) Category suggestions: {cls['train']:,} demo texts to train, {cls['test']:,} held out, "
-          f"{cls['categories']} categories\n")
-    print("| test set | top-1 | top-3 | mean top confidence | per text |")
-    print("|---|---|---|---|---|")
-    ut, us, uc = cls["unseen_n"]
-    for name, key in (("held-out demo texts", "plain"), ("the same rewritten as 12345/110", "rewritten"),
-                      (f"unseen wording: {us:,} texts of a template never trained on ({uc} categories; "
-                       f"trained on {ut:,})", "unseen")):
-        s = cls[key]
-        print(f"| {name} | {s['top1']:.1%} | {s['top3']:.1%} | {s['confidence']:.2f} | {s['us_per_text']:.0f} µs |")
-    print(f"\nTraining on {cls['train']:,} texts: {cls['train_s']:.2f} s ({cls['features']:,} features, "
-          f"temperature {cls['temperature']:.2f}).")
+    print_classifier(cls)
 
 
 if __name__ == "__main__":

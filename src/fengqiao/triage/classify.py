@@ -4,9 +4,14 @@ A multinomial naive Bayes over character unigrams and bigrams (text.py) of title
 written here with NumPy — no model is fetched from anywhere. Naive Bayes is famously
 over-confident (a character counts once alone and twice in bigrams, as if independent), so a
 text's log-likelihood is averaged over its features and counted as `EFFECTIVE_FEATURES`
-independent observations, and the posterior is softened by a temperature (≥ 1) fitted on a tenth
-of the data held out during training. Calibrated that way on the platform's own wording; on new
-wording it is still over-confident (bench/README.md), so the operator confirms.
+independent observations, and the posterior is softened by a temperature (≥ 1) fitted at training
+time so that "confidence c" means "right about c of the time" on wording it has not seen: five
+folds cut along groups of near-identical wording (`_folds`: texts filled from one template, or
+copied from one another, are held out together — a random split of templated texts would teach it
+to be sure of everything), each scored by a model counted on the other four, and the temperature
+minimising their log loss kept with the model version (`Calibration`, in the payload and in
+`ClassifierModel.temperature` / `metrics["calibration"]`). Then the model is counted on all.
+Figures before and after: bench/README.md, "Triage".
 
 - `train()` reads events with a settled category (not refused or merged, not waiting in triage
   for a category), stores a new `ClassifierModel` row, and makes it this process's model.
@@ -19,6 +24,7 @@ wording it is still over-confident (bench/README.md), so the operator confirms.
 from __future__ import annotations
 
 import io
+import json
 import math
 import threading
 import time
@@ -42,10 +48,36 @@ MAX_FEATURES = 200_000
 MIN_EVENTS = 10  # fewer settled events than this: no model
 KEEP_VERSIONS = 3
 EFFECTIVE_FEATURES = 5.0
-TEMPERATURES = np.exp(np.linspace(0.0, math.log(50.0), 60))
+TEMPERATURES = np.exp(np.linspace(0.0, math.log(1000.0), 140))
+HOLDOUTS = ("grouped", "random", "none")
+FOLDS = 5  # calibration folds
+CALIBRATION_SAMPLE = 20_000  # at most this many out-of-fold events are scored to fit the temperature
+STOCK_SHARE = 0.2  # a bigram in at least this share of a category's events is its stock wording
+STOCK_LIFT = 2.0  # … and at least this many times as common in it as in all events (not a name or a place)
+SAME_WORDING = 0.6  # stock bigrams in common (Jaccard) for two wordings to be held out together
+MAX_CLUSTERS = 2_000
+COMMON_GROUP = 0.6  # a wording shared by more of its category than this is spread over the folds
 
 
 # ----------------------------------------------------------------------------- the model
+
+
+@dataclass
+class Calibration:
+    """How the confidence was calibrated: the fitted temperature and what it was fitted on."""
+
+    temperature: float = 1.0
+    method: str = "none"  # "grouped", "random", "none"; "unknown" for a model stored before this
+    held_out: int = 0  # out-of-fold events scored to fit it
+    groups: int = 0  # wording groups the folds were cut along ("grouped")
+    top1: float | None = None  # how often the out-of-fold top suggestion was right
+    confidence_raw: float | None = None  # their mean top confidence at temperature 1 …
+    confidence: float | None = None  # … and at the fitted temperature
+    log_loss_raw: float | None = None
+    log_loss: float | None = None
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
 @dataclass
@@ -58,6 +90,7 @@ class Model:
     n_docs: int
     temperature: float
     vocabulary: dict[str, int]
+    calibration: Calibration | None = None
     categories: dict[int, Category] = field(default_factory=dict)  # active ones only
     _idf: list[float] | None = field(default=None, repr=False)
     _idf_unseen: float = field(default=1.0, repr=False)
@@ -89,6 +122,8 @@ class Model:
             buf, category_ids=self.category_ids, log_prior=self.log_prior, log_lik=self.log_lik,
             df=self.df, n_docs=np.array([self.n_docs]), temperature=np.array([self.temperature]),
             vocabulary=np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+            calibration=np.frombuffer(json.dumps(self.calibration.as_dict() if self.calibration else {}).encode(),
+                                      dtype=np.uint8),
         )
         return zlib.compress(buf.getvalue(), 6)
 
@@ -96,11 +131,13 @@ class Model:
     def from_bytes(cls, data: bytes, *, version: int | None) -> Model:
         arrays = np.load(io.BytesIO(zlib.decompress(bytes(data))))
         words = arrays["vocabulary"].tobytes().decode().split("\n") if arrays["vocabulary"].size else []
+        temperature = float(arrays["temperature"][0])
+        stored = json.loads(arrays["calibration"].tobytes().decode() or "{}") if "calibration" in arrays else {}
+        calibration = Calibration(**stored) if stored else Calibration(temperature=temperature, method="unknown")
         return cls(
             version=version, category_ids=arrays["category_ids"], log_prior=arrays["log_prior"],
             log_lik=arrays["log_lik"], df=arrays["df"], n_docs=int(arrays["n_docs"][0]),
-            temperature=float(arrays["temperature"][0]),
-            vocabulary={w: i for i, w in enumerate(words)},
+            temperature=temperature, vocabulary={w: i for i, w in enumerate(words)}, calibration=calibration,
         )
 
 
@@ -131,8 +168,15 @@ class TrainingReport:
         return self.__dict__.copy()
 
 
-def fit(docs: Sequence[tuple[str, int]]) -> Model | None:
-    """Fit on (text, category_id) pairs. None when there is too little to learn from."""
+def fit(docs: Sequence[tuple[str, int]], *, holdout: str = "grouped") -> Model | None:
+    """Fit on (text, category_id) pairs. None when there is too little to learn from.
+
+    The temperature is fitted on out-of-fold scores (`_calibrate`); `holdout` says how the folds
+    are cut: "grouped" (the default: a category's near-identical wordings stay in one fold, so
+    each fold is scored by a model that never saw its wording), "random" (stratified, what a
+    random split gives — kept for the bench's comparison) or "none" (temperature 1)."""
+    if holdout not in HOLDOUTS:
+        raise ValueError(f"holdout must be one of {HOLDOUTS}")
     labels = sorted({c for _t, c in docs})
     if len(docs) < MIN_EVENTS or len(labels) < 2:
         return None
@@ -150,29 +194,132 @@ def fit(docs: Sequence[tuple[str, int]]) -> Model | None:
         return None
     df = np.array([df_counter[w] for w in kept], dtype=np.int32)
 
-    # Hold out every tenth event to fit the temperature, then count everything.
     rows = [[vocabulary[w] for w in f if w in vocabulary] for f in feats]
-    holdout = np.arange(len(docs)) % 10 == 9
-    counts_train = _count(rows, y, ~holdout, n_classes, n_features)
-    counts_hold = _count(rows, y, holdout, n_classes, n_features)
-
-    temperature = 1.0
-    if sum(1 for r, h in zip(rows, holdout, strict=True) if h and r) >= 5 and len(np.unique(y[~holdout])) >= 2:
-        part = _estimate(counts_train, np.bincount(y[~holdout], minlength=n_classes))
-        kept_rows = [(r, t) for r, h, t in zip(rows, holdout, y, strict=True) if h and r]
-        scores = np.stack([_score(part.log_prior, part.log_lik, r) for r, _t in kept_rows])
-        truth = np.array([t for _r, t in kept_rows], dtype=np.int64)
-        best = math.inf
-        for t in TEMPERATURES:
-            p = _softmax(scores / t)
-            nll = -np.log(np.clip(p[np.arange(len(truth)), truth], 1e-12, 1.0)).mean()
-            if nll < best:
-                best, temperature = nll, float(t)
-
-    whole = _estimate(counts_train + counts_hold, np.bincount(y, minlength=n_classes))
+    folds, groups = _folds(feats, y, n_classes, holdout)
+    calibration = _calibrate(rows, y, folds, n_classes, n_features, method=holdout, groups=groups)
+    counts = _count(rows, y, np.ones(len(rows), dtype=bool), n_classes, n_features)
+    whole = _estimate(counts, np.bincount(y, minlength=n_classes))
     return Model(
         version=None, category_ids=np.array(labels, dtype=np.int64), log_prior=whole.log_prior,
-        log_lik=whole.log_lik, df=df, n_docs=len(docs), temperature=temperature, vocabulary=vocabulary,
+        log_lik=whole.log_lik, df=df, n_docs=len(docs), temperature=calibration.temperature,
+        vocabulary=vocabulary, calibration=calibration,
+    )
+
+
+def _folds(feats: list[list[str]], y: np.ndarray, n_classes: int, holdout: str) -> tuple[np.ndarray, int]:
+    """A calibration fold (0 … FOLDS-1) for every event; -1: not held out ("none").
+
+    "random": stratified, every category dealt evenly over the folds.
+
+    "grouped": a text's *stock wording* is the set of its category's frequent bigrams (in
+    ≥ STOCK_SHARE of the category's events and STOCK_LIFT times as common there as in all events —
+    so not a name, a village or a number) that it contains. Texts whose stock wordings overlap by
+    SAME_WORDING or more (Jaccard) form one group, whatever their category, and a whole group goes
+    to one fold, dealt round-robin: texts filled from one template or copied from one another are
+    held out together, and each fold is scored by a model that never saw its wording. Where one
+    group holds more than COMMON_GROUP of a category (or all of it) that is the category's common
+    wording, not one template among several: those events are spread over the folds instead, so
+    no category is ever held out whole."""
+    n = len(feats)
+    if holdout == "none":
+        return np.full(n, -1, dtype=np.int64), 0
+    folds = np.zeros(n, dtype=np.int64)
+    per_class = [np.flatnonzero(y == c) for c in range(n_classes)]
+    if holdout == "random":
+        for c, members in enumerate(per_class):
+            folds[members] = (np.arange(len(members)) + c) % FOLDS
+        return folds, 0
+
+    bigram_sets = [{w for w in f if len(w) == 2} for f in feats]
+    overall: Counter[str] = Counter()
+    for b in bigram_sets:
+        overall.update(b)
+    wordings: dict[frozenset[str], list[int]] = {}
+    for members in per_class:
+        df: Counter[str] = Counter()
+        for i in members:
+            df.update(bigram_sets[i])
+        stock = {w for w, k in df.items()
+                 if k >= STOCK_SHARE * len(members) and k / len(members) >= STOCK_LIFT * overall[w] / n}
+        for i in members:
+            wordings.setdefault(frozenset(bigram_sets[i] & stock), []).append(int(i))
+    # Near-identical wordings (a place or a name that happens to be frequent) join one group;
+    # past MAX_CLUSTERS the rest stay groups of their own (a large, varied history).
+    clusters: list[tuple[frozenset[str], list[int]]] = []
+    for key in sorted(wordings, key=lambda k: (-len(wordings[k]), sorted(k))):
+        for head, joined in clusters if key and len(clusters) < MAX_CLUSTERS else ():
+            if len(key & head) >= SAME_WORDING * len(key | head):
+                joined.extend(wordings[key])
+                break
+        else:
+            clusters.append((key, list(wordings[key])))
+    class_size = np.bincount(y, minlength=n_classes)
+    dealt = 0
+    spread: list[int] = []
+    n_groups = 0
+    for head, members in sorted(clusters, key=lambda hg: zlib.crc32("|".join(sorted(hg[0])).encode())):
+        cells = Counter(int(y[i]) for i in members)
+        common = {c for c, k in cells.items() if not head or k > COMMON_GROUP * class_size[c]}
+        held = [i for i in members if int(y[i]) not in common]
+        spread.extend(i for i in members if int(y[i]) in common)
+        if held:
+            folds[held] = dealt % FOLDS
+            dealt += 1
+            n_groups += 1
+    spread.sort()
+    by_class: Counter[int] = Counter()
+    for i in spread:
+        c = int(y[i])
+        folds[i] = (by_class[c] + c) % FOLDS
+        by_class[c] += 1
+    return folds, n_groups
+
+
+def _calibrate(
+    rows: list[list[int]], y: np.ndarray, folds: np.ndarray, n_classes: int, n_features: int, *,
+    method: str, groups: int,
+) -> Calibration:
+    """Fit the temperature minimising the log loss of out-of-fold posteriors: each fold is scored
+    by a model counted on the other folds. Temperature 1 when there is too little to hold out."""
+    usable = np.array([bool(r) for r in rows]) & (folds >= 0)
+    if usable.sum() < 5:
+        return Calibration(method="none")
+    step = max(1, math.ceil(usable.sum() / CALIBRATION_SAMPLE))
+    scored = np.zeros(len(rows), dtype=bool)
+    scored[np.flatnonzero(usable)[::step]] = True
+    total = _count(rows, y, folds >= 0, n_classes, n_features)
+    class_docs = np.bincount(y, minlength=n_classes)
+    scores: list[np.ndarray] = []
+    truth: list[int] = []
+    for f in range(FOLDS):
+        in_fold = folds == f
+        targets = np.flatnonzero(in_fold & scored)
+        rest = class_docs - np.bincount(y[in_fold], minlength=n_classes)
+        if not len(targets) or (rest > 0).sum() < 2:
+            continue
+        part = _estimate(total - _count(rows, y, in_fold, n_classes, n_features), rest)
+        for i in targets:
+            scores.append(_score(part.log_prior, part.log_lik, rows[i]))
+            truth.append(int(y[i]))
+    if len(truth) < 5:
+        return Calibration(method="none")
+    s = np.stack(scores)
+    t = np.array(truth, dtype=np.int64)
+    picked = np.arange(len(t))
+
+    def log_loss(temperature: float) -> float:
+        p = _softmax(s / temperature)
+        return float(-np.log(np.clip(p[picked, t], 1e-12, 1.0)).mean())
+
+    losses = [log_loss(float(T)) for T in TEMPERATURES]
+    best = int(np.argmin(losses))
+    temperature = float(TEMPERATURES[best])
+    return Calibration(
+        temperature=temperature, method=method, held_out=len(t), groups=groups,
+        top1=float((s.argmax(axis=1) == t).mean()),
+        confidence_raw=float(_softmax(s).max(axis=1).mean()),
+        confidence=float(_softmax(s / temperature).max(axis=1).mean()),
+        log_loss_raw=losses[0], log_loss=losses[best],
     )
 
 
@@ -230,7 +377,8 @@ def train(*, limit: int | None = None) -> TrainingReport:
     row = ClassifierModel.objects.create(
         created_at=clock.now(), trained_on=len(docs), categories=len(model.category_ids),
         features=len(model.vocabulary), temperature=model.temperature,
-        metrics={"seconds": round(seconds, 3)}, payload=model.to_bytes(),
+        metrics={"seconds": round(seconds, 3), "calibration": model.calibration.as_dict() if model.calibration else {}},
+        payload=model.to_bytes(),
     )
     old = list(ClassifierModel.objects.order_by("-id").values_list("id", flat=True)[KEEP_VERSIONS:])
     if old:
@@ -241,7 +389,8 @@ def train(*, limit: int | None = None) -> TrainingReport:
         _cache.model = model
         _cache.checked = time.monotonic()
     return TrainingReport(row.pk, len(docs), len(model.category_ids), len(model.vocabulary),
-                          model.temperature, time.perf_counter() - started, None)
+                          model.temperature, time.perf_counter() - started,
+                          model.calibration.top1 if model.calibration else None)
 
 
 # ---------------------------------------------------------------------------- the cache
