@@ -404,14 +404,16 @@ def print_calibration(cls: dict) -> None:
         pa = f"{pr['filed_accuracy']:.1%}" if pr["filed_accuracy"] is not None else "–"
         print(f"| {names[key]} | {u['temperature']:.2f} | {u['top1']:.1%} | {u['confidence']:.2f} | {ur['ece']:.3f} "
               f"| {ur['filed_share']:.1%} | {fa} | {pr['filed_share']:.1%} | {pa} |")
-    print("\nReliability on the unseen wording (share of the texts; accuracy of the top suggestion):\n")
+    print("\nReliability on the unseen wording (share of the texts at their mean top confidence: "
+          "how often the top suggestion is right):\n")
     head = " | ".join(f"{b['lo']:.2f}–{b['hi']:.2f}" for b in cls["unseen_by"]["none"]["reliability"]["buckets"])
     print(f"| calibration | {head} |")
     print("|---|" + "---|" * (len(BUCKETS) - 1))
     for key in ("none", "random", "grouped"):
         cells = []
         for b in cls["unseen_by"][key]["reliability"]["buckets"]:
-            cells.append("–" if b["accuracy"] is None else f"{b['share']:.0%}: {b['accuracy']:.0%}")
+            cells.append("–" if b["accuracy"] is None
+                         else f"{b['share']:.1%} at {b['confidence']:.2f}: right {b['accuracy']:.0%}")
         print(f"| {names[key]} | " + " | ".join(cells) + " |")
     for key in ("random", "grouped"):
         c = cls["unseen_by"][key]["calibration"]

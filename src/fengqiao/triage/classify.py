@@ -55,7 +55,7 @@ CALIBRATION_SAMPLE = 20_000  # at most this many out-of-fold events are scored t
 STOCK_SHARE = 0.2  # a bigram in at least this share of a category's events is its stock wording
 STOCK_LIFT = 2.0  # … and at least this many times as common in it as in all events (not a name or a place)
 SAME_WORDING = 0.6  # stock bigrams in common (Jaccard) for two wordings to be held out together
-MAX_CLUSTERS = 2_000
+COMPARISONS = 3_000_000  # wording comparisons at most while grouping (about a second)
 COMMON_GROUP = 0.6  # a wording shared by more of its category than this is spread over the folds
 
 
@@ -243,11 +243,15 @@ def _folds(feats: list[list[str]], y: np.ndarray, n_classes: int, holdout: str) 
                  if k >= STOCK_SHARE * len(members) and k / len(members) >= STOCK_LIFT * overall[w] / n}
         for i in members:
             wordings.setdefault(frozenset(bigram_sets[i] & stock), []).append(int(i))
-    # Near-identical wordings (a place or a name that happens to be frequent) join one group;
-    # past MAX_CLUSTERS the rest stay groups of their own (a large, varied history).
+    # Near-identical wordings (a place or a name that happens to be frequent) join one group,
+    # the most common first; once COMPARISONS are spent (a large, varied history: many wordings
+    # of a few events each) the rest stay groups of their own.
     clusters: list[tuple[frozenset[str], list[int]]] = []
+    budget = COMPARISONS
     for key in sorted(wordings, key=lambda k: (-len(wordings[k]), sorted(k))):
-        for head, joined in clusters if key and len(clusters) < MAX_CLUSTERS else ():
+        candidates = clusters if key and budget > 0 else ()
+        budget -= len(candidates)
+        for head, joined in candidates:
             if len(key & head) >= SAME_WORDING * len(key | head):
                 joined.extend(wordings[key])
                 break
