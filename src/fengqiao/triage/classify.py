@@ -196,8 +196,8 @@ def fit(docs: Sequence[tuple[str, int]], *, holdout: str = "grouped") -> Model |
 
     rows = [[vocabulary[w] for w in f if w in vocabulary] for f in feats]
     folds, groups = _folds(feats, y, n_classes, holdout)
-    calibration = _calibrate(rows, y, folds, n_classes, n_features, method=holdout, groups=groups)
     counts = _count(rows, y, np.ones(len(rows), dtype=bool), n_classes, n_features)
+    calibration = _calibrate(rows, y, folds, counts, method=holdout, groups=groups)
     whole = _estimate(counts, np.bincount(y, minlength=n_classes))
     return Model(
         version=None, category_ids=np.array(labels, dtype=np.int64), log_prior=whole.log_prior,
@@ -280,18 +280,18 @@ def _folds(feats: list[list[str]], y: np.ndarray, n_classes: int, holdout: str) 
 
 
 def _calibrate(
-    rows: list[list[int]], y: np.ndarray, folds: np.ndarray, n_classes: int, n_features: int, *,
-    method: str, groups: int,
+    rows: list[list[int]], y: np.ndarray, folds: np.ndarray, total: np.ndarray, *, method: str, groups: int,
 ) -> Calibration:
     """Fit the temperature minimising the log loss of out-of-fold posteriors: each fold is scored
-    by a model counted on the other folds. Temperature 1 when there is too little to hold out."""
+    by a model counted on the other folds (`total`, the counts of every event, less the fold's).
+    Temperature 1 when there is too little to hold out."""
+    n_classes, n_features = total.shape
     usable = np.array([bool(r) for r in rows]) & (folds >= 0)
     if usable.sum() < 5:
         return Calibration(method="none")
     step = max(1, math.ceil(usable.sum() / CALIBRATION_SAMPLE))
     scored = np.zeros(len(rows), dtype=bool)
     scored[np.flatnonzero(usable)[::step]] = True
-    total = _count(rows, y, folds >= 0, n_classes, n_features)
     class_docs = np.bincount(y, minlength=n_classes)
     scores: list[np.ndarray] = []
     truth: list[int] = []
