@@ -29,17 +29,23 @@ the hit is dropped, unless another name begins right there (湖北 + 旗峰村, 
 suffix is also the first character of a name, both readings are kept (长流镇海社区 is 长流镇 + 海… or
 长流 + 镇海社区). A bare stem that begins a longer name written out is part of it (科尔沁 of
 科尔沁左翼后旗); stems that are common words (人民, 中心) never stand bare for a place. Each kept hit
-weighs by level and kind (exact > variant > bare stem; bare: county ≥ town > village, so 仙游度尾 is
-the town 度尾镇 rather than its 度尾村) plus a little per character, so a longer reading beats a
-shorter one, and a little when the address begins with it.
+weighs by level and kind (exact > variant > bare stem) plus a little per character, so a longer
+reading beats a shorter one, and a little when the address begins with it. A bare stem weighs the
+same at every level: 向阳 + 林机社区 leads as much to the 林机社区 of 向阳区 as to that of 向阳街道, so
+only other names written in the address can decide between them. Two hits are judged only in
+context: a bare 城关 (a county seat anywhere) counts for a county 城关区 only below a city or
+province written before it, and a bare 朝阳路 (of 朝阳路社区) followed by a house number counts only
+below a town or county written with its suffix (else it is a road: 朝阳朝阳路108号).
 
 *Scoring* is a chain: hits in address order, none overlapping, each one inside the subtree of the
 one before (province → city → county → town → village → grid; any level may be left out). A
 chain's score is the sum of its hits' weights (plus a small bonus where one name follows the
 previous directly). Every region reached gets the best score of a chain ending in it; the answer
 is the best-scoring region, which is the most specific level whose name chain is consistent with
-the address (a deeper region on the same chain always scores more). When two or more distinct
-regions share the best score — two 新村村 in one county and no town named — it does not guess:
+the address (a deeper region on the same chain always scores more). Where a chain *ends* in a bare
+stem, the larger place is taken (仙游 alone is the county 仙游县, not a 仙游村 somewhere; 仙游度尾
+is the town 度尾镇, not its 度尾村). When two or more distinct regions, neither inside the other,
+share the best score — two 新村村 in one county and no town named; 向阳林机社区 — it does not guess:
 `code` is None and `candidates` lists the tied ones, for the operator's triage queue (分流).
 
 *Staleness*: the index is built once per process and rebuilt when the table changes. Saving or
@@ -137,6 +143,7 @@ _STOP = (
     "公司", "组",
 )
 _ROAD_ENDINGS = ("路", "街", "巷", "大道", "胡同")
+_HOUSE_NUMBER = re.compile(r"\d+(?:[-之]\d+)?号")
 # Stems too common as words to stand for a place without their suffix.
 _GENERIC = frozenset({"人民", "中心", "中医", "第一", "第二", "第三", "第四", "第五", "实验", "工人", "新区",
                       "城区", "市区", "县城", "政府", "开发"})
@@ -227,13 +234,20 @@ class Located:
 
 # Weights of a hit by level and kind (exact suffix, a same-level variant, a bare stem).
 EXACT, VARIANT, BARE = 0, 1, 2
+# A bare stem weighs the same at every level: 向阳 is as much 向阳区 as 向阳街道, so only other names
+# written in the address may decide between them (never a preference for one level).
+_BARE = 0.93
+# …but where the last name of a chain is bare and could be a county or a village (仙游 alone), the
+# answer is the larger place: this bonus counts only for a chain's last hit, never for a link
+# between names (向阳 + 林机社区: 向阳区 and 向阳街道 lead equally to their 林机社区).
+_FINAL_BARE = {PROVINCE: 0.02, CITY: 0.02, COUNTY: 0.02, TOWN: 0.0, VILLAGE: -0.03, GRID: -0.08}
 _WEIGHT = {
-    PROVINCE: (1.2, 1.1, 0.95),
-    CITY: (1.2, 1.1, 0.95),
-    COUNTY: (1.3, 1.2, 0.95),
-    TOWN: (1.5, 1.35, 0.93),
-    VILLAGE: (1.5, 1.35, 0.9),
-    GRID: (1.5, 1.35, 0.85),
+    PROVINCE: (1.2, 1.1, _BARE),
+    CITY: (1.2, 1.1, _BARE),
+    COUNTY: (1.3, 1.2, _BARE),
+    TOWN: (1.5, 1.35, _BARE),
+    VILLAGE: (1.5, 1.35, _BARE),
+    GRID: (1.5, 1.35, _BARE),
 }
 _PER_CHAR = 0.02
 _ADJACENT = 0.05
@@ -253,6 +267,7 @@ class _Match:
     regions: Sequence[int]  # region indexes, ascending
     kind: int = EXACT
     key_end: int = 0  # where the stem (without its suffix) ends
+    anchored: int = 0  # 1: counts only after a hit on an ancestor; 2: on one written with its suffix
 
 
 class LocateIndex:
@@ -522,7 +537,7 @@ class LocateIndex:
                     if judged is None:
                         continue
                     out.append(_Match(start, judged[0], _weight(level, judged, start), level, regions,
-                                      judged[1], stop))
+                                      judged[1], stop, _anchored(s, start, stop, level, judged[1])))
                     alternative = self._unsuffixed(s, start, stop, judged, no, starts)
                     if alternative is not None:
                         out.append(_Match(start, stop, _weight(level, alternative, start), level, regions,
@@ -545,7 +560,7 @@ class LocateIndex:
                     groups.setdefault((level, stop, alternative[1]), []).append(i)
             for (level, hit_end, kind), regions in groups.items():
                 out.append(_Match(start, hit_end, _weight(level, (hit_end, kind), start), level, regions, kind,
-                                  stop))
+                                  stop, _anchored(s, start, stop, level, kind)))
         # A bare stem that begins a longer name written out is part of it (科尔沁 of 科尔沁左翼后旗;
         # but 长流 of 长流镇 is the same name: 长流镇海社区 may be 长流 + 镇海社区).
         spans = [(m.start, m.key_end) for m in out if m.kind == EXACT]
@@ -585,21 +600,28 @@ class LocateIndex:
     def _best(self, address: str, matches: list[_Match], root: int, above: tuple[int, ...],
               lead: int) -> Located:
         parent, end_of = self.parent, self.end
-        # region → [(end of the hit, score of the best chain ending there)]
-        chains: dict[int, list[tuple[int, float]]] = {}
-        # Big hits taken as a whole: (end, sorted regions, score) — every region equally.
-        wholes: list[tuple[int, Sequence[int], float, int]] = []
+        # region → [(end of the hit, score of the best chain ending there, the last hit's kind)]
+        chains: dict[int, list[tuple[int, float, int]]] = {}
+        # Big hits taken as a whole: (end, sorted regions, score, level, kind) — every region equally.
+        wholes: list[tuple[int, Sequence[int], float, int, int]] = []
         level_of = self.level
         for m in matches:
             start, weight, regions = m.start, m.weight, m.regions
+            kind = m.kind
+            anchored = m.anchored if root < 0 or m.anchored == 2 else 0  # a within names the county
             if len(regions) <= _SMALL:
                 base = weight * (_ROOT_GRID if m.level == GRID and root < 0 else 1.0)
                 if start == lead:
                     base += _ADJACENT  # the address begins with it
-                usable = [w for w in wholes if w[0] <= start and w[3] < m.level]
+                if anchored:
+                    base = 0.0  # only as the continuation of a chain
+                usable = [w for w in wholes if w[0] <= start and w[3] < m.level
+                          and (anchored < 2 or w[4] != BARE)]
                 if not chains and not usable:
+                    if anchored:
+                        continue
                     for r in regions:
-                        chains[r] = [(m.end, base)]
+                        chains[r] = [(m.end, base, kind)]
                     continue
                 for r in regions:
                     best = base
@@ -607,32 +629,35 @@ class LocateIndex:
                     while p >= 0:  # chains ending in an ancestor, before this hit
                         found = chains.get(p)
                         if found:
-                            for e, sc in found:
-                                if e <= start:
+                            for e, sc, k in found:
+                                if e <= start and (anchored < 2 or k != BARE):
                                     score = sc + weight + (_ADJACENT if e == start else 0.0)
                                     if score > best:
                                         best = score
                         if usable:  # a big hit at this ancestor's level, taken as a whole
                             lv = level_of[p]
-                            for w_end, w_regions, w_score, w_level in usable:
+                            for w_end, w_regions, w_score, w_level, _kind in usable:
                                 if w_level == lv and _contains(w_regions, p):
                                     score = w_score + weight + (_ADJACENT if w_end == start else 0.0)
                                     if score > best:
                                         best = score
                         p = parent[p]
-                    chains.setdefault(r, []).append((m.end, best))
+                    if best > 0.0:
+                        chains.setdefault(r, []).append((m.end, best, kind))
             else:
                 # Regions below a smaller hit taken as a whole (城关 + 新村 … within reach).
-                for w_end, w_regions, w_score, w_level in wholes:
-                    if w_end > start or w_level >= m.level or len(w_regions) > _REACH:
+                for w_end, w_regions, w_score, w_level, w_kind in wholes:
+                    if (w_end > start or w_level >= m.level or len(w_regions) > _REACH
+                            or (anchored == 2 and w_kind == BARE)):
                         continue
                     score = w_score + weight + (_ADJACENT if w_end == start else 0.0)
                     for q in w_regions:
                         a = bisect_left(regions, q + 1)
                         b = bisect_left(regions, end_of[q])
                         for k in range(a, b):
-                            chains.setdefault(regions[k], []).append((m.end, score))
-                wholes.append((m.end, regions, weight + (_ADJACENT if start == lead else 0.0), m.level))
+                            chains.setdefault(regions[k], []).append((m.end, score, kind))
+                if not anchored:
+                    wholes.append((m.end, regions, weight + (_ADJACENT if start == lead else 0.0), m.level, kind))
                 for q, found in list(chains.items()):
                     if end_of[q] - q <= 1:
                         continue  # nothing below it
@@ -640,19 +665,20 @@ class LocateIndex:
                     b = bisect_left(regions, end_of[q])
                     if a == b:
                         continue
-                    scores = [sc + weight + (_ADJACENT if e == start else 0.0) for e, sc in found if e <= start]
+                    scores = [sc + weight + (_ADJACENT if e == start else 0.0) for e, sc, k in found if e <= start and (anchored < 2 or k != BARE)]
                     if not scores:
                         continue
                     score = max(scores)
                     for k in range(a, b):
-                        chains.setdefault(regions[k], []).append((m.end, score))
+                        chains.setdefault(regions[k], []).append((m.end, score, kind))
 
         # The best score per region; the within's ancestors are no answer.
-        best_of = {r: found[0][1] if len(found) == 1 else max(sc for _e, sc in found)
+        final = _FINAL_BARE
+        best_of = {r: max(sc + (final[level_of[r]] if k == BARE else 0.0) for _e, sc, k in found)
                    for r, found in chains.items()}
         for r in above:
             best_of.pop(r, None)
-        top_whole = max((w[2] for w in wholes), default=0.0)
+        top_whole = max((w[2] + (final[w[3]] if w[4] == BARE else 0.0) for w in wholes), default=0.0)
         if not best_of and not wholes:
             return Located(address=address, code=None, level=None, name=None, candidates=[], score=0.0)
         top = max(top_whole, max(best_of.values(), default=0.0))
@@ -674,8 +700,8 @@ class LocateIndex:
                 kept.append((i, score))
         tied = [i for i, score in kept if score >= top - 1e-9]
         if top_whole >= top - 1e-9:
-            for _end, regions, score, _level in wholes:
-                if score >= top - 1e-9:
+            for _end, regions, score, w_level, w_kind in wholes:
+                if score + (final[w_level] if w_kind == BARE else 0.0) >= top - 1e-9:
                     for i in regions:
                         if len(tied) > MAX_CANDIDATES:
                             break
@@ -781,6 +807,18 @@ def _renumber_keys(keys: dict[str, Any], new_of: array) -> dict[str, Any]:
 def _weight(level: int, judged: tuple[int, int], start: int) -> float:
     end, kind = judged
     return _WEIGHT[level][kind] + _PER_CHAR * (end - start)
+
+
+def _anchored(s: str, start: int, stop: int, level: int, kind: int) -> int:
+    """A bare 城关 (a county's seat anywhere) stands for 城关区 only below its city or province (1);
+    a bare 朝阳路 (of 朝阳路社区) + 108号 is a road and a number unless its town is written out (2)."""
+    if kind != BARE:
+        return 0
+    if level < TOWN and s[start:stop] in _GENERIC_TOWNS:
+        return 1
+    if level >= VILLAGE and s.endswith(_ROAD_ENDINGS, start, stop) and _HOUSE_NUMBER.match(s, stop):
+        return 2
+    return 0
 
 
 def _restrict(regions: Sequence[int], lo: int, hi: int, above: tuple[int, ...]) -> Sequence[int]:
