@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from fengqiao.regions.models import ANCESTOR_LEVELS, LEVEL_ORDER, Region
+from fengqiao.regions.models import ANCESTOR_LEVELS, LEVEL_ORDER, Region, bump_regions_version
 
 
 class RegionError(ValueError):
@@ -40,6 +40,7 @@ def region_create(
         if level in ANCESTOR_LEVELS:
             setattr(region, f"{level}_id", region.id)
             region.save(update_fields=[f"{level}_id"])
+        bump_regions_version()
     return region
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.regions.actions import region_create
-from fengqiao.regions.models import ANCESTOR_LEVELS, LEVEL_ORDER, Region
+from fengqiao.regions.models import ANCESTOR_LEVELS, LEVEL_ORDER, Region, bump_regions_version
 
 ANCESTOR_FIELDS = tuple(ANCESTOR_LEVELS)
 
@@ -77,7 +78,9 @@ class RegionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                bump_regions_version()  # names, aliases or retirement may have changed
             return
         data = form.cleaned_data
         created = region_create(

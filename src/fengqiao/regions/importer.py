@@ -38,7 +38,7 @@ from tqdm import tqdm
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.regions.actions import derive_short_name, fill_self_ancestor_columns
-from fengqiao.regions.models import ANCESTOR_LEVELS, Region
+from fengqiao.regions.models import ANCESTOR_LEVELS, Region, bump_regions_version
 
 BATCH = 2000
 MAX_LISTED_PROBLEMS = 50
@@ -406,6 +406,7 @@ class _Importer:
                 self.repair_below_villages()
             if self.edition:
                 self.stamp_edition()
+            bump_regions_version()  # the address matcher in every process rebuilds
         self.report.seconds = time.monotonic() - started
         return self.report
 

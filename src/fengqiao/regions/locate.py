@@ -48,14 +48,15 @@ is the town 度尾镇, not its 度尾村). When two or more distinct regions, ne
 share the best score — two 新村村 in one county and no town named; 向阳林机社区 — it does not guess:
 `code` is None and `candidates` lists the tied ones, for the operator's triage queue (分流).
 
-*Staleness*: the index is built once per process and rebuilt when the table changes. Saving or
-deleting a Region in this process (the admin, `region_create`) marks it stale at once; changes
-made by other processes (a division import) are seen through a version derived from the table
-(row count, largest id, retired count, and sums over the lengths of names and aliases). That
-version query costs a table scan: below 50,000 regions (a county, a province) it runs on every
-lookup; above, at most once per 50× its own duration (every few seconds on the whole country), so
-batch use does not pay a query per address. A batch can also hold one index:
-`index = locate_index(); index.locate(address)`.
+*Staleness*: the index is built once per process and rebuilt when the regions change. Every write
+that changes names, aliases, levels or retirement (the division import, `region_create`, the shape
+import's grids, the admin's save) bumps the one-row `RegionsVersion` in its own transaction, and
+marks this process's index stale at once. Other processes see the bump through a single
+primary-key read of that row (with the table's largest id, which catches rows saved without a
+bump), made on every lookup below 50,000 regions and at most once a second (`VERSION_TTL`) above,
+so an edit in the admin reaches every worker within a second and a lookup pays ~nothing for it. A batch can also
+hold one index: `index = locate_index(); index.locate(address)`. (`table_version()`, a fingerprint
+from a scan of the whole table, is kept for databases where the version row is missing.)
 
 Candidates are dicts {"code", "level", "name", "score", "path"}; `path` names the ancestors
 (福建省 莆田市 仙游县 度尾镇 新村村) so an operator can tell two 新村村 apart.
@@ -80,7 +81,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from fengqiao.lib.errors import InvalidInput
-from fengqiao.regions.models import Region
+from fengqiao.regions.models import Region, RegionsVersion
 
 LEVELS = ("province", "city", "county", "town", "village", "grid")
 _LEVEL_NO = {lv: n for n, lv in enumerate(LEVELS)}
@@ -841,8 +842,9 @@ _lock = threading.Lock()
 _index: LocateIndex | None = None
 _dirty = False
 _checked_at = 0.0
-_check_cost = 0.0
-# Below this many regions (a county, a province) the version is checked on every lookup.
+# How long a read of the version row is trusted (seconds) once the index is big; below
+# ALWAYS_CHECK_BELOW regions (a county, a province, a test) it is read on every lookup.
+VERSION_TTL = 1.0
 ALWAYS_CHECK_BELOW = 50_000
 
 
@@ -867,6 +869,22 @@ def table_version() -> tuple:
     return (connection.settings_dict.get("NAME"), *(int(v or 0) for v in row))
 
 
+def regions_version() -> tuple:
+    """The database, its RegionsVersion row and the regions' largest id (two primary-key index
+    reads in one query); the table's fingerprint where the row is missing. The largest id also
+    catches rows saved without a bump (fixtures, scripts)."""
+    q = connection.ops.quote_name
+    version_table = q(RegionsVersion._meta.db_table)
+    sql = (f"SELECT {q('version')}, {q('changed_at')}, (SELECT MAX({q('id')}) FROM {_table()}) "
+           f"FROM {version_table} WHERE {q('id')} = 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:
+        return table_version()
+    return (connection.settings_dict.get("NAME"), "v", row[0], str(row[1]), row[2])
+
+
 def _rows() -> Iterable[tuple]:
     """The active regions in code order (byte order, as Python compares strings)."""
     q = connection.ops.quote_name
@@ -885,16 +903,13 @@ def _rows() -> Iterable[tuple]:
 
 def locate_index() -> LocateIndex:
     """The current index: rebuilt if regions changed (see "Staleness" above)."""
-    global _index, _dirty, _checked_at, _check_cost
+    global _index, _dirty, _checked_at
     index = _index
-    now = time.monotonic()
     if (index is not None and not _dirty and index.size >= ALWAYS_CHECK_BELOW
-            and now - _checked_at < 50 * _check_cost):
+            and time.monotonic() - _checked_at < VERSION_TTL):
         return index
     with _lock:
-        started = time.monotonic()
-        version = table_version()
-        _check_cost = time.monotonic() - started
+        version = regions_version()
         _checked_at = time.monotonic()
         if _index is None or _dirty or _index.version != version:
             _dirty = False

@@ -166,3 +166,36 @@ class RegionShape(models.Model):
         import shapely
 
         return shapely.from_wkb(bytes(self.wkb))
+
+
+class RegionsVersion(models.Model):
+    """One row (id 1) counting the writes that change what addresses match: names, short names,
+    aliases, levels, retirement, new regions. Every such write bumps it in its own transaction
+    (`bump_regions_version`), so another process sees a change with one primary-key read instead of
+    a scan of the region table (see regions/locate.py)."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regions version")
+        verbose_name_plural = _("regions version")
+
+    def __str__(self) -> str:
+        return f"regions v{self.version}"
+
+
+def bump_regions_version() -> None:
+    """Record that the regions' names or shape changed (call inside the writing transaction)."""
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    now = timezone.now()
+    if not RegionsVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
+        RegionsVersion.objects.create(pk=1, version=1, changed_at=now)
+    from fengqiao.regions import locate  # this process's matcher: stale at once and after commit
+
+    locate.invalidate()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(locate.invalidate)

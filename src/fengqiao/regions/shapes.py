@@ -31,7 +31,7 @@ from shapely.geometry import shape as to_shape
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.regions.actions import region_create
-from fengqiao.regions.models import Level, Region, RegionShape
+from fengqiao.regions.models import Level, Region, RegionShape, bump_regions_version
 
 CODE_KEYS = ("code", "grid_code", "网格编码", "网格代码", "编码")
 NAME_KEYS = ("name", "grid_name", "网格名称", "名称")
@@ -328,6 +328,7 @@ def import_shapes(
 
         iterator = tqdm(rows, desc="shapes", unit="shape", file=stdout, mininterval=1.0)
     touched: list[int] = []
+    renamed = False
     with transaction.atomic(durable=True):
         now = clock.now()
         for row in iterator:
@@ -339,11 +340,14 @@ def import_shapes(
             elif region.level == Level.GRID:
                 if row.name and row.name != region.name:
                     Region.objects.filter(pk=region.pk).update(name=row.name, short_name=row.name)
+                    renamed = True
                 report.grids_updated += 1
             else:
                 report.outlines += 1
             _save_shape(region, row.geom, origin, now)
             touched.append(region.pk)
         report.derived = derive_outlines(touched, now=now)
+        if report.grids_created or renamed:
+            bump_regions_version()  # region_create bumps too; a renamed grid needs it as well
         transaction.on_commit(geo.invalidate)
     return report
