@@ -542,21 +542,26 @@ class LocateIndex:
                     alternative = self._unsuffixed(s, start, stop, judged, no, starts)
                     if alternative is not None:
                         out.append(_Match(start, stop, _weight(level, alternative, start), level, regions,
-                                          alternative[1], stop))
+                                          alternative[1], stop, _anchored(s, start, stop, level, alternative[1])))
                 continue
             entries = (found,) if isinstance(found, int) else found
             groups: dict[tuple[int, int, int], list[int]] = {}
+            verdicts: dict[int, tuple] = {}  # (level, suffix) → (judged, alternative): judged once
             for packed in entries:
                 i = packed >> bits
                 if not whole and not (lo <= i < hi or i in above):
                     continue
                 level = level_of[i]
                 no = packed & mask
-                judged = judge(s, start, stop, level, no, starts)
+                verdict = verdicts.get((level << bits) | no)
+                if verdict is None:
+                    judged = judge(s, start, stop, level, no, starts)
+                    verdict = verdicts[(level << bits) | no] = (
+                        judged, None if judged is None else self._unsuffixed(s, start, stop, judged, no, starts))
+                judged, alternative = verdict
                 if judged is None:
                     continue
                 groups.setdefault((level, judged[0], judged[1]), []).append(i)
-                alternative = self._unsuffixed(s, start, stop, judged, no, starts)
                 if alternative is not None:
                     groups.setdefault((level, stop, alternative[1]), []).append(i)
             for (level, hit_end, kind), regions in groups.items():
@@ -564,10 +569,12 @@ class LocateIndex:
                                   stop, _anchored(s, start, stop, level, kind)))
         # A bare stem that begins a longer name written out is part of it (科尔沁 of 科尔沁左翼后旗;
         # but 长流 of 长流镇 is the same name: 长流镇海社区 may be 长流 + 镇海社区).
-        spans = [(m.start, m.key_end) for m in out if m.kind == EXACT]
-        if spans:
-            out = [m for m in out if m.kind != BARE or not any(
-                a == m.start and m.key_end < b for a, b in spans)]
+        longest: dict[int, int] = {}  # start → the furthest end of an exact stem there
+        for m in out:
+            if m.kind == EXACT and m.key_end > longest.get(m.start, -1):
+                longest[m.start] = m.key_end
+        if longest:
+            out = [m for m in out if m.kind != BARE or m.key_end >= longest.get(m.start, -1)]
         out.sort(key=lambda m: (m.start, -m.end))
         return out
 
@@ -675,8 +682,13 @@ class LocateIndex:
 
         # The best score per region; the within's ancestors are no answer.
         final = _FINAL_BARE
-        best_of = {r: max(sc + (final[level_of[r]] if k == BARE else 0.0) for _e, sc, k in found)
-                   for r, found in chains.items()}
+        best_of = {}
+        for r, found in chains.items():
+            if len(found) == 1:
+                _e, sc, k = found[0]
+                best_of[r] = sc + final[level_of[r]] if k == BARE else sc
+            else:
+                best_of[r] = max(sc + (final[level_of[r]] if k == BARE else 0.0) for _e, sc, k in found)
         for r in above:
             best_of.pop(r, None)
         top_whole = max((w[2] + (final[w[3]] if w[4] == BARE else 0.0) for w in wholes), default=0.0)
