@@ -666,9 +666,10 @@ class LocateIndex:
                             chains.setdefault(regions[k], []).append((m.end, score, kind))
                 if not anchored:
                     wholes.append((m.end, regions, weight + (_ADJACENT if start == lead else 0.0), m.level, kind))
+                m_level = m.level
                 for q, found in list(chains.items()):
-                    if end_of[q] - q <= 1:
-                        continue  # nothing below it
+                    if end_of[q] - q <= 1 or level_of[q] >= m_level:
+                        continue  # nothing below it of this hit's level
                     a = bisect_left(regions, q + 1)
                     b = bisect_left(regions, end_of[q])
                     if a == b:
