@@ -17,6 +17,29 @@ def huey_inline():
 
 
 @pytest.fixture
+def browser(monkeypatch):
+    """Debian's chromium through Playwright (tests/browser/support.py has the flags and marks)."""
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls in the test body
+    # are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.support import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+            # With Playwright's loop in this thread, Django keeps the test body's database
+            # connection in a context of its own: close it here, or the test database cannot
+            # be dropped at the end of the session.
+            connections.close_all()
+
+
+@pytest.fixture
 def world(db):
     """Xianyou's 度尾镇 (洋坂村 = village A, 剑山村 = B) and 郊尾镇 (梅塘村 = C), with named people."""
     return build_world()

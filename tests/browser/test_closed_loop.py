@@ -9,51 +9,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 from fengqiao.events.models import AuditEntry, Event, Status
-from tests.factories import PASSWORD
+from tests.browser.support import MARKS, login
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
+SHOTS.mkdir(parents=True, exist_ok=True)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
-    # The live server needs committed rows; restore the migrations' categories for each test.
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls in the test body
-    # are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-            # With Playwright's loop in this thread, Django keeps the test body's database
-            # connection in a context of its own: close it here, or the test database cannot
-            # be dropped at the end of the session.
-            connections.close_all()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
+pytestmark = MARKS
 
 
 def _logout(page) -> None:
@@ -72,7 +36,7 @@ def test_register_acknowledge_resolve_call_back_close(live_server, world, browse
     page.set_default_timeout(15000)
 
     # 1. The operator registers an event for 洋坂村 through the form (一窗受理).
-    _login(page, base, "operator")
+    login(page, base, "operator")
     page.goto(f"{base}/events/new/")
     page.fill("#id_title", "洋坂村柯某反映工资拖欠")
     page.fill("#id_description", "柯某称老板吴某拖欠三个月工资,共计一万二千元。")
@@ -100,7 +64,7 @@ def test_register_acknowledge_resolve_call_back_close(live_server, world, browse
     _logout(page)
 
     # 2. The village party secretary finds it under 待签收, acknowledges and resolves it.
-    _login(page, base, "secretary_a")
+    login(page, base, "secretary_a")
     page.evaluate("window.__noReload = true")
     page.click("[data-tab=in_progress]")
     page.wait_for_url(re.compile(r"\?tab=in_progress$"))
@@ -134,7 +98,7 @@ def test_register_acknowledge_resolve_call_back_close(live_server, world, browse
     _logout(page)
 
     # 3. The operator calls the citizen back (satisfied) and closes the event.
-    _login(page, base, "operator")
+    login(page, base, "operator")
     page.goto(f"{base}/events/{event.id}/")
     page.click("summary[data-action=call_back]")
     page.check("input[name=call_back-satisfaction][value=satisfied]")
@@ -170,7 +134,7 @@ def test_worklist_on_a_phone(live_server, world, browser):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
-    _login(page, live_server.url, "operator")
+    login(page, live_server.url, "operator")
     page.wait_for_selector("[data-tab=to_acknowledge][aria-selected=true]")
     # The table becomes cards: no header row, one bordered block per event, nothing wider than
     # the screen.

@@ -7,39 +7,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from fengqiao.citizen.models import CitizenReport
 from fengqiao.events import actions
 from fengqiao.events.models import Event, Status
+from tests.browser.support import MARKS
 from tests.citizen.conftest import PNG
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = Path("/tmp/fq-citizen-shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-            connections.close_all()
+pytestmark = MARKS
 
 
 def _phone(browser, **extra):

@@ -16,33 +16,13 @@ from fengqiao.events import actions as ev
 from fengqiao.events.models import AuditEntry
 from fengqiao.lib import clock
 from fengqiao.regions.actions import region_create
-from tests.factories import PASSWORD, register
+from tests.browser.support import MARKS, login
+from tests.factories import register
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
+SHOTS.mkdir(parents=True, exist_ok=True)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-            connections.close_all()
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -68,14 +48,6 @@ def county(world):
     return world
 
 
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
-
-
 def _size(page, selector: str) -> dict:
     return page.eval_on_selector(selector, "el => { const r = el.getBoundingClientRect();"
                                            " return {w: r.width, h: r.height}; }")
@@ -88,7 +60,7 @@ def test_the_operator_sees_charts_and_map_drawn_and_drills_down(live_server, cou
     page.set_default_timeout(20000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _login(page, base, "operator")
+    login(page, base, "operator")
     page.goto(f"{base}/command/")
     assert page.locator("[data-testid=kpi-received]").inner_text().strip() == "9"
 
@@ -153,7 +125,7 @@ def test_a_town_cadre_on_a_phone_sees_their_villages(live_server, county, browse
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(20000)
-    _login(page, live_server.url, "towncadre")
+    login(page, live_server.url, "towncadre")
     page.goto(f"{live_server.url}/command/")
     assert page.locator("[data-testid=region-name]").inner_text() == "度尾镇"
     page.wait_for_selector("[data-testid=map][data-drawn='1']")
