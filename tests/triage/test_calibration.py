@@ -171,7 +171,9 @@ def test_a_model_stored_before_calibration_was_recorded_still_loads():
     np.savez(buf, **arrays)
     old = classify.Model.from_bytes(zlib.compress(buf.getvalue()), version=1)
     assert old.temperature == 3.5 and old.calibration.method == "unknown"
-    assert old.posterior(ngrams(_test[0][0])) is not None
+    features = ngrams(_test[0][0])
+    # The stored temperature is the one applied: the scores are the fitted model's, softened by 3.5.
+    np.testing.assert_allclose(old.posterior(features), classify._softmax(model.scores(features) / 3.5))
 
 
 def test_too_little_to_hold_out_leaves_the_temperature_at_one_and_bad_options_are_refused():

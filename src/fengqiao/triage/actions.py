@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fengqiao.events import actions as event_actions
@@ -28,7 +29,6 @@ from fengqiao.regions.models import Region
 from fengqiao.triage.models import REASON_FIELDS, Reason, TriageItem, TwinFlag
 
 REASONS = frozenset(Reason.values)
-ROUTING_REASONS = ("unrouted", "ambiguous_address")
 
 
 # --------------------------------------------------------------------------------- opening
@@ -124,11 +124,8 @@ def on_event_change(change: EventChange) -> None:
         into_id = event.merged_into_id
         # Flags on both sides of this pair are settled by the merge.
         TwinFlag.objects.filter(state=TwinFlag.State.OPEN).filter(
-            item__event_id=into_id, twin_id=event.pk
+            Q(item__event_id=into_id, twin_id=event.pk) | Q(item__event_id=event.pk, twin_id=into_id)
         ).update(state=TwinFlag.State.MERGED, decided_by=actor, decided_at=now)
-        TwinFlag.objects.filter(state=TwinFlag.State.OPEN, item__event_id=event.pk, twin_id=into_id).update(
-            state=TwinFlag.State.MERGED, decided_by=actor, decided_at=now
-        )
         _lapse_flags_pointing_at(event, now)
         kept_item = TriageItem.objects.filter(event_id=into_id, closed_at__isnull=True).first()
         if kept_item is not None:
