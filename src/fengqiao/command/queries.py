@@ -563,7 +563,8 @@ class RankedRow:
                 "small_denominator": self.small_denominator}
 
 
-def _display(m: Measures, name: str) -> str:
+def display(m: Measures, name: str) -> str:
+    """How a measure is printed: "91.5%", "—" (no value), the score, or a count."""
     if name in RATES:
         return m.rate(name).display
     if name == "score":
@@ -584,7 +585,7 @@ def rank_rows(rows: list[Row], measure: str, *, min_denominator: int) -> list[Ra
             continue
         m = row.measures
         den = m.denominator(measure)
-        scored.append(RankedRow(None, row.region, m.value(measure), _display(m, measure), den,
+        scored.append(RankedRow(None, row.region, m.value(measure), display(m, measure), den,
                                 den < min_denominator, m))
     with_value = [x for x in scored if x.value is not None]
     with_value.sort(key=lambda x: (-x.value if better_high else x.value, x.region.code))

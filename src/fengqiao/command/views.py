@@ -28,11 +28,11 @@ from fengqiao.command import queries as q
 from fengqiao.command.measures import (
     MEASURE_NAMES,
     RATES,
-    Measures,
     higher_is_better,
     measure_label,
 )
 from fengqiao.command.models import Campaign
+from fengqiao.command.queries import display
 from fengqiao.events import actions as event_actions
 from fengqiao.events.models import Category, Source
 from fengqiao.lib import clock
@@ -58,16 +58,6 @@ CHOOSABLE = ("resolution_rate", "handling_rate", "on_time_rate", "overdue_rate",
              "open_overdue")
 # The columns of the ranking table besides the chosen measure.
 RANK_COLUMNS = ("received", "resolved", "overdue", "resolution_rate", "overdue_rate", "satisfaction_rate")
-
-
-def display(m: Measures, name: str) -> str:
-    """How a measure is printed (the queries' own formatting: "91.5%", "—", a count)."""
-    if name in RATES:
-        return m.rate(name).display
-    if name == "score":
-        s = m.score()
-        return "—" if s is None else str(s)
-    return str(m.count(name))
 
 
 def _plain(value) -> float | int | None:

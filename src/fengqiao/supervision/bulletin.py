@@ -57,9 +57,7 @@ def _d(day: dt.date) -> str:
 
 
 def _show(m: Measures, name: str) -> str:
-    from fengqiao.command.views import display
-
-    return display(m, name)
+    return q.display(m, name)
 
 
 def _change_text(change: q.Change, name: str) -> str:

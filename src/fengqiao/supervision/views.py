@@ -236,13 +236,7 @@ def _judge(request: HttpRequest, village: Region, thresholds, start, end) -> dic
     value = m.value(thresholds.measure)
     den = m.denominator(thresholds.measure)
     return {"value": value, "denominator": den, "suggested": suggest(value, den, thresholds),
-            "display": _display(m, thresholds.measure)}
-
-
-def _display(m, name: str) -> str:
-    from fengqiao.command.views import display
-
-    return display(m, name)
+            "display": cq.display(m, thresholds.measure)}
 
 
 @login_required
@@ -274,7 +268,7 @@ def categories(request: HttpRequest) -> HttpResponse:
         r0 = ranked[0]
         r0.value = r0.measures.value(thresholds.measure)
         r0.denominator = r0.measures.denominator(thresholds.measure)
-        r0.display = _display(r0.measures, thresholds.measure)
+        r0.display = cq.display(r0.measures, thresholds.measure)
     pairs: dict[int, list[str]] = {}
     for p in Pairing.objects.filter(active=True, village__in=[r.region for r in ranked]).select_related("department"):
         pairs.setdefault(p.village_id, []).append(p.department.name)
