@@ -32,6 +32,7 @@ def _nothing_written(media_files):
     ({"latitude": "abc", "longitude": "118.7"}, "位置"),
     ({"latitude": "95", "longitude": "118.7"}, "位置"),
     ({"category": "no.such"}, ""),
+    ({"category": "petition.first"}, ""),  # active, but petitions have their own channel
     ({"name": "名" * 60}, ""),
 ])
 def test_junk_is_a_form_error_and_nothing_is_written(world, client, media_files, overrides, message):

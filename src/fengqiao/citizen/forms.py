@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.citizen import conf, validation
-from fengqiao.events.forms import MultipleFileField, MultipleFileInput, RegionField
+from fengqiao.events.forms import CategoryField, MultipleFileField, MultipleFileInput, RegionField
 from fengqiao.events.models import Category, Satisfaction
 from fengqiao.lib.errors import InvalidInput
 
@@ -36,20 +36,15 @@ def citizen_category_choices() -> list:
     return choices
 
 
-class CitizenCategoryField(forms.ChoiceField):
+class CitizenCategoryField(CategoryField):
+    """`CategoryField` (a code → the active `Category`, or None) over the citizens' choices, and
+    optional: left empty, the door suggests one."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Kind of matter"))
         kwargs.setdefault("required", False)
-        super().__init__(*args, choices=citizen_category_choices, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        category = Category.objects.filter(code=value, active=True).first()
-        if category is None:
-            raise forms.ValidationError(_("Choose a category from the list."))
-        return category
+        super().__init__(*args, **kwargs)
+        self.choices = citizen_category_choices
 
 
 def _check(fn, value, *args):
