@@ -8,9 +8,10 @@ posts; change the row with `update_fields`; write one audit row; queue texts in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +45,8 @@ from fengqiao.people.models import VILLAGE_THREE, Person, Post, Role
 from fengqiao.regions.models import ANCESTOR_LEVELS, Level, Region
 
 MAX_EXTENSION_DAYS = 60
+P = ParamSpec("P")
+R = TypeVar("R")
 # Texts go out in Chinese whatever the sender's interface language.
 TIER_CHINESE = {"village": "村(社区)", "town": "镇(街道)", "county": "县指挥中心"}
 
@@ -174,33 +177,6 @@ class PartyInput:
     is_reporter: bool = False
 
 
-def event_register(
-    *,
-    actor,
-    title: str,
-    category: Category,
-    source: str,
-    region: Region | None,
-    description: str = "",
-    address: str = "",
-    latitude: float | None = None,
-    longitude: float | None = None,
-    dispute_source: str = "",
-    high_risk: bool = False,
-    parties: Iterable[PartyInput] = (),
-    attachments: Iterable[Any] = (),
-    auto_dispatch: bool = True,
-) -> Event:
-    """受理: one event per matter. Dispatched at once when the region names a village or below."""
-    with transaction.atomic(durable=True):
-        return event_register_nested(
-            actor=actor, title=title, category=category, source=source, region=region,
-            description=description, address=address, latitude=latitude, longitude=longitude,
-            dispute_source=dispute_source, high_risk=high_risk, parties=parties,
-            attachments=attachments, auto_dispatch=auto_dispatch,
-        )
-
-
 def event_register_nested(
     *,
     actor,
@@ -218,8 +194,10 @@ def event_register_nested(
     attachments: Iterable[Any] = (),
     auto_dispatch: bool = True,
 ) -> Event:
-    """`event_register` inside a transaction the caller holds (a channel that writes its own
-    rows — the sender's ticket, a triage item — in the same transaction as the event)."""
+    """受理 inside a transaction the caller holds (a channel that writes its own rows — the
+    sender's ticket, a triage item — in the same transaction as the event). One event per matter,
+    dispatched at once when the region names a village or below. `event_register` is the same in
+    a durable transaction of its own."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_register_nested needs an enclosing transaction.atomic()")
     title = _text(title, "title", max_length=200)
@@ -287,6 +265,21 @@ def event_register_nested(
         _act_in_transaction(event.pk, None, "dispatch", _dispatch_body(None))
         event.refresh_from_db()
     return event
+
+
+def _durable(fn: Callable[P, R]) -> Callable[P, R]:
+    """The same action in a durable transaction of its own (the top-level entry)."""
+
+    @functools.wraps(fn)
+    def in_own_transaction(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic(durable=True):
+            return fn(*args, **kwargs)
+
+    return in_own_transaction
+
+
+event_register = _durable(event_register_nested)
+event_register.__name__ = event_register.__qualname__ = "event_register"
 
 
 def _valid_id_number(value: str) -> bool:
