@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.db import transaction
 
 from fengqiao.events.models import Status
 from fengqiao.triage.actions import triage_open
 from fengqiao.triage.models import TriageItem
-from tests.browser.test_closed_loop import CHROMIUM, SHOTS, _login, browser  # noqa: F401 (fixture)
+from tests.browser.support import MARKS, login
+from tests.browser.test_closed_loop import SHOTS
 from tests.factories import register
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = MARKS
 
 
-def test_town_cadre_dispatches_and_merges_from_the_triage_page(live_server, world, browser):  # noqa: F811
+def test_town_cadre_dispatches_and_merges_from_the_triage_page(live_server, world, browser):
     ambiguous = register(world, region=world.town, title="水压不足,地址不详", category="other", source="police_110")
     kept = register(world, title="洋坂村菜溪线路灯不亮", source="hotline_12345")
     dup = register(world, title="报警称菜溪线路灯坏了", source="police_110")
@@ -33,7 +29,7 @@ def test_town_cadre_dispatches_and_merges_from_the_triage_page(live_server, worl
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     page.set_default_timeout(15000)
-    _login(page, live_server.url, "towncadre")
+    login(page, live_server.url, "towncadre")
     page.goto(f"{live_server.url}/triage/")
     assert page.locator("tr[data-item]").count() == 2
     page.screenshot(path=str(SHOTS / "triage-queue.png"), full_page=True)
@@ -49,7 +45,7 @@ def test_town_cadre_dispatches_and_merges_from_the_triage_page(live_server, worl
     # Duplicates are the command centre's to decide (merge is an operator's action).
     assert page.locator("[data-testid=operator-decides]").count() == 1
     page.click("form[action='/logout/'] button[type=submit]")
-    _login(page, live_server.url, "operator")
+    login(page, live_server.url, "operator")
     page.goto(f"{live_server.url}/triage/")
     page.click(f"tr[data-item] a:text('{dup.code}')")
     page.screenshot(path=str(SHOTS / "triage-item.png"), full_page=True)

@@ -214,9 +214,6 @@ class CategoryTable:
                 return category
         return _("Unknown category “%(l)s”: map it to one of ours in the column mapping.") % {"l": label}
 
-    def unknown(self, labels: set[str]) -> list[str]:
-        return sorted(label for label in labels if not isinstance(self.resolve(label), Category))
-
 
 # ---------------------------------------------------------------------------------- rows
 

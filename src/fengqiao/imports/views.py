@@ -65,7 +65,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/home.html", {"form": form, "runs": runs, "county": county}, status=status)
 
 
-def _labels(run: ImportRun, mapping: m.Mapping, sheet) -> dict[str, tuple[int, str]]:
+def _labels(mapping: m.Mapping, sheet) -> dict[str, tuple[int, str]]:
     column = mapping.columns.get(m.CATEGORY)
     if not column:
         return {}
@@ -98,7 +98,7 @@ def import_mapping(request: HttpRequest, run_id: int) -> HttpResponse:
         probe = m.Mapping.from_dict(run.mapping)
         probe.columns[m.CATEGORY] = chosen
         form = MappingForm(request.POST, header=sheet.header, mapping=mapping,
-                           labels=_labels(run, probe, sheet) if chosen else {})
+                           labels=_labels(probe, sheet) if chosen else {})
         if form.is_valid():
             try:
                 actions.import_run_set_mapping(run=run, mapping=form.result(), actor=request.user,
@@ -110,7 +110,7 @@ def import_mapping(request: HttpRequest, run_id: int) -> HttpResponse:
                 return redirect("import_detail", run_id=run.pk)
         status = 400
     else:
-        form = MappingForm(header=sheet.header, mapping=mapping, labels=_labels(run, mapping, sheet))
+        form = MappingForm(header=sheet.header, mapping=mapping, labels=_labels(mapping, sheet))
         status = 200
     return render(request, "imports/mapping.html", {
         "run": run, "form": form, "header": sheet.header, "mapping": mapping,

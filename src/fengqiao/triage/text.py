@@ -25,17 +25,6 @@ def ngrams(text: str) -> list[str]:
     return out
 
 
-def bigrams(text: str) -> list[str]:
-    """Bigrams only (the duplicate search: single characters match too easily)."""
-    out: list[str] = []
-    for run in runs(text):
-        if len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
 _RUNS_AND_NUMBERS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+|[0-9]+")
 
 
