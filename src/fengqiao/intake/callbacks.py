@@ -39,7 +39,6 @@ NOTICE_TYPES = {
     "merge": "event.merged",
     "refuse": "event.refused",
 }
-TEMPLATE = "intake_callback"
 
 
 def on_event_change(change: EventChange) -> None:
