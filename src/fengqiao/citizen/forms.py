@@ -123,8 +123,11 @@ class CitizenReportForm(_DescribedForm):
             self.add_error("address", exc.message)
             return data
         data["latitude"], data["longitude"] = lat, lng
-        if "address" in data and not data.get("address") and lat is None:
-            self.add_error("address", _("Say where: type the address or put a pin on the map."))
+        if "address" in data:  # the address itself passed its own checks
+            try:
+                validation.require_place(data["address"], lat)
+            except InvalidInput as exc:
+                self.add_error("address", exc.message)
         return data
 
 
