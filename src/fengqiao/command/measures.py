@@ -210,10 +210,6 @@ def format_rate(num: int, den: int, digits: int = 1, rounding: str = HALF_UP) ->
     return f"{value}%"
 
 
-def format_percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
 # ----------------------------------------------------------------------------------- measures
 
 

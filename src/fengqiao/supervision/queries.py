@@ -65,13 +65,6 @@ def visible_pairings(user) -> QuerySet:
     return qs.filter(q)
 
 
-def paired_villages_of(user) -> list[int]:
-    """The villages paired with the user's departments (for a department liaison's page)."""
-    from fengqiao.people.queries import paired_village_ids
-
-    return paired_village_ids(user)
-
-
 def access_bulletin_run(user, run_id) -> BulletinRun:
     """A bulletin pack: its requester's, or any over a region the user's posts cover."""
     from fengqiao.people.queries import visible_regions

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.lib.errors import DomainError
-from fengqiao.people.queries import posts_of, sees_everything, visible_events, visible_regions
+from fengqiao.people.queries import (
+    paired_village_ids,
+    posts_of,
+    sees_everything,
+    visible_events,
+    visible_regions,
+)
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.actions import COUNTY_DECIDERS, RECORDERS
@@ -157,9 +163,8 @@ def paired_villages(request: HttpRequest) -> HttpResponse:
     """A department liaison's villages (挂钩): their events, newest first."""
     from fengqiao.events.views import _rows
     from fengqiao.lib import clock
-    from fengqiao.supervision.queries import paired_villages_of
 
-    ids = paired_villages_of(request.user)
+    ids = paired_village_ids(request.user)
     villages = list(Region.objects.filter(pk__in=ids).select_related("town").order_by("code"))
     qs = visible_events(request.user).filter(village_id__in=ids).select_related(
         "category", "category__parent", "region", "village", "town").order_by("-created_at", "-id")
