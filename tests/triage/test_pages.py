@@ -61,6 +61,16 @@ def test_reason_tabs_filter_the_queue(client, world, items):
     assert items[0].event.code in body and items[1].event.code not in body
 
 
+def test_reason_counts_are_per_reason_and_scoped(world, items):
+    from fengqiao.triage.queries import reason_counts
+
+    assert reason_counts(world.operator.user) == {
+        "unrouted": 1, "ambiguous_address": 1, "uncategorised": 1, "duplicate": 0}
+    assert reason_counts(world.town_cadre.user) == {
+        "unrouted": 0, "ambiguous_address": 1, "uncategorised": 0, "duplicate": 0}
+    assert reason_counts(world.secretary_a.user) == dict.fromkeys(["unrouted", "ambiguous_address",
+                                                                   "uncategorised", "duplicate"], 0)
+
 def test_dispatch_to_a_proposed_village_closes_the_item(client, world, items):
     town_item = items[1]
     client.force_login(world.town_cadre.user)

@@ -8,7 +8,7 @@ columns, as in `people.queries`. Anyone else, and any item outside, is a 404.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from fengqiao.events.permissions import DISPATCHERS
@@ -67,8 +67,11 @@ def access_item_for_user(user, item_id) -> TriageItem:
 
 
 def reason_counts(user) -> dict[str, int]:
-    qs = visible_items(user)
-    return {r.value: qs.filter(**{REASON_FIELDS[r]: True}).count() for r in Reason}
+    """Open items per reason, in one query (the aliases must not be the flags' own names)."""
+    counts = visible_items(user).aggregate(
+        **{f"n_{r.value}": Count("pk", filter=Q(**{REASON_FIELDS[r]: True})) for r in Reason}
+    )
+    return {r.value: counts[f"n_{r.value}"] or 0 for r in Reason}
 
 
 def twins_of(item: TriageItem) -> list[TwinFlag]:
