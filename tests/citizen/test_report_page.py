@@ -220,6 +220,8 @@ def test_too_many_reports_from_one_address_is_429(world, client, settings):
     assert Event.objects.count() == 2
     _code_from(client.post("/report/", citizen_form(phone="13600000009"), REMOTE_ADDR="10.1.1.2"))
     # Counters hold digests, never the address or the phone.
+    assert RateCounter.objects.filter(key__startswith="ip:").exists()
+    assert RateCounter.objects.filter(key__startswith="phone:").exists()
     assert not RateCounter.objects.filter(key__contains="10.1.1").exists()
     assert not RateCounter.objects.filter(key__contains="1360000000").exists()
 
