@@ -70,9 +70,6 @@ class Sheet:
             if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                 yield number, list(values)
 
-    def count_rows(self) -> int:
-        return sum(1 for _ in self.rows())
-
 
 HEADER_SCAN_ROWS = 10
 
