@@ -78,6 +78,7 @@ def test_a_proxied_matter_outside_the_agents_town_stays_in_their_worklist(world,
     r = client.post("/proxy/new/", _proxy_form(world, region=[world.other_town.code, world.village_c.code]))
     assert r.status_code == 302
     event = Event.objects.get()
+    assert f'data-event="{event.id}"' in client.get("/proxy/").content.decode()  # listed while the post lasts
     Post.objects.filter(person=proxy_agent, region=world.other_town).delete()  # the post ends
     binding = Assignment.objects.get(event=event, person=proxy_agent)
     assert binding.beyond_posts is False  # covered by the post at binding time
