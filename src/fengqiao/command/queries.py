@@ -44,7 +44,13 @@ from fengqiao.command.models import (
 from fengqiao.events.models import Category, Event, Source
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
-from fengqiao.people.queries import REGIONAL_ROLES, posts_of, sees_everything, visible_events
+from fengqiao.people.queries import (
+    REGIONAL_ROLES,
+    posts_of,
+    roles_over_region,
+    sees_everything,
+    visible_events,
+)
 from fengqiao.regions.models import Level, Region
 
 ROLLUP_LEVELS = frozenset({Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE})
@@ -154,11 +160,8 @@ def check_region(user, region: Region | str | int | None) -> Region:
     if user is None or not getattr(user, "is_authenticated", False):
         raise Http404("no such region")
     r = resolve_region(region)
-    if sees_everything(user):
+    if sees_everything(user) or roles_over_region(user, r) & REGIONAL_ROLES:
         return r
-    for post in posts_of(user):
-        if post.role in REGIONAL_ROLES and post.region.is_ancestor_of(r):
-            return r
     raise Http404("no such region")
 
 
