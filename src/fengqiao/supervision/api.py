@@ -143,15 +143,14 @@ class ConfirmIn(Schema):
 @router.get("/supervision/categories", summary="Each village's figure, suggested and confirmed category")
 def category_list(request: HttpRequest, region: str | None = None):
     from fengqiao.command import queries as cq
-    from fengqiao.supervision.categories import suggest
+    from fengqiao.supervision.categories import category_span, suggest
     from fengqiao.supervision.models import CategoryThresholds
-    from fengqiao.supervision.views import _category_span
 
     where = cq.check_region(request.user, region) if region else cq.home_region(request.user)
     if where is None:
         raise Http404("no region")
     t = CategoryThresholds.current()
-    start, end = _category_span(t)
+    start, end = category_span(t)
     rows = cq.ranking(user=request.user, region=where, level="village", measure=t.measure, start=start,
                       end=end, min_denominator=t.min_events) if where.level in ("county", "town") else []
     return {
@@ -166,13 +165,13 @@ def category_list(request: HttpRequest, region: str | None = None):
 @router.post("/supervision/categories/{code}/confirm", summary="Confirm a village's category")
 def category_confirm(request: HttpRequest, code: str, payload: ConfirmIn):
     from fengqiao.command import queries as cq
+    from fengqiao.supervision.categories import category_span, judge
     from fengqiao.supervision.models import CategoryThresholds
-    from fengqiao.supervision.views import _category_span, _judge
 
     village = cq.check_region(request.user, code)
     t = CategoryThresholds.current()
-    start, end = _category_span(t)
-    judged = _judge(request, village, t, start, end)
+    start, end = category_span(t)
+    judged = judge(request.user, village, t, start, end)
     rating = actions.village_category_confirm(
         actor=request.user, village=village, category=payload.category, suggested=judged["suggested"],
         measure=t.measure, value=judged["value"], events=judged["denominator"], span=(start, end),

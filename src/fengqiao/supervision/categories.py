@@ -4,9 +4,12 @@ the API); this module only applies the cut-offs."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from fengqiao.command import measures as m
+from fengqiao.lib import clock
 from fengqiao.regions.models import VillageCategory
 from fengqiao.supervision.models import CategoryThresholds
 
@@ -35,3 +38,20 @@ def suggest(value: Decimal | None, denominator: int, thresholds: CategoryThresho
         if (value >= cut) if better else (value <= cut):
             return category.value
     return VillageCategory.LAGGING.value
+
+
+def category_span(thresholds: CategoryThresholds) -> tuple[dt.date, dt.date]:
+    """The days a category is judged on: the last `span_days`, today included."""
+    end = clock.local_date()
+    return end - dt.timedelta(days=thresholds.span_days - 1), end
+
+
+def judge(user, village, thresholds: CategoryThresholds, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """One village's figure on the thresholds' measure, from the command queries."""
+    from fengqiao.command import queries as cq
+
+    measures = cq.measures_for(user=user, region=village, start=start, end=end)
+    value = measures.value(thresholds.measure)
+    den = measures.denominator(thresholds.measure)
+    return {"value": value, "denominator": den, "suggested": suggest(value, den, thresholds),
+            "display": cq.display(measures, thresholds.measure)}

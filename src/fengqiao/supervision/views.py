@@ -23,6 +23,7 @@ from fengqiao.people.queries import (
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.actions import COUNTY_DECIDERS, RECORDERS
+from fengqiao.supervision.categories import category_span, judge
 from fengqiao.supervision.forms import PairingForm, RecordForm
 from fengqiao.supervision.models import Pairing, RecordKind
 from fengqiao.supervision.queries import (
@@ -223,27 +224,6 @@ def bulletin_file(request: HttpRequest, run_id: int, kind: str) -> FileResponse:
 # --------------------------------------------------------------------------- village categories
 
 
-def _category_span(thresholds) -> tuple:
-    import datetime as dt
-
-    from fengqiao.lib import clock
-
-    end = clock.local_date()
-    return end - dt.timedelta(days=thresholds.span_days - 1), end
-
-
-def _judge(request: HttpRequest, village: Region, thresholds, start, end) -> dict:
-    """One village's figure on the thresholds' measure, from the command queries."""
-    from fengqiao.command import queries as cq
-    from fengqiao.supervision.categories import suggest
-
-    m = cq.measures_for(user=request.user, region=village, start=start, end=end)
-    value = m.value(thresholds.measure)
-    den = m.denominator(thresholds.measure)
-    return {"value": value, "denominator": den, "suggested": suggest(value, den, thresholds),
-            "display": cq.display(m, thresholds.measure)}
-
-
 @login_required
 @require_GET
 def categories(request: HttpRequest) -> HttpResponse:
@@ -258,7 +238,7 @@ def categories(request: HttpRequest) -> HttpResponse:
         raise Http404("no region")
     region = region_from(request)
     thresholds = CategoryThresholds.current()
-    start, end = _category_span(thresholds)
+    start, end = category_span(thresholds)
     rows = []
     error = ""
     if region.level in ("county", "town", "province", "city"):
@@ -307,8 +287,8 @@ def category_confirm(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "supervision/_category_result.html",
                       {"ok": False, "message": _("Choose a category.")}, status=400)
     thresholds = CategoryThresholds.current()
-    start, end = _category_span(thresholds)
-    judged = _judge(request, village, thresholds, start, end)
+    start, end = category_span(thresholds)
+    judged = judge(request.user, village, thresholds, start, end)
     try:
         actions.village_category_confirm(
             actor=request.user, village=village, category=form.cleaned_data["category"],
