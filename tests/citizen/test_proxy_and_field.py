@@ -70,7 +70,7 @@ def test_a_proxy_agent_follows_the_matter_but_is_not_given_its_handling(world, c
     assert event.status == Status.DISPATCHED and r.status_code in (302, 403)
 
 
-def test_a_proxied_matter_outside_the_agents_town_stays_in_their_worklist(world, client, proxy_agent):
+def test_a_proxied_matter_leaves_the_worklist_when_the_agents_post_there_ends(world, client, proxy_agent):
     from fengqiao.people.models import Post
 
     Post.objects.create(person=proxy_agent, role=Role.PROXY_AGENT, region=world.other_town)

@@ -37,8 +37,8 @@ from fengqiao.citizen.validation import (
     require_place,
 )
 from fengqiao.events import actions as event_actions
-from fengqiao.events import audit, hooks
-from fengqiao.events.models import Assignment, Category, Event, Satisfaction, Source, Status
+from fengqiao.events import hooks
+from fengqiao.events.models import Category, Event, Satisfaction, Source, Status
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
 from fengqiao.lib.protect import blind_index
@@ -358,19 +358,11 @@ def proxy_register(*, actor, submission: ProxySubmission) -> Receipt:
 
 
 def _bind_agent(event: Event, agent: Person, actor) -> None:
-    """Bind the agent to the event they registered (inside the registration's transaction).
-
-    `event_add_assignee` does not fit here: the state machine allows it only once an event is
-    dispatched, and its permission rule is for dispatchers — while this binding is a rule of the
-    proxy channel itself, made at registration. The binding and its record are written the same
-    way that action writes them."""
-    now = clock.now()
-    event_actions._bind(event, agent, Role.PROXY_AGENT, Assignment.Kind.N, now)
-    audit.record(
-        stream=audit.event_stream(event), event=event, actor=actor, action="add_assignee",
-        from_state=event.status, to_state=event.status, note="",
-        details={"person": agent.pk, "person_name": agent.name, "role": Role.PROXY_AGENT, "channel": "proxy"},
-    )
+    """Bind the agent to the event they registered (inside the registration's transaction): a rule
+    of the proxy channel itself, made at registration, which `event_add_assignee` (dispatched
+    events, dispatchers only) does not cover."""
+    event_actions.event_bind_nested(event=event, person=agent, role=Role.PROXY_AGENT, actor=actor,
+                                    channel="proxy")
 
 
 # ------------------------------------------------------------------------------ field reports

@@ -25,7 +25,7 @@ from fengqiao.citizen.queries import progress, report_by_code
 from fengqiao.citizen.validation import display_tracking_code
 from fengqiao.citizen.web import client_ip, too_large
 from fengqiao.events.models import Category
-from fengqiao.lib.errors import DomainError, InvalidInput
+from fengqiao.lib.errors import DomainError, InvalidInput, TooLarge
 
 router = Router(tags=["citizen"])
 
@@ -72,10 +72,6 @@ class RatingIn(Schema):
     satisfaction: str = Field(description="satisfied, basically_satisfied or dissatisfied")
     comment: str = Field("", max_length=500)
 
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
 
 
 def _progress_out(report: CitizenReport) -> dict:

@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from fengqiao.citizen.models import RateCounter
-from fengqiao.citizen.validation import RateLimited
 from fengqiao.lib import clock
+from fengqiao.lib.errors import RateLimited
 from fengqiao.lib.protect import blind_index
 
 WINDOW = dt.timedelta(hours=1)

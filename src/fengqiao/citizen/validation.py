@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fengqiao.citizen import conf
-from fengqiao.lib.errors import DomainError, InvalidInput
+from fengqiao.lib.errors import InvalidInput
 
 MIN_DESCRIPTION = 10
 MAX_DESCRIPTION = 2000
@@ -26,12 +26,6 @@ _TRACKING_READ = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
-
-class RateLimited(DomainError):
-    """Too many submissions from one address or for one phone: HTTP 429."""
-
-    status = 429
-    code = "rate_limited"
 
 
 # --------------------------------------------------------------------------------- tracking

@@ -26,10 +26,10 @@ from fengqiao.citizen.forms import (
 )
 from fengqiao.citizen.models import CitizenReport
 from fengqiao.citizen.queries import progress, proxied_events, report_by_code
-from fengqiao.citizen.validation import RateLimited, display_tracking_code
+from fengqiao.citizen.validation import display_tracking_code
 from fengqiao.citizen.web import client_ip, too_large
 from fengqiao.lib import clock
-from fengqiao.lib.errors import DomainError
+from fengqiao.lib.errors import DomainError, RateLimited
 
 PAGE_SIZE = 20
 

@@ -363,6 +363,22 @@ def _bind(event: Event, person: Person, role: str, kind: str, now) -> bool:
     return created
 
 
+def event_bind_nested(*, event: Event, person: Person, role: str, actor, **details: Any) -> bool:
+    """Bind a person to an event as an N, inside the caller's transaction, with the same audit
+    row `add_assignee` writes — for a channel's own binding rule at registration (a proxy agent
+    follows the matter they registered), which the state machine's `add_assignee` (dispatched
+    events, dispatchers only) does not cover. True when newly bound."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_bind_nested needs an enclosing transaction.atomic()")
+    bound = _bind(event, person, role, Assignment.Kind.N, clock.now())
+    audit.record(
+        stream=audit.event_stream(event), event=event, actor=actor, action="add_assignee",
+        from_state=event.status, to_state=event.status, note="",
+        details={"person": person.pk, "person_name": person.name, "role": role, **details},
+    )
+    return bound
+
+
 def _posts_cover(person: Person, event: Event) -> bool:
     """Does one of the person's own posts already put the event in their scope?"""
     region = event.region

@@ -39,7 +39,13 @@ from fengqiao.events.models import Category, Event, Source
 from fengqiao.intake.actions import IntakeResult, Report, intake_submit, redelivered
 from fengqiao.intake.models import IntakeSystem
 from fengqiao.intake.queries import system_for_key, ticket_for
-from fengqiao.lib.errors import DomainError, InvalidInput, NotPermitted
+from fengqiao.lib.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    TooLarge,
+    Unauthenticated,
+)
 from fengqiao.regions.models import Region
 
 router = Router(tags=["intake"])
@@ -52,19 +58,7 @@ def max_body_bytes() -> int:
     return int(getattr(settings, "FENGQIAO_INTAKE_MAX_BODY_BYTES", 2 * 1024 * 1024))
 
 
-class Unauthenticated(DomainError):
-    status = 401
-    code = "unauthenticated"
 
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
 
 
 class SystemKey(APIKeyHeader):

@@ -37,3 +37,29 @@ class IllegalTransition(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class Unauthenticated(DomainError):
+    """No or a wrong credential (an API key, a token)."""
+
+    status = 401
+    code = "unauthenticated"
+
+
+class NotFound(DomainError):
+    """What was asked for does not exist, or lies outside the caller's scope."""
+
+    status = 404
+    code = "not_found"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class RateLimited(DomainError):
+    """Too many submissions from one source in a window."""
+
+    status = 429
+    code = "rate_limited"

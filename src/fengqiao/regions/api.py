@@ -7,15 +7,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from fengqiao.lib.errors import DomainError, InvalidInput
+from fengqiao.lib.errors import InvalidInput, NotFound
 from fengqiao.regions.locate import MAX_ADDRESS_LENGTH, locate_index
 
 router = Router(tags=["regions"])
 
-
-class RegionNotFound(DomainError):
-    status = 404
-    code = "not_found"
 
 
 class LocateQuery(Schema):
@@ -59,5 +55,5 @@ def locate_address(request: HttpRequest, q: Query[LocateQuery]):
     index = locate_index()
     within = (q.within or "").strip() or None
     if within is not None and index.index_of(within) is None:
-        raise RegionNotFound(_("No region with code %(c)s.") % {"c": within}, field="within")
+        raise NotFound(_("No region with code %(c)s.") % {"c": within}, field="within")
     return index.locate(address, within=within).as_json()
