@@ -103,7 +103,8 @@ def check_thresholds(measure: str, reassuring_at: Any, good_at: Any, average_at:
                      span_days: Any) -> tuple[list[Decimal], int, int]:
     """The thresholds parsed and checked: for a lower-is-better measure they must rise from 放心 to
     一般, else fall. Raises InvalidInput naming the field."""
-    from fengqiao.supervision.categories import higher_is_better, measure_choices
+    from fengqiao.command.measures import higher_is_better
+    from fengqiao.supervision.categories import measure_choices
 
     if measure not in dict(measure_choices()):
         raise InvalidInput(_("Unknown measure “%(m)s”.") % {"m": measure}, field="measure")

@@ -19,10 +19,6 @@ def measure_choices() -> list[tuple[str, str]]:
     return [("score", m.measure_label("score"))] + [(name, m.measure_label(name)) for name in m.RATES]
 
 
-def higher_is_better(measure: str) -> bool:
-    return m.higher_is_better(measure)
-
-
 def suggest(value: Decimal | None, denominator: int, thresholds: CategoryThresholds) -> str:
     """The suggested category for one village's value; "" when there is too little to judge
     (no value, or fewer events than `min_events` behind it)."""
@@ -33,7 +29,7 @@ def suggest(value: Decimal | None, denominator: int, thresholds: CategoryThresho
         (VillageCategory.GOOD, thresholds.good_at),
         (VillageCategory.AVERAGE, thresholds.average_at),
     ]
-    better = higher_is_better(thresholds.measure)
+    better = m.higher_is_better(thresholds.measure)
     for category, cut in cuts:
         if (value >= cut) if better else (value <= cut):
             return category.value
