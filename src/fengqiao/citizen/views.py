@@ -3,9 +3,6 @@ the proxy agent's registration and worklist, and the grid worker's field report.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,22 +25,11 @@ from fengqiao.citizen.models import CitizenReport
 from fengqiao.citizen.queries import progress, proxied_events, report_by_code
 from fengqiao.citizen.validation import display_tracking_code
 from fengqiao.citizen.web import client_ip, too_large
+from fengqiao.events.presenters import event_rows
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, RateLimited
 
 PAGE_SIZE = 20
-
-
-def _deadline_state(event, now) -> str:
-    """'overdue', 'due_soon' or '' — the worklist's red and amber badges."""
-    if event.deadline is None:
-        return ""
-    if event.overdue_at(now):
-        return "overdue"
-    warn = dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS)
-    if event.is_open and event.deadline - now <= warn:
-        return "due_soon"
-    return ""
 
 
 def _place_error(form, exc: DomainError) -> None:
@@ -196,7 +182,7 @@ def proxy_worklist(request: HttpRequest) -> HttpResponse:
     qs = proxied_events(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
-    rows = [{"event": e, "deadline_state": _deadline_state(e, now)} for e in page.object_list]
+    rows = event_rows(page.object_list, now)
     return render(request, "citizen/proxy_worklist.html", {"page": page, "rows": rows})
 
 

@@ -552,7 +552,7 @@ def overdue_call(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 def cohort(request: HttpRequest) -> HttpResponse:
     """The events behind a number: the cohort of the region and span, narrowed to a measure."""
-    from fengqiao.events.views import _rows
+    from fengqiao.events.presenters import event_rows
 
     if (early := _not_for_liaison(request)) is not None:
         return early
@@ -571,7 +571,7 @@ def cohort(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     params = {**_span_params(period), **filters}
     return render(request, "command/events.html", {
-        "region": region, "period": period, "page": page, "rows": _rows(page.object_list, clock.now()),
+        "region": region, "period": period, "page": page, "rows": event_rows(page.object_list, clock.now()),
         "query": query.urlencode(), "count": count, "count_label": measure_label(count) if count in MEASURE_NAMES else "",
         "crumbs": breadcrumbs(request.user, region, params),
         "counts": [(n, measure_label(n)) for n in ("received", "resolved", "open_overdue", "overdue",

@@ -80,7 +80,7 @@ def record(
         seq=head.seq + 1,
         event=event,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        actor_name=actor_name or _name_of(actor),
+        actor_name=actor_name or name_of(actor),
         action=action,
         from_state=from_state,
         to_state=to_state,
@@ -97,7 +97,7 @@ def record(
     return entry
 
 
-def _name_of(actor) -> str:
+def name_of(actor) -> str:
     if actor is None:
         return "system"
     person = getattr(actor, "person", None) if getattr(actor, "pk", None) else None

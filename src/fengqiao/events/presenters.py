@@ -3,7 +3,10 @@ Shared by the API and the pages so both say the same thing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.conf import settings
 
 from fengqiao.events import permissions as perms
 from fengqiao.events.models import Event, PersonalDataRead
@@ -57,3 +60,19 @@ def is_overdue(event: Event) -> bool:
 
 def actions_for(user, event: Event) -> list[str]:
     return perms.available_actions(user, event)
+
+
+def deadline_state(event: Event, now: dt.datetime) -> str:
+    """'overdue', 'due_soon' or '' — for the red and amber badges."""
+    if event.deadline is None:
+        return ""
+    if event.overdue_at(now):
+        return "overdue"
+    if event.is_open and event.deadline - now <= dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS):
+        return "due_soon"
+    return ""
+
+
+def event_rows(events, now: dt.datetime) -> list[dict[str, Any]]:
+    """The rows of an event table (templates/events/_event_table.html): each event and its badge."""
+    return [{"event": e, "deadline_state": deadline_state(e, now)} for e in events]

@@ -3,10 +3,8 @@ live in actions.py, permissions.py and people/queries.py (scope: 404 outside it)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -34,7 +32,7 @@ from fengqiao.events.models import (
     ExtensionRequest,
 )
 from fengqiao.events.permissions import available_actions
-from fengqiao.events.presenters import assignees_for, parties_for
+from fengqiao.events.presenters import assignees_for, deadline_state, event_rows, parties_for
 from fengqiao.events.queries import (
     BUCKET_KEYS,
     WORKLIST_BUCKETS,
@@ -61,21 +59,6 @@ def _is_htmx(request: HttpRequest) -> bool:
             and request.headers.get("HX-History-Restore-Request") != "true")
 
 
-def _deadline_state(event: Event, now: dt.datetime) -> str:
-    """'overdue', 'due_soon' or '' — for the red and amber badges."""
-    if event.deadline is None:
-        return ""
-    if event.overdue_at(now):
-        return "overdue"
-    if event.is_open and event.deadline - now <= dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS):
-        return "due_soon"
-    return ""
-
-
-def _rows(events, now: dt.datetime) -> list[dict[str, Any]]:
-    return [{"event": e, "deadline_state": _deadline_state(e, now)} for e in events]
-
-
 # ----------------------------------------------------------------------------------- worklist
 
 
@@ -93,7 +76,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "tabs": [{"key": b.key, "label": b.label, "count": counts[b.key]} for b in WORKLIST_BUCKETS],
         "tab": tab,
         "page": page,
-        "rows": _rows(page.object_list, clock.now()),
+        "rows": event_rows(page.object_list, clock.now()),
     }
     template = "events/_worklist.html" if _is_htmx(request) else "events/worklist.html"
     response = render(request, template, context)
@@ -140,7 +123,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/list.html", {
         "form": form,
         "page": page,
-        "rows": _rows(page.object_list, clock.now()),
+        "rows": event_rows(page.object_list, clock.now()),
         "query": query.urlencode(),
     }, status=status)
 
@@ -191,7 +174,7 @@ def _render_event(request: HttpRequest, event: Event, *, bound: dict[str, Any] |
         last_call = None
     return render(request, "events/detail.html", {
         "event": event,
-        "deadline_state": _deadline_state(event, now),
+        "deadline_state": deadline_state(event, now),
         "parties": parties,
         "assignees": assignees,
         "attachments": list(event.attachments.order_by("id")),

@@ -238,7 +238,7 @@ def record_create(
             target_region=target_region, target_department=target_department, target_person=target_person,
             scope_region=scope, county_id=scope.county_id, town_id=scope.town_id, village_id=scope.village_id,
             created_by=actor if getattr(actor, "pk", None) else None,
-            created_by_name=audit._name_of(actor), created_at=now,
+            created_by_name=audit.name_of(actor), created_at=now,
         )
         if ids:
             record.events.set(ids)

@@ -162,7 +162,7 @@ def pairing_stop(request: HttpRequest, pairing_id: int) -> HttpResponse:
 @require_GET
 def paired_villages(request: HttpRequest) -> HttpResponse:
     """A department liaison's villages (挂钩): their events, newest first."""
-    from fengqiao.events.views import _rows
+    from fengqiao.events.presenters import event_rows
     from fengqiao.lib import clock
 
     ids = paired_village_ids(request.user)
@@ -171,7 +171,7 @@ def paired_villages(request: HttpRequest) -> HttpResponse:
         "category", "category__parent", "region", "village", "town").order_by("-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/paired_villages.html", {
-        "villages": villages, "page": page, "rows": _rows(page.object_list, clock.now()),
+        "villages": villages, "page": page, "rows": event_rows(page.object_list, clock.now()),
     })
 
 
