@@ -68,3 +68,42 @@ def test_verify_rollups_finds_a_damaged_counter(world):
         DailyRegionCounts.objects.update(registered=5)
         with pytest.raises(CommandError, match="registered"):
             call_command("verify_rollups", stdout=io.StringIO())
+
+
+def test_a_registration_batch_counts_its_events_once_at_the_end_as_a_rebuild_would(world):
+    from django.db import transaction
+
+    from fengqiao.events.batch import registration_batch
+    from fengqiao.events.models import Category
+
+    wages = Category.objects.get(code="dispute.wages")
+    with clock.frozen(at(2026, 3, 2)):
+        register(world)  # counted at once, outside the batch
+        before = rollup_rows()
+        with transaction.atomic(), registration_batch():
+            for n, region in enumerate([world.village_a, world.grid_a, world.village_c, world.town, world.village_a]):
+                actions.event_register_nested(actor=world.operator.user, title=f"工资拖欠{n}",
+                                              category=wages, source="hotline_12345", region=region)
+            # A row undone inside the batch (the door's savepoint) is not counted.
+            with pytest.raises(RuntimeError), transaction.atomic():
+                actions.event_register_nested(actor=world.operator.user, title="撤回", category=wages,
+                                              source="hotline_12345", region=world.village_b)
+                raise RuntimeError("this row is rolled back")
+            assert rollup_rows() == before  # nothing locked or written before the end
+    assert rollup_rows() != before
+    assert_rollups_match_a_rebuild()
+
+
+def test_a_batch_that_fails_counts_nothing(world):
+    from django.db import transaction
+
+    from fengqiao.events.batch import registration_batch
+    from fengqiao.events.models import Category
+
+    before = rollup_rows()
+    with pytest.raises(RuntimeError), transaction.atomic(), registration_batch():
+        actions.event_register_nested(actor=world.operator.user, title="工资拖欠",
+                                      category=Category.objects.get(code="dispute.wages"),
+                                      source="hotline_12345", region=world.village_a)
+        raise RuntimeError("a bad row")
+    assert rollup_rows() == before

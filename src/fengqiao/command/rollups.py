@@ -32,6 +32,7 @@ from fengqiao.command.models import (
     OpenDeadlineRegionCounts,
 )
 from fengqiao.events import hooks
+from fengqiao.events.batch import at_batch_end, batch_memo
 from fengqiao.events.models import OPEN_STATUSES, Event
 
 REGION_LEVELS = ("province", "city", "county", "town", "village")
@@ -108,9 +109,50 @@ def apply(changes: Iterable[tuple[type, dict, dict]]) -> None:
 
 
 def on_event_change(change: hooks.EventChange) -> None:
-    """The hook: move the event between buckets (runs in the action's transaction)."""
+    """The hook: move the event between buckets (runs in the action's transaction).
+
+    Inside a registration batch (an import: one transaction for a whole file) the events the
+    batch registers are counted once, at its end (`add_created`): an upsert here would lock the
+    bucket rows of every village and day the file touches until it commits, and every other
+    registration there would wait for it."""
+    deferred = _deferred_in_batch()
+    if deferred is not None and (change.action == "register" or change.event.pk in deferred):
+        deferred.add(change.event.pk)
+        return
     after = hooks.snapshot(change.event)
     apply(deltas(change.before, after))
+
+
+def _deferred_in_batch() -> set[int] | None:
+    memo = batch_memo()
+    if memo is None:
+        return None
+    ids = memo.get("rollups_deferred")
+    if ids is None:
+        ids = memo["rollups_deferred"] = set()
+        at_batch_end("rollups", lambda: add_created(ids))
+    return ids
+
+
+def add_created(event_ids: Iterable[int], chunk: int = 1000) -> int:
+    """Count events that no rollup holds yet, as they are now (rows rolled back since are gone):
+    the batch's deltas summed per bucket, one upsert each. Returns the upserts."""
+    fields = [f.attname for f in Event._meta.concrete_fields]
+    totals: dict[tuple, tuple[type, dict[str, Any], dict[str, int]]] = {}
+    ids = sorted(event_ids)
+    for i in range(0, len(ids), chunk):
+        for values in Event.objects.filter(pk__in=ids[i:i + chunk]).values(*fields):
+            for model, bucket, diff in deltas(None, values):
+                key = (model, _key_of(model, bucket))
+                if key in totals:
+                    summed = totals[key][2]
+                    for c, n in diff.items():
+                        summed[c] = summed.get(c, 0) + n
+                else:
+                    totals[key] = (model, bucket, dict(diff))
+    changes = [t for t in totals.values() if any(t[2].values())]
+    apply(changes)
+    return len(changes)
 
 
 def register() -> None:

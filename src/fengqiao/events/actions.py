@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.events import audit, deadlines, hooks
+from fengqiao.events.batch import CodeBlock, batch_memo, current_codes
 from fengqiao.events import permissions as perms
 from fengqiao.events import statemachine as sm
 from fengqiao.events.models import (
@@ -79,7 +80,8 @@ def _bound_people(event: Event) -> list[Person]:
     ]
 
 
-def _record(event: Event, actor, action: str, from_state: str, note: str = "", **details) -> None:
+def _record(event: Event, actor, action: str, from_state: str, note: str = "", *,
+            new_stream: bool = False, **details) -> None:
     audit.record(
         stream=audit.event_stream(event),
         event=event,
@@ -89,6 +91,7 @@ def _record(event: Event, actor, action: str, from_state: str, note: str = "", *
         to_state=event.status,
         note=note,
         details=details,
+        new_stream=new_stream,
     )
 
 
@@ -105,6 +108,7 @@ class _Step:
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     after: list[Callable[[], None]] = field(default_factory=list)
+    fresh: bool = False  # the event was inserted in this transaction: no earlier bindings
 
 
 def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], None]) -> Event:
@@ -113,15 +117,21 @@ def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], 
         return _act_in_transaction(event, actor, action, body)
 
 
-def _act_in_transaction(event: Event | int, actor, action: str, body) -> Event:
-    locked = _lock(event)
+def _act_in_transaction(event: Event | int, actor, action: str, body, *, fresh: bool = False) -> Event:
+    """`fresh`: `event` is the instance this transaction has just inserted (registration's own
+    dispatch) — no other transaction can see the row yet, so it is neither locked nor reloaded."""
+    if fresh:
+        assert isinstance(event, Event) and event.pk is not None
+        locked = event
+    else:
+        locked = _lock(event)
     if action not in sm.MOVES:
         sm.check(locked.status, action)  # raises: unknown action
     perms.require(actor, locked, action)  # 403 before 409: the posts decide first
     move = sm.check(locked.status, action)
     from_state = locked.status
     before = hooks.snapshot(locked)
-    step = _Step()
+    step = _Step(fresh=fresh)
     body(locked, step)
     if move.target is not None and locked.status == from_state:
         locked.status = move.target
@@ -151,11 +161,50 @@ def _text(value: Any, name: str, *, required: bool = True, max_length: int = 200
 # ------------------------------------------------------------------------------ registration
 
 
-def _next_code(region: Region | None, moment: dt.datetime) -> str:
-    prefix = (region.county.code if region is not None and region.county_id else
+def _county_code(region: Region) -> str:
+    memo = batch_memo()
+    if memo is None:
+        return region.county.code
+    key = ("county_code", region.county_id)
+    if key not in memo:
+        memo[key] = region.county.code
+    return memo[key]
+
+
+def _code_key(region: Region | None, moment: dt.datetime) -> str:
+    prefix = (_county_code(region) if region is not None and region.county_id else
               region.code if region is not None else "000000")
-    day = timezone.localtime(moment).strftime("%Y%m%d")
-    key = f"{prefix}-{day}"
+    return f"{prefix}-{timezone.localtime(moment).strftime('%Y%m%d')}"
+
+
+def reserve_codes(*, region: Region, count: int, actor, reason: str) -> CodeBlock | None:
+    """Take `count` event codes of today's counter of `region`'s county in a short transaction of
+    its own, so that a long import (one transaction for a whole file) does not hold the counter —
+    and every other registration in the county — until it commits. Codes of the block that the
+    import does not use (rows already imported, rows filed in another county, an import that
+    fails) are never handed out: the day's numbering has a gap there, which the audit row written
+    here explains."""
+    if count <= 0:
+        return None
+    key = _code_key(region, clock.now())
+    with transaction.atomic(durable=True):
+        EventCodeCounter.objects.get_or_create(key=key)
+        counter = EventCodeCounter.objects.select_for_update().get(key=key)
+        first = counter.last + 1
+        counter.last += count
+        counter.save(update_fields=["last"])
+        audit.record(stream="event_codes", action="reserve_codes", actor=actor, note=reason,
+                     details={"key": key, "first": first, "last": counter.last, "count": count})
+    return CodeBlock(key=key, first=first, last=first + count - 1)
+
+
+def _next_code(region: Region | None, moment: dt.datetime) -> str:
+    key = _code_key(region, moment)
+    codes = current_codes()
+    if codes is not None and codes.key == key:
+        number = codes.take()
+        if number is not None:
+            return f"{key}-{number:04d}"
     EventCodeCounter.objects.get_or_create(key=key)
     counter = EventCodeCounter.objects.select_for_update().get(key=key)
     counter.last += 1
@@ -255,15 +304,14 @@ def event_register_nested(
     for upload in attachments:
         _attach(event, upload, actor, now)
     _record(
-        event, actor, "register", "",
+        event, actor, "register", "", new_stream=True,
         source=source, category=category.code, region=region.code if region else None,
         parties=len(party_rows), attachments=len(attachments), high_risk=high_risk,
     )
     hooks.fire(hooks.EventChange(event=event, action="register", from_state="", before=None,
                                  actor=actor, at=now))
     if auto_dispatch and region is not None and region.level in {Level.VILLAGE, Level.GRID, Level.UNIT}:
-        _act_in_transaction(event.pk, None, "dispatch", _dispatch_body(None))
-        event.refresh_from_db()
+        _act_in_transaction(event, None, "dispatch", _dispatch_body(None), fresh=True)
     return event
 
 
@@ -336,13 +384,26 @@ def _tier_for(region: Region) -> str:
     return Tier.COUNTY
 
 
-def _duty_posts(region: Region | None, roles: Iterable[str]) -> list[Post]:
-    if region is None:
-        return []
+def _posts_at(region_id: int, roles: Iterable[str]) -> list[Post]:
+    """The active posts of these roles at the region, by id (read once per registration batch)."""
+    roles = sorted(roles)
+    memo = batch_memo()
+    key = ("posts", region_id, tuple(roles))
+    if memo is not None and key in memo:
+        return memo[key]
     posts = list(
-        Post.objects.filter(region=region, role__in=list(roles), active=True, person__active=True)
+        Post.objects.filter(region_id=region_id, role__in=roles, active=True, person__active=True)
         .select_related("person").order_by("id")
     )
+    if memo is not None:
+        memo[key] = posts
+    return posts
+
+
+def _duty_posts(region: Region | int | None, roles: Iterable[str]) -> list[Post]:
+    if region is None:
+        return []
+    posts = _posts_at(region if isinstance(region, int) else region.pk, roles)
     on_duty = [p for p in posts if p.on_duty]
     return on_duty or posts
 
@@ -390,34 +451,46 @@ def _posts_cover(person: Person, event: Event) -> bool:
     )
 
 
-def _bind_tier(event: Event, now) -> list[Person]:
-    """Bind the people a tier owes the event: the village's 3 and the grid head, or the
-    duty people of the town or the county command centre."""
-    bound: list[Person] = []
+def _tier_posts(event: Event) -> list[tuple[Post, str]]:
+    """The posts whose holders the event's tier binds, with the kind of binding."""
     if event.tier == Tier.VILLAGE:
-        village = event.village
-        for post in Post.objects.filter(
-            region=village, role__in=list(VILLAGE_THREE), active=True, person__active=True
-        ).select_related("person").order_by("id"):
-            if _bind(event, post.person, post.role, Assignment.Kind.THREE, now):
-                bound.append(post.person)
+        posts = [(post, Assignment.Kind.THREE) for post in _posts_at(event.village_id, VILLAGE_THREE)]
         if event.grid_id:
-            for post in _duty_posts(event.grid, [Role.GRID_HEAD]):
-                if _bind(event, post.person, post.role, Assignment.Kind.N, now):
-                    bound.append(post.person)
-    elif event.tier == Tier.TOWN:
-        for post in _duty_posts(event.town, [Role.TOWN_CADRE]):
-            if _bind(event, post.person, post.role, Assignment.Kind.TIER, now):
-                bound.append(post.person)
-    else:
-        for post in _duty_posts(event.county, [Role.OPERATOR]):
-            if _bind(event, post.person, post.role, Assignment.Kind.TIER, now):
-                bound.append(post.person)
+            posts += [(post, Assignment.Kind.N) for post in _duty_posts(event.grid_id, [Role.GRID_HEAD])]
+        return posts
+    if event.tier == Tier.TOWN:
+        return [(post, Assignment.Kind.TIER) for post in _duty_posts(event.town_id, [Role.TOWN_CADRE])]
+    return [(post, Assignment.Kind.TIER) for post in _duty_posts(event.county_id, [Role.OPERATOR])]
+
+
+def _bind_fresh(event: Event, now) -> list[Person]:
+    """`_bind_tier` for an event inserted in this transaction: it has no bindings yet, so the
+    tier's people are bound in one INSERT. The rows are those `_bind` would write: the grid head
+    holds the grid's post, which covers the event filed under that grid (not `beyond_posts`)."""
+    rows: list[Assignment] = []
+    bound: list[Person] = []
+    seen: set[tuple[int, str]] = set()
+    for post, kind in _tier_posts(event):
+        if (post.person_id, post.role) in seen:
+            continue
+        seen.add((post.person_id, post.role))
+        rows.append(Assignment(event=event, person=post.person, role=post.role, kind=kind,
+                               tier=event.tier, created_at=now, beyond_posts=False))
+        bound.append(post.person)
+    Assignment.objects.bulk_create(rows)
     return bound
 
 
+def _bind_tier(event: Event, now) -> list[Person]:
+    """Bind the people a tier owes the event: the village's 3 and the grid head, or the
+    duty people of the town or the county command centre."""
+    return [post.person for post, kind in _tier_posts(event)
+            if _bind(event, post.person, post.role, kind, now)]
+
+
 def _set_deadline(event: Event, step: _Step, now) -> None:
-    d = deadlines.deadline_for(category=event.category, tier=event.tier, source=event.source, start=now)
+    d = deadlines.deadline_for(category=event.category, tier=event.tier, source=event.source, start=now,
+                               memo=batch_memo())
     event.deadline = d.at
     event.deadline_approximate = d.approximate
     event.deadline_warned_at = None
@@ -443,11 +516,16 @@ def _dispatch_body(region: Region | None):
         event.dispatched_at = now
         step.fields |= {"tier", "dispatched_at"}
         _set_deadline(event, step, now)
-        bound = _bind_tier(event, now)
+        if step.fresh:  # nothing bound before: the bound are all the event's people
+            bound = _bind_fresh(event, now)
+            people = bound
+        else:
+            bound = _bind_tier(event, now)
+            people = _bound_people(event)
         step.details.update(region=event.region.code, tier=event.tier, bound=[p.pk for p in bound])
         if not bound:
             step.details["warning"] = "no one holds the posts to bind"
-        notify_people(persons=_bound_people(event), template="dispatched", params=_params(event), event=event)
+        notify_people(persons=people, template="dispatched", params=_params(event), event=event)
 
     return body
 

@@ -37,6 +37,7 @@ class WorkingCalendar:
     def __init__(self) -> None:
         self._overrides = dict(CalendarDay.objects.values_list("date", "kind"))
         self.approximate = False
+        self._warned: set[int] = set()
 
     def is_workday(self, day: dt.date) -> bool:
         kind = self._overrides.get(day)
@@ -45,7 +46,8 @@ class WorkingCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            if not self.approximate:
+            if day.year not in self._warned:
+                self._warned.add(day.year)
                 log.warning("no holiday schedule for %s: counting Saturday and Sunday as rest", day.year)
             self.approximate = True
             return day.weekday() < 5
@@ -99,11 +101,26 @@ def compute(
     return Deadline(end_of_local_day(local_start + dt.timedelta(days=days)), False, days, day_kind)
 
 
-def deadline_for(*, category: Category, tier: str, source: str, start: dt.datetime) -> Deadline:
-    policy = policy_for(category=category, tier=tier, source=source)
+def deadline_for(*, category: Category, tier: str, source: str, start: dt.datetime,
+                 memo: dict | None = None) -> Deadline:
+    """`memo`: a dict the caller keeps for a batch of registrations in one transaction (a
+    spreadsheet import), so the policy of each (category, tier, source) and the admin's calendar
+    are read once per batch instead of once per event."""
+    if memo is None:
+        policy = policy_for(category=category, tier=tier, source=source)
+        calendar = None
+    else:
+        key = ("deadline_policy", category.pk, tier, source)
+        if key not in memo:
+            memo[key] = policy_for(category=category, tier=tier, source=source)
+        policy = memo[key]
+        calendar = memo.get("working_calendar")
+        if calendar is None:
+            calendar = memo["working_calendar"] = WorkingCalendar()
+        calendar.approximate = False  # per deadline: only this count's days decide
     if policy is None:
         return compute(start=start, days=FALLBACK_DAYS[tier], day_kind=DayKind.CALENDAR)
-    return compute(start=start, days=policy.days, day_kind=policy.day_kind)
+    return compute(start=start, days=policy.days, day_kind=policy.day_kind, calendar=calendar)
 
 
 def extend(*, deadline: dt.datetime, days: int, day_kind: str) -> Deadline:

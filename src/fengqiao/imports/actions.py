@@ -186,10 +186,18 @@ def report_for(row: SheetRow, *, source: str, within: Region | None):
 
 
 def import_sheet(*, sheet: Sheet, mapping: m.Mapping, source: str, actor, within: Region | None,
-                 progress: Progress | None = None) -> ImportCounts:
+                 progress: Progress | None = None, expected_new: int = 0) -> ImportCounts:
     """Import every row through the door in one transaction. Raises RowsRejected (nothing
     written) when a row fails — the caller checked the file first, so that means the
-    registries changed in between (a category retired) or the door refused what we accepted."""
+    registries changed in between (a category retired) or the door refused what we accepted.
+
+    `expected_new`: the rows the check found not imported before. That many event codes of the
+    county's day counter are taken first in a short transaction of their own
+    (`events.actions.reserve_codes`), so the file's long transaction does not hold the counter —
+    every other registration in the county would wait for the import to commit. The rows run in
+    a `registration_batch`: policies, calendar and duty posts are read once for the file."""
+    from fengqiao.events.actions import reserve_codes
+    from fengqiao.events.batch import registration_batch
     from fengqiao.intake.actions import intake_submit_nested
 
     counts = ImportCounts()
@@ -198,7 +206,11 @@ def import_sheet(*, sheet: Sheet, mapping: m.Mapping, source: str, actor, within
     file_errors = parser.file_errors()
     if file_errors:
         raise RowsRejected(file_errors)
-    with transaction.atomic(durable=True):
+    codes = None
+    if within is not None and expected_new > 0:
+        codes = reserve_codes(region=within, count=expected_new, actor=_user(actor),
+                              reason=f"import of {expected_new} rows ({channel_for(source)})")
+    with transaction.atomic(durable=True), registration_batch(codes=codes):
         for number, row, row_errors in parser.rows(sheet):
             counts.rows += 1
             if row_errors or row is None:
@@ -230,6 +242,9 @@ def import_sheet(*, sheet: Sheet, mapping: m.Mapping, source: str, actor, within
                 "rows": counts.rows, "created": counts.created,
                 "already_imported": counts.already_imported, "triaged": counts.triaged,
                 "within": within.code if within else None,
+                "codes": None if codes is None else {
+                    "key": codes.key, "reserved": [codes.first, codes.last],
+                    "used": codes.next - codes.first},
             })
     return counts
 
@@ -415,7 +430,8 @@ def import_run_execute(*, run: ImportRun, actor, progress: Progress | None = Non
     tracker = progress or prog.Throttled(run.pk, "importing", run.rows_total or None)
     try:
         counts = import_sheet(sheet=sheet, mapping=mapping, source=run.source, actor=actor,
-                              within=run.within, progress=tracker)
+                              within=run.within, progress=tracker,
+                              expected_new=max(run.rows_total - run.already_imported, 0))
     except RowsRejected as exc:
         result = CheckResult(rows_total=run.rows_total, errors=exc.errors)
         _reject(run, sheet, result, report_path)

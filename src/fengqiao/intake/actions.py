@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.events import audit
 from fengqiao.events.actions import PartyInput, event_register_nested
+from fengqiao.events.batch import batch_memo
 from fengqiao.events.models import Category, Event, Source
 from fengqiao.intake.models import ExternalTicket, IntakeSystem
 from fengqiao.intake.queries import ticket_for
@@ -145,7 +146,7 @@ def intake_submit_nested(*, report: Report, actor) -> IntakeResult:
     if len(external_id) > 100:
         raise InvalidInput(_("The ticket id is longer than 100 characters."), field="ticket_id")
     if external_id:
-        earlier = ticket_for(channel=channel, external_id=external_id)
+        earlier = ticket_for(channel=channel, external_id=external_id, likely_new=batch_memo() is not None)
         if earlier is not None:
             return redelivered(earlier)
     try:
@@ -269,7 +270,7 @@ def route(report: Report, *, within: Region | None) -> Routing:
 
     located = _locate(report.address, within) if (report.address or "").strip() else None
     if located is not None and not located.ambiguous:
-        region = located.region()
+        region = _region_of(located)
         if region is not None and region.retired_at is None and (within is None or within.is_ancestor_of(region)):
             return _routing(region, "address", within)
     if within is not None and within.level in DISPATCH_LEVELS:
@@ -285,6 +286,16 @@ def _routing(region: Region, by: str, within: Region | None) -> Routing:
     routed = region.level in DISPATCH_LEVELS
     # Filed above the villages (a town, a county): registered there but no one is bound yet.
     return Routing(region=region, routed=routed, by=by, reasons=[] if routed else [UNROUTED])
+
+
+def _region_of(located: Located) -> Region | None:
+    memo = batch_memo()  # an import's rows name the same few hundred villages over and over
+    if memo is None:
+        return located.region()
+    key = ("region_by_code", located.code)
+    if key not in memo:
+        memo[key] = located.region()
+    return memo[key]
 
 
 def _region_at(latitude: float, longitude: float) -> Region | None:

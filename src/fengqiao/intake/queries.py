@@ -30,9 +30,11 @@ def system_for_key(raw: str | None) -> IntakeSystem | None:
     return system
 
 
-def ticket_for(*, channel: str, external_id: str) -> ExternalTicket | None:
-    return (
-        ExternalTicket.objects.select_related("event__region", "event__category", "system")
-        .filter(channel=channel, external_id=external_id)
-        .first()
-    )
+def ticket_for(*, channel: str, external_id: str, likely_new: bool = False) -> ExternalTicket | None:
+    """The ticket the sender delivered before, with its event. `likely_new` (the rows of an
+    import): look first with one small indexed query, and load the ticket with its event only
+    when there is one — a redelivery then costs one query more, a new ticket much less."""
+    tickets = ExternalTicket.objects.filter(channel=channel, external_id=external_id)
+    if likely_new and not tickets.exists():
+        return None
+    return tickets.select_related("event__region", "event__category", "system").first()
