@@ -140,7 +140,7 @@ def _act_in_transaction(event: Event | int, actor, action: str, body, *, fresh: 
         locked.save(update_fields=sorted(step.fields | {"updated_at"}))
     _record(locked, actor, action, from_state, step.note, **step.details)
     hooks.fire(hooks.EventChange(event=locked, action=action, from_state=from_state,
-                                 before=before, actor=actor, at=clock.now()))
+                                 before=before, actor=actor, at=clock.now(), fresh=fresh))
     for fn in step.after:
         fn()
     return locked
@@ -309,7 +309,7 @@ def event_register_nested(
         parties=len(party_rows), attachments=len(attachments), high_risk=high_risk,
     )
     hooks.fire(hooks.EventChange(event=event, action="register", from_state="", before=None,
-                                 actor=actor, at=now))
+                                 actor=actor, at=now, fresh=True))
     if auto_dispatch and region is not None and region.level in {Level.VILLAGE, Level.GRID, Level.UNIT}:
         _act_in_transaction(event, None, "dispatch", _dispatch_body(None), fresh=True)
     return event

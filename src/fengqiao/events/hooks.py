@@ -28,6 +28,9 @@ class EventChange:
     before: dict[str, Any] | None  # field values (by attname) before the action; None on register
     actor: Any  # the acting user, or None for the platform itself
     at: dt.datetime
+    # The event was inserted by this very transaction (registration and its own dispatch): no
+    # other row can refer to it yet — no triage item, no binding, no earlier callback.
+    fresh: bool = False
 
     def changed(self, attname: str) -> bool:
         if self.before is None:

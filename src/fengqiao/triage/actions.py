@@ -113,6 +113,8 @@ def on_event_change(change: EventChange) -> None:
     action = change.action
     if action not in {"dispatch", "recategorise", "merge", "refuse", "resolve", "close"}:
         return
+    if change.fresh:  # dispatched at registration: the door opens its triage item afterwards
+        return
     event = change.event
     if action == "resolve":
         _tell_merged_reporters(event)
