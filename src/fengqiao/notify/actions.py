@@ -24,11 +24,11 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
     seen: set[int] = set()
     texts: list[OutboxMessage] = []
     notes: list[Notification] = []
+    title, body = render(template, params)  # the same words for everyone it goes to
     for person in persons:
         if person is None or person.pk in seen:
             continue
         seen.add(person.pk)
-        title, body = render(template, params)
         if person.phone:
             texts.append(
                 OutboxMessage(
