@@ -24,13 +24,24 @@ Candidates come only through indexes, so it stays cheap on a table of millions (
 point; events whose parties share a phone (`Party.phone_index`) — all within ±`WINDOW` of
 registration and in a state that can still be merged into (registered, dispatched, in progress,
 resolved).
+
+It runs once for every event intake registers (100,000 times in a spreadsheet import), so each
+call does as little as it can without changing a result: candidates are read as plain rows of
+the columns the score needs (only the ≤ `limit` twins are loaded as events); the place, time,
+phone and name parts come first, and a candidate that could not reach the threshold even with
+its text counted in full (`_ceiling`) is never vectorised nor compared; and text vectors are kept
+across calls (`_Vectors`, keyed by the text itself and dropped when the classifier's document
+frequencies change), as consecutive events share most of their candidates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
+import sys
+import threading
+import weakref
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -51,6 +62,7 @@ WEIGHTS = {"text": 0.40, "place": 0.25, "time": 0.10, "phone": 0.15, "name": 0.1
 TEXT_GATE = 0.15  # below this cosine the texts are about different things, whatever else agrees
 TEXT_FULL = 0.35
 NUMBER_WEIGHT = 3.0  # with document frequencies: a number ("3组", an amount) weighs like a common bigram
+VECTOR_CACHE_SIZE = 30_000  # text vectors kept across calls: ~3.7 KB for 80 characters, ~110 MB when full
 
 
 @dataclass
@@ -144,20 +156,96 @@ def components(a: Signature, b: Signature) -> dict[str, float]:
 
 def score(a: Signature, b: Signature) -> float:
     """How likely `a` and `b` are the same matter, in [0, 1]."""
-    parts = components(a, b)
+    return _weighed(components(a, b))
+
+
+def _weighed(parts: dict[str, float]) -> float:
     if parts["cosine"] < TEXT_GATE:
         return 0.0
     return round(min(1.0, sum(w * parts[k] for k, w in WEIGHTS.items())), 4)
 
 
+def _cheap_parts(a: Signature, b: Signature) -> dict[str, float]:
+    """`components` without the text (the costly part)."""
+    return {
+        "place": place_score(a, b),
+        "time": time_score(a, b),
+        "phone": 1.0 if a.phones & b.phones else 0.0,
+        "name": 1.0 if a.names & b.names else 0.0,
+    }
+
+
+def _ceiling(parts: dict[str, float]) -> float:
+    """The most `score` can give a pair with these cheap parts, whatever their texts: the same sum
+    with the text counted in full. Every step (w·x, the sum in the same order, min, round) is
+    monotone in floating point too, so `score` ≤ `_ceiling` exactly, never by a rounding."""
+    return round(min(1.0, sum(w * (1.0 if k == "text" else parts[k]) for k, w in WEIGHTS.items())), 4)
+
+
 # ------------------------------------------------------------------------------ the search
 
 
-def _idf():
+def _model():
+    """The classifier whose document frequencies weight the text (None: none trained yet)."""
     from fengqiao.triage.classify import current_model
 
-    model = current_model()
-    return model.idf if model is not None else None
+    return current_model()
+
+
+class _Vectors:
+    """Text vectors kept across calls, at most `size`, the least recently used dropped first.
+
+    Keyed by the text itself, so an edited title or description is simply another key; and all
+    dropped when the weights change — another classifier object (a new version, or the cache
+    reloaded), told by identity: versions repeat across databases and tests, objects do not while
+    held (a weak reference, so the cache never keeps an old model alive)."""
+
+    _PLAIN = object()  # owner when there is no classifier: raw bigram counts
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._map: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._owner: object = None
+
+    def _owned_by(self, model) -> bool:
+        if model is None:
+            return self._owner is self._PLAIN
+        return isinstance(self._owner, weakref.ref) and self._owner() is model
+
+    def bind(self, model) -> None:
+        """Use `model`'s weights from now on (forgetting every vector if they were another's)."""
+        with self._lock:
+            if not self._owned_by(model):
+                self._map.clear()
+                self._owner = self._PLAIN if model is None else weakref.ref(model)
+
+    def get(self, text: str, model) -> dict[str, float]:
+        with self._lock:
+            if self._owned_by(model):
+                vec = self._map.get(text)
+                if vec is not None:
+                    self._map.move_to_end(text)
+                    return vec
+        vec = text_vector(text, model.idf if model is not None else None)
+        vec = {sys.intern(g): v for g, v in vec.items()}  # same order; bigrams shared by all vectors
+        with self._lock:
+            if self._owned_by(model):
+                self._map[text] = vec
+                if len(self._map) > self.size:
+                    self._map.popitem(last=False)
+        return vec
+
+    def clear(self) -> None:
+        with self._lock:
+            self._map.clear()
+            self._owner = None
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+
+_vectors = _Vectors(VECTOR_CACHE_SIZE)
 
 
 def _parties_of(event_ids: list[int]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
@@ -198,29 +286,43 @@ def _villages_near(event: Event) -> list[int] | None:
     return None
 
 
-def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) -> list[Event]:
-    """Recent live events that could be twins: near in place, or sharing a phone.
+# What a twin is loaded with (the ≤ limit found, as events), and what a candidate is read as.
+TWIN_FIELDS = ("id", "title", "description", "created_at", "latitude", "longitude",
+               "grid", "village", "town", "county", "category", "status", "code", "region")
+ROW_FIELDS = ("id", "title", "description", "created_at", "latitude", "longitude",
+              "grid_id", "village_id", "town_id")
+Row = tuple  # ROW_FIELDS, in that order
+
+
+def candidates(event: Event, window: dt.timedelta = WINDOW) -> list[Row]:
+    """Recent live events that could be twins, near in place or sharing a phone with one of its
+    parties, as rows of `ROW_FIELDS` (no model instances: most are dismissed at a glance).
 
     Each query is one indexed range: (village, status, created_at) for the event's village and
     the villages near its point; `region_id` for events filed only at its town or county (those
     intake could not route); (town, status, created_at) for an event filed at a town without a
-    point; the phone's blind index. Merged in Python."""
+    point; the blind index of its parties' phones (read in the same query). Merged in Python."""
     base = Event.objects.filter(
         status__in=LIVE_STATUSES,
         created_at__gte=event.created_at - window,
         created_at__lte=event.created_at + window,
     ).exclude(pk=event.pk)
-    fields = ("id", "title", "description", "created_at", "latitude", "longitude",
-              "grid", "village", "town", "county", "category", "status", "code", "region")
-    found: dict[int, Event] = {}
+    found: dict[int, Row] = {}
+    later: list[bool] = []  # is any live event of the window later than this one? (asked once)
 
     def take(qs) -> None:
-        # The nearest in time on either side (at intake nothing is later: one cheap empty range).
-        qs = qs.only(*fields)
-        for e in qs.filter(created_at__lte=event.created_at).order_by("-created_at")[:CANDIDATE_CAP]:
-            found.setdefault(e.pk, e)
-        for e in qs.filter(created_at__gt=event.created_at).order_by("created_at")[:CANDIDATE_CAP]:
-            found.setdefault(e.pk, e)
+        # The nearest in time on either side. At intake nothing is later: one look along the
+        # (status, created_at) index spares every source its later range.
+        qs = qs.values_list(*ROW_FIELDS)
+        for row in qs.filter(created_at__lte=event.created_at).order_by("-created_at")[:CANDIDATE_CAP]:
+            found.setdefault(row[0], row)
+        if not later:  # the same as `base` past this event, but bounded below by it (SQLite keeps one bound)
+            later.append(Event.objects.filter(
+                status__in=LIVE_STATUSES, created_at__gt=event.created_at, created_at__lte=event.created_at + window,
+            ).exclude(pk=event.pk).exists())
+        if later[0]:
+            for row in qs.filter(created_at__gt=event.created_at).order_by("created_at")[:CANDIDATE_CAP]:
+                found.setdefault(row[0], row)
 
     has_point = event.latitude is not None and event.longitude is not None
     villages: set[int] = {event.village_id} if event.village_id else set()
@@ -247,15 +349,15 @@ def candidates(event: Event, phones: set[str], window: dt.timedelta = WINDOW) ->
             take(base.filter(county_id=event.county_id))
     if has_point and not event.county_id:  # filed nowhere: the recent window, by point only
         take(base.filter(_bbox(event.latitude, event.longitude, FAR_METRES)))  # type: ignore[arg-type]
-    if phones:
-        ids = list(
-            Party.objects.filter(phone_index__in=list(phones)).exclude(event_id=event.pk)
-            .order_by("-event_id").values_list("event_id", flat=True)[:PHONE_CAP]
-        )
-        ids = [i for i in ids if i not in found]
-        if ids:
-            for e in base.filter(pk__in=ids).only(*fields):
-                found[e.pk] = e
+    own_phones = Party.objects.filter(event_id=event.pk).exclude(phone_index="").values("phone_index")
+    ids = list(
+        Party.objects.filter(phone_index__in=own_phones).exclude(event_id=event.pk)
+        .order_by("-event_id").values_list("event_id", flat=True)[:PHONE_CAP]
+    )
+    ids = [i for i in ids if i not in found]
+    if ids:
+        for row in base.filter(pk__in=ids).values_list(*ROW_FIELDS):
+            found[row[0]] = row
     return list(found.values())
 
 
@@ -263,18 +365,39 @@ def find_twins(*, event: Event, limit: int = 5, threshold: float = THRESHOLD) ->
     """Likely twins of `event` among recent open/unmerged events, best first, score ≥ threshold."""
     if event.pk is None:
         raise ValueError("find_twins needs a saved event")
-    empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-    own = _parties_of([event.pk]).get(event.pk, empty)
-    pool = candidates(event, set(own[0]))
+    pool = candidates(event)
     if not pool:
         return []
-    idf = _idf()
-    me = Signature.of(event, own, idf)
-    parties = _parties_of([e.pk for e in pool])
-    scored = []
-    for other in pool:
-        s = score(me, Signature.of(other, parties.get(other.pk, empty), idf))
+    empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    parties = _parties_of([event.pk, *(row[0] for row in pool)])
+    own = parties.get(event.pk, empty)
+    model = _model()
+    _vectors.bind(model)
+    me = Signature(
+        pk=event.pk, text=event_text(event.title, event.description), created_at=event.created_at,
+        latitude=event.latitude, longitude=event.longitude, grid_id=event.grid_id,
+        village_id=event.village_id, town_id=event.town_id, phones=own[0], names=own[1],
+    )
+    me.vector = _vectors.get(me.text, model)
+    scored: list[tuple[int, float]] = []
+    for pk, title, description, created_at, lat, lng, grid_id, village_id, town_id in pool:
+        phones, names = parties.get(pk, empty)
+        other = Signature(pk=pk, text="", created_at=created_at, latitude=lat, longitude=lng, grid_id=grid_id,
+                          village_id=village_id, town_id=town_id, phones=phones, names=names)
+        # `score(me, other)`, the text last and only where it can still matter.
+        parts = _cheap_parts(me, other)
+        if _ceiling(parts) < threshold:
+            continue
+        other.text = event_text(title, description)
+        other.vector = _vectors.get(other.text, model)
+        cos = cosine(me.vector, other.vector)
+        parts["cosine"], parts["text"] = cos, min(1.0, cos / TEXT_FULL)
+        s = _weighed(parts)
         if s >= threshold:
-            scored.append((other, s))
-    scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
-    return scored[:limit]
+            scored.append((pk, s))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0]))
+    scored = scored[:limit]
+    if not scored:
+        return []
+    events = Event.objects.only(*TWIN_FIELDS).in_bulk([pk for pk, _s in scored])
+    return [(events[pk], s) for pk, s in scored if pk in events]
