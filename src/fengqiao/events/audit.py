@@ -79,10 +79,11 @@ def record(
     if new_stream:
         head = AuditStream(key=stream)
     else:
-        head = AuditStream.objects.select_for_update().filter(key=stream).first()
+        head = _locked_head(stream)
         if head is None:  # the stream's first row (get_or_create survives a racing creator)
             AuditStream.objects.get_or_create(key=stream)
-            head = AuditStream.objects.select_for_update().get(key=stream)
+            head = _locked_head(stream)
+            assert head is not None
     created_at = clock.now()
     entry = AuditEntry(
         stream=stream,
@@ -105,8 +106,33 @@ def record(
     if new_stream:
         head.save(force_insert=True)
     else:
-        head.save(update_fields=["seq", "head"])
+        _move_head(head)
     return entry
+
+
+# Every action of the platform reads and moves one head: plain SQL on the primary key, without
+# the ORM's query compilation, which costs more than these primary-key queries themselves.
+_TABLE = AuditStream._meta.db_table
+
+
+def _locked_head(stream: str) -> AuditStream | None:
+    connection = transaction.get_connection()
+    q = connection.ops.quote_name
+    sql = f"SELECT {q('seq')}, {q('head')} FROM {q(_TABLE)} WHERE {q('key')} = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"  # SQLite: the action's transaction is BEGIN IMMEDIATE already
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stream])
+        row = cursor.fetchone()
+    return None if row is None else AuditStream(key=stream, seq=row[0], head=row[1])
+
+
+def _move_head(head: AuditStream) -> None:
+    connection = transaction.get_connection()
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {q(_TABLE)} SET {q('seq')} = %s, {q('head')} = %s WHERE {q('key')} = %s",
+                       [head.seq, head.head, head.key])
 
 
 def name_of(actor) -> str:
