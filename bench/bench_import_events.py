@@ -120,6 +120,28 @@ def counts():
     return {m.__name__: m.objects.count() for m in models}
 
 
+class Meter:
+    """Progress on stderr every tenth of the file: rows done, and the CPU per row of that tenth
+    (kept in `tenths`, so a cost that grows along the file shows)."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0
+        self.step = max(1, total // 10)
+        self.t, self.cpu = time.perf_counter(), time.process_time()
+        self.tenths: list[float] = []
+
+    def __call__(self, k: int) -> None:
+        self.done += k
+        if self.done % self.step == 0 or self.done == self.total:
+            cpu = time.process_time()
+            rows = self.done - len(self.tenths) * self.step
+            ms = (cpu - self.cpu) * 1000 / max(rows, 1)
+            self.tenths.append(round(ms, 1))
+            self.cpu = cpu
+            print(f"  {self.label}: {self.done:,}/{self.total:,} rows, {time.perf_counter() - self.t:.0f} s, "
+                  f"{ms:.1f} ms CPU per row in this tenth", file=sys.stderr, flush=True)
+
+
 def run_size(n: int, county, operator, *, profile: bool, seed: int) -> dict:
     from django.db import connection
 
@@ -143,7 +165,8 @@ def run_size(n: int, county, operator, *, profile: bool, seed: int) -> dict:
     t, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    result = actions.import_run_execute(run=run, actor=operator, progress=lambda k: None)
+    meter = Meter("import", n)
+    result = actions.import_run_execute(run=run, actor=operator, progress=meter)
     if profiler:
         profiler.disable()
     import_s, import_cpu = time.perf_counter() - t, time.process_time() - cpu
@@ -169,6 +192,7 @@ def run_size(n: int, county, operator, *, profile: bool, seed: int) -> dict:
         "import_per_s": round(n / import_s, 1), "ms_per_row": round(import_s * 1000 / n, 1),
         "again_s": round(again_s, 1), "again_per_s": round(n / again_s),
         "rss_before_mb": round(rss_before), "rss_peak_mb": round(rss_mb()),
+        "cpu_ms_per_row_by_tenth": meter.tenths,
         "routed": result.routed, "triaged": result.triaged,
         "per_row": {k: round(v / n, 2) for k, v in added.items() if k != "Event"},
     }
