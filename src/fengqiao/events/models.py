@@ -235,6 +235,9 @@ class Event(models.Model):
             models.Index(fields=["town", "status", "created_at"], name="event_town_status"),
             models.Index(fields=["village", "status", "created_at"], name="event_village_status"),
             models.Index(fields=["grid", "status"], name="event_grid_status"),
+            # Events filed at exactly this region (waiting above the villages), newest first: the
+            # duplicate check's candidates at a town or the county (see bench/README.md, imports).
+            models.Index(fields=["region", "status", "created_at"], name="event_region_status"),
             models.Index(fields=["status", "created_at"], name="event_status_created"),
             # The deadline scanner and the overdue worklists read only open events.
             models.Index(
