@@ -188,14 +188,20 @@ def reserve_codes(*, region: Region, count: int, actor, reason: str) -> CodeBloc
         return None
     key = _code_key(region, clock.now())
     with transaction.atomic(durable=True):
-        EventCodeCounter.objects.get_or_create(key=key)
-        counter = EventCodeCounter.objects.select_for_update().get(key=key)
-        first = counter.last + 1
-        counter.last += count
-        counter.save(update_fields=["last"])
+        last = _advance_counter(key, count)
+        first = last - count + 1
         audit.record(stream="event_codes", action="reserve_codes", actor=actor, note=reason,
-                     details={"key": key, "first": first, "last": counter.last, "count": count})
-    return CodeBlock(key=key, first=first, last=first + count - 1)
+                     details={"key": key, "first": first, "last": last, "count": count})
+    return CodeBlock(key=key, first=first, last=last)
+
+
+def _advance_counter(key: str, count: int = 1) -> int:
+    """Move the day counter `key` on by `count` (row-locked); the last number now taken."""
+    EventCodeCounter.objects.get_or_create(key=key)
+    counter = EventCodeCounter.objects.select_for_update().get(key=key)
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return counter.last
 
 
 def _next_code(region: Region | None, moment: dt.datetime) -> str:
@@ -205,11 +211,7 @@ def _next_code(region: Region | None, moment: dt.datetime) -> str:
         number = codes.take()
         if number is not None:
             return f"{key}-{number:04d}"
-    EventCodeCounter.objects.get_or_create(key=key)
-    counter = EventCodeCounter.objects.select_for_update().get(key=key)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{key}-{counter.last:04d}"
+    return f"{key}-{_advance_counter(key):04d}"
 
 
 def _file_under(event: Event, region: Region) -> None:
