@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from fengqiao.config.env import ImproperEnvironment, env_int, env_str
+from fengqiao.lib.env import ImproperEnvironment, env_int, env_str
 
 
 def _int(name: str, default: int) -> int:

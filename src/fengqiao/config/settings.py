@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.config.env import (
+from fengqiao.lib.env import (
     env_bool,
     env_float,
     env_int,
