@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fengqiao.triage",
     "fengqiao.command",
     "fengqiao.supervision",
+    "fengqiao.demo",
 ]
 
 MIDDLEWARE = [
