@@ -1,5 +1,4 @@
-"""`fengqiao deliver_outbox`, `fengqiao serve` (web server and worker in one process), and a
-Huey consumer on Redis."""
+"""`fengqiao deliver_outbox` and a Huey consumer on Redis (`fengqiao serve`: tests/config/test_serve.py)."""
 
 from __future__ import annotations
 
@@ -61,66 +60,6 @@ def test_deliver_outbox_sends_everything_due_and_says_so(aliyun):
 def test_deliver_outbox_rejects_a_zero_batch():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("deliver_outbox", "--batch", "0")
-
-
-# ------------------------------------------------------------------------------------ serve
-
-
-@pytest.mark.django_db(transaction=True)
-def test_serve_answers_http_and_its_worker_delivers_the_texts_an_action_queued(world, tmp_path):
-    from fengqiao.people.models import ApiToken
-
-    _, operator_token = ApiToken.issue(user=world.operator.user)
-    _, secretary_token = ApiToken.issue(user=world.secretary_a.user)
-    sms_file = tmp_path / "sms.log"
-    port = _free_port()
-    env = subprocess_env(
-        FENGQIAO_SMS_BACKEND="file", FENGQIAO_SMS_FILE=str(sms_file),
-        FENGQIAO_HUEY_FILE=str(tmp_path / "huey.db"), FENGQIAO_HUEY_IMMEDIATE="false",
-    )
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(_cli("serve", f"127.0.0.1:{port}"), env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        def up() -> bool:
-            try:
-                return _http("GET", base + "/me/notifications")[0] == 401
-            except OSError:
-                return False
-
-        assert wait_for(up, timeout=60), "the server did not come up"
-        status, event = _http("POST", base + "/events", {
-            "title": "洋坂村柯某与吴某工资纠纷", "category_code": "dispute.wages", "source": "walk_in",
-            "region_code": world.village_a.code,
-        }, token=operator_token)
-        assert status == 201, event
-
-        # The action's after-commit kick reached the in-process worker: three texts went out.
-        def lines() -> list[dict]:
-            if not sms_file.exists():
-                return []
-            return [json.loads(line) for line in sms_file.read_text("utf-8").splitlines()]
-
-        assert wait_for(lambda: len(lines()) == 3, timeout=30), lines()
-        assert sorted(line["to"] for line in lines()) == sorted(
-            p.phone for p in (world.secretary_a, world.liaison_a, world.police_a)
-        )
-        assert all(event["code"] in line["body"] for line in lines())
-        assert wait_for(lambda: OutboxMessage.objects.filter(state="sent").count() == 3, timeout=10)
-
-        status, inbox = _http("GET", base + "/me/notifications", token=secretary_token)
-        assert status == 200 and inbox["items"][0]["title"] == f"新事项待签收:{event['code']}"
-    finally:
-        server.send_signal(signal.SIGINT)  # Ctrl-C
-        try:
-            output, _ = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
-    assert server.returncode == 0, output
-    assert "worker: 2 thread(s) on SqliteHuey" in output
-    assert "stopping the worker" in output
 
 
 # ----------------------------------------------------------------------- Huey on Redis
