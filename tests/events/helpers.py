@@ -8,7 +8,8 @@ from tests.factories import World, register
 
 
 def event_in(world: World, status: str, actor) -> Event:
-    """An event in `status`, built only through actions (resolved ones are already called back)."""
+    """An event in `status`, built only through actions (resolved ones not yet called back,
+    closed ones called back satisfied first)."""
     if status in {Status.REGISTERED, Status.REFUSED, Status.MERGED}:
         event = register(world, region=world.town, actor=actor,  # a town: waits for dispatch
                          parties=[actions.PartyInput(name="柯某", phone="13912345678", is_reporter=True)])
@@ -26,9 +27,9 @@ def event_in(world: World, status: str, actor) -> Event:
     if status == Status.IN_PROGRESS:
         return Event.objects.get(pk=event.pk)
     actions.event_resolve(event=event, actor=actor, result="已调解,双方签订协议")
-    actions.event_call_back(event=event, actor=actor, satisfaction="satisfied")
     if status == Status.RESOLVED:
         return Event.objects.get(pk=event.pk)
+    actions.event_call_back(event=event, actor=actor, satisfaction="satisfied")
     actions.event_close(event=event, actor=actor)
     return Event.objects.get(pk=event.pk)
 
@@ -50,6 +51,10 @@ def valid_data(world: World, event: Event, action: str, actor) -> dict:
         return {"result": "已办结"}
     if action == "call_back":
         return {"satisfaction": "basically_satisfied"}
+    if action == "close":
+        if event.status == Status.RESOLVED and not event.satisfaction:  # close needs a call-back
+            actions.event_call_back(event=event, actor=actor, satisfaction="satisfied")
+        return {}
     if action == "request_extension":
         return {"days": 5, "reason": "需等待鉴定结果"}
     if action in {"approve_extension", "reject_extension"}:

@@ -255,17 +255,18 @@ def citizen_rate(*, report: CitizenReport, satisfaction: str, comment: str = "")
     try:
         note = "群众评价" + (":" + comment if comment else "")
         return event_actions.event_call_back(event=event.pk, actor=None, satisfaction=satisfaction, note=note)
-    except IllegalTransition:
+    except IllegalTransition as exc:
+        if exc.code == "already_called_back":  # the call-back's guard, on the locked row
+            raise Conflict(_("This resolution has already been rated. Thank you."), code="already_rated") from None
         raise IllegalTransition(_("The matter can be rated once it has been resolved."), code="not_resolved") from None
     finally:
         _rating.reset(token)
 
 
 def _record_rating(change: hooks.EventChange, rating: dict[str, Any]) -> None:
-    """Inside the call-back's transaction (the event row locked): once per resolution."""
+    """Inside the call-back's transaction (the event row locked; the call-back's guard has
+    made sure it is the first for this resolution)."""
     before = change.before or {}
-    if before.get("satisfaction"):
-        raise Conflict(_("This resolution has already been rated. Thank you."), code="already_rated")
     CitizenRating.objects.create(
         report=rating["report"], event=change.event, resolved_at=before.get("resolved_at") or change.at,
         satisfaction=rating["satisfaction"], comment=rating["comment"], created_at=change.at,

@@ -661,8 +661,10 @@ def event_resolve(*, event: Event | int, actor, result: str) -> Event:
 
 
 def event_call_back(*, event: Event | int, actor, satisfaction: str, note: str = "") -> Event:
-    """回访: satisfied or basically satisfied → ready to close; dissatisfied → reopened (rework)."""
-    if satisfaction not in Satisfaction.values:
+    """回访, once per resolution: where it lands by the answer is the state machine's
+    (`MOVES["call_back"].outcomes`): satisfied or basically satisfied → ready to close;
+    dissatisfied → back in progress (rework)."""
+    if satisfaction not in sm.MOVES["call_back"].outcomes:
         raise InvalidInput(
             _("Satisfaction must be one of: %(v)s.") % {"v": ", ".join(Satisfaction.values)},
             field="satisfaction",
@@ -670,14 +672,16 @@ def event_call_back(*, event: Event | int, actor, satisfaction: str, note: str =
     note = _text(note, "note", required=False, max_length=2000)
 
     def body(e: Event, step: _Step) -> None:
+        sm.check_guard(e, "call_back")
         now = clock.now()
+        target = sm.outcome_target("call_back", satisfaction)
         e.satisfaction = satisfaction
         e.called_back_at = now
         step.fields |= {"satisfaction", "called_back_at"}
         step.note = note
         step.details["satisfaction"] = satisfaction
-        if satisfaction == Satisfaction.DISSATISFIED:
-            e.status = Status.IN_PROGRESS
+        if target != e.status:  # back to in progress: rework
+            e.status = target
             e.reopen_count += 1
             e.resolved_late = False
             step.fields |= {"status", "reopen_count", "resolved_late"}
@@ -689,11 +693,11 @@ def event_call_back(*, event: Event | int, actor, satisfaction: str, note: str =
 
 
 def event_close(*, event: Event | int, actor) -> Event:
-    """归档: only after the citizen was called back and was satisfied (or basically)."""
+    """归档: only after the citizen was called back and was satisfied (or basically) — the
+    move's guard in the state machine."""
 
     def body(e: Event, step: _Step) -> None:
-        if e.satisfaction not in {Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED}:
-            raise IllegalTransition(_("Call the citizen back before closing the event."), code="call_back_first")
+        sm.check_guard(e, "close")
         e.closed_at = clock.now()
         Assignment.objects.filter(event=e, active=True).update(active=False)
         step.fields.add("closed_at")

@@ -93,7 +93,7 @@ def may(user, event: Event, action: str) -> bool:
 
 
 def available_actions(user, event: Event) -> list[str]:
-    """What to offer as buttons: permitted, legal in this state, and meaningful now."""
+    """What to offer as buttons: permitted, legal in this state (its guard holding), and meaningful now."""
     allowed = permitted_actions(user, event)
     out = []
     pending = None
@@ -111,7 +111,7 @@ def available_actions(user, event: Event) -> list[str]:
             continue
         if action == "flag_risk" and event.high_risk or action == "unflag_risk" and not event.high_risk:
             continue
-        if action == "close" and not event.satisfaction:
+        if not sm.guard_holds(event, action):  # e.g. close before a satisfied call-back
             continue
         out.append(action)
     return out
