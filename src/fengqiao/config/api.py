@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from fengqiao.config.unavailable import database_unavailable, unavailable_response
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import ApiToken
 
@@ -98,6 +100,14 @@ def on_unexpected(request, exc):
 
     logging.getLogger("fengqiao.api").exception("unhandled error on %s", request.path)
     return _error(request, "server_error", "Internal error; it has been logged.", 500)
+
+
+@api.exception_handler(OperationalError)
+def on_database_error(request, exc: OperationalError):
+    # The database refused the connection or the pool had none free: 503, try again; else a bug.
+    if database_unavailable(exc):
+        return unavailable_response(request, exc)
+    return on_unexpected(request, exc)
 
 
 def _register_routers() -> None:

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # NUL characters refused in every path, query and form; every error under /api/ as JSON.
     "fengqiao.config.request_checks.RejectBadInputMiddleware",
+    # A database that cannot be reached answers 503 (JSON under /api/), not 500.
+    "fengqiao.config.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fengqiao.config.urls"
@@ -96,6 +98,22 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fengqiao.db'}"), BASE_DIR
     )
 }
+# PostgreSQL connections come from a pool in each process (psycopg_pool through Django), at most
+# FENGQIAO_DB_POOL_SIZE each: `fengqiao serve` opens at most (web processes + 1) × that many, and
+# a connection idle for FENGQIAO_DB_POOL_MAX_IDLE seconds beyond the first is closed. A request
+# that finds no free connection within FENGQIAO_DB_POOL_TIMEOUT seconds is answered 503. 0 turns
+# the pool off (a connection per request, for a pgbouncer in front).
+FENGQIAO_DB_POOL_SIZE = env_int("FENGQIAO_DB_POOL_SIZE", 8, low=0)
+FENGQIAO_DB_POOL_TIMEOUT = env_float("FENGQIAO_DB_POOL_TIMEOUT", 10.0, low=0.01)
+FENGQIAO_DB_POOL_MAX_IDLE = env_float("FENGQIAO_DB_POOL_MAX_IDLE", 60.0, low=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    if FENGQIAO_DB_POOL_SIZE:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1, "max_size": FENGQIAO_DB_POOL_SIZE, "timeout": FENGQIAO_DB_POOL_TIMEOUT,
+            "max_idle": FENGQIAO_DB_POOL_MAX_IDLE,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -32,14 +32,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperEnvironment(f"{name}={value!r} is not a boolean (use true/false)")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, low: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperEnvironment(f"{name}={value!r} is not an integer") from None
+    if low is not None and number < low:
+        raise ImproperEnvironment(f"{name}={value!r} is below {low}")
+    return number
 
 
 def env_float(name: str, default: float, *, low: float | None = None, high: float | None = None) -> float:
