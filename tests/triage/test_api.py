@@ -30,7 +30,7 @@ def test_list_and_read_within_scope(api, world, town_item):
     assert data["items"][0]["region_candidates"][0]["code"] == world.village_a.code
     assert api.get("/triage/items", user=world.other_town_cadre.user).json()["count"] == 0
     assert api.get(f"/triage/items/{town_item.pk}", user=world.other_town_cadre.user).status_code == 404
-    assert api.get("/triage/items", user=world.secretary_a.user).status_code == 404
+    assert api.get("/triage/items", user=world.secretary_a.user).status_code == 403  # not a dispatcher
     assert api.get("/triage/items", user=None).status_code == 401
     r = api.get("/triage/items", user=world.operator.user, reason="lost")
     assert r.status_code == 400 and r.json()["code"] == "invalid"
@@ -70,7 +70,7 @@ def test_merge_keeping_this_event_and_dismiss(api, world):
     assert older.status == Status.MERGED and older.merged_into_id == newer.pk
     assert [t["state"] for t in r.json()["twins"]] == ["merged", "open"]
     r = api.post(f"/triage/items/{item.pk}/dismiss", {"twin_id": other.pk}, user=world.secretary_a.user)
-    assert r.status_code == 404
+    assert r.status_code == 403  # not a dispatcher
     r = api.post(f"/triage/items/{item.pk}/dismiss", {"twin_id": other.pk}, user=op)
     assert r.status_code == 200 and r.json()["closed_at"] is not None
     r = api.post(f"/triage/items/{item.pk}/dismiss", {"twin_id": other.pk}, user=op)

@@ -46,11 +46,21 @@ def test_outsiders_get_404(client, world, items):
     client.force_login(world.other_town_cadre.user)
     assert client.get(f"/triage/{items[1].pk}/").status_code == 404
     assert "度尾镇某村" not in client.get("/triage/").content.decode()
+
+
+def test_a_secretary_has_no_queue_page_or_api_and_an_operator_has_both(client, api, world, items):
+    """One check (`triage.permissions.may_triage`) decides for the pages and the API alike."""
     client.force_login(world.secretary_a.user)  # no dispatching post: no queue at all
-    assert client.get("/triage/").status_code == 404
-    assert client.get(f"/triage/{items[1].pk}/").status_code == 404
+    assert client.get("/triage/").status_code == 403
+    assert client.get(f"/triage/{items[1].pk}/").status_code == 403
     r = client.post(f"/triage/{items[1].pk}/dispatch", {"candidate": world.village_a.code})
-    assert r.status_code == 404
+    assert r.status_code == 403
+    r = api.get("/triage/items", user=world.secretary_a.user)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert api.get(f"/triage/items/{items[1].pk}", user=world.secretary_a.user).status_code == 403
+    client.force_login(world.operator.user)
+    assert client.get("/triage/").status_code == 200
+    assert api.get("/triage/items", user=world.operator.user).status_code == 200
     client.logout()
     assert client.get("/triage/").status_code == 302
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     status = 400
@@ -20,8 +22,10 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
-class NotPermitted(DomainError):
-    """The user can see the event but their posts do not allow this action."""
+class NotPermitted(DomainError, PermissionDenied):
+    """The user's posts do not allow this (an action on an event they can see, a page, an
+    endpoint). Also a PermissionDenied, so a page that raises it answers with the 403 page and
+    the API with 403 JSON: both decide through the same named check."""
 
     status = 403
     code = "forbidden"

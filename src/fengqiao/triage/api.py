@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
@@ -25,7 +24,8 @@ from fengqiao.people.queries import visible_regions
 from fengqiao.triage import actions
 from fengqiao.triage.classify import suggest_categories, suggestion_dicts
 from fengqiao.triage.models import TriageItem
-from fengqiao.triage.queries import access_item_for_user, may_triage, twins_of, visible_items
+from fengqiao.triage.permissions import require_triage
+from fengqiao.triage.queries import access_item_for_user, twins_of, visible_items
 
 router = Router(tags=["triage"])
 
@@ -118,8 +118,7 @@ def item_out(item: TriageItem) -> ItemOut:
 
 
 def _item(request, item_id: int) -> TriageItem:
-    if not may_triage(request.auth):
-        raise Http404("no triage queue")
+    require_triage(request.auth)
     return access_item_for_user(request.auth, item_id)
 
 
@@ -130,8 +129,7 @@ def _fresh(item: TriageItem) -> ItemOut:
 @router.get("/triage/items", response=ItemPage)
 def list_items(request, reason: str | None = None, page: int = 1, page_size: int = 50):
     """Open items in the user's area (operators: their county; town cadres: their towns)."""
-    if not may_triage(request.auth):
-        raise Http404("no triage queue")
+    require_triage(request.auth)
     page = max(1, page)
     page_size = max(1, min(page_size, 200))
     try:

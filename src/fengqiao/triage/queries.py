@@ -3,7 +3,8 @@
 The queue is for those who dispatch: operators and administrators over their county, town cadres
 over their towns (the roles `events.permissions.DISPATCHERS`). An item is visible when its event
 lies in the subtree of one of those posts — one indexed equality per post on the event's ancestor
-columns, as in `people.queries`. Anyone else, and any item outside, is a 404.
+columns, as in `people.queries`. Anyone else is refused (403, `triage.permissions`); an item
+outside the area is a 404.
 """
 
 from __future__ import annotations
@@ -11,19 +12,9 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from fengqiao.events.permissions import DISPATCHERS
-from fengqiao.people.queries import posts_of, sees_everything
+from fengqiao.people.queries import sees_everything
 from fengqiao.triage.models import REASON_FIELDS, Reason, TriageItem, TwinFlag
-
-
-def triage_posts(user) -> list:
-    return [p for p in posts_of(user) if p.role in DISPATCHERS]
-
-
-def may_triage(user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return sees_everything(user) or bool(triage_posts(user))
+from fengqiao.triage.permissions import may_triage, triage_posts
 
 
 def _scope_q(user) -> Q | None:

@@ -1,12 +1,13 @@
 """The triage pages (分流): the queue of what intake could not route or categorise, and one item
-with its decisions. Views parse input and call `triage.actions`; scope is `triage.queries`."""
+with its decisions. Views parse input and call `triage.actions`; who may is
+`triage.permissions`, scope is `triage.queries`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,9 +18,9 @@ from fengqiao.lib.errors import DomainError
 from fengqiao.triage import actions
 from fengqiao.triage.forms import CategoryForm, DispatchForm, TwinForm
 from fengqiao.triage.models import Reason, TriageItem
+from fengqiao.triage.permissions import require_triage
 from fengqiao.triage.queries import (
     access_item_for_user,
-    may_triage,
     reason_counts,
     twins_of,
     visible_items,
@@ -28,16 +29,11 @@ from fengqiao.triage.queries import (
 PAGE_SIZE = 30
 
 
-def _require_triage(request: HttpRequest) -> None:
-    if not may_triage(request.user):
-        raise Http404("no triage queue")
-
-
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """分流: open items, oldest first, filtered by reason."""
-    _require_triage(request)
+    require_triage(request.user)
     reason = request.GET.get("reason") or None
     if reason is not None and reason not in Reason.values:
         reason = None
@@ -75,7 +71,7 @@ def _item_context(request: HttpRequest, item: TriageItem, **forms) -> dict:
 @login_required
 @require_GET
 def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
-    _require_triage(request)
+    require_triage(request.user)
     item = access_item_for_user(request.user, item_id)
     return render(request, "triage/item.html", _item_context(request, item))
 
@@ -97,7 +93,7 @@ def _failed(request: HttpRequest, item: TriageItem, exc: DomainError, **forms) -
 @login_required
 @require_POST
 def item_dispatch(request: HttpRequest, item_id: int) -> HttpResponse:
-    _require_triage(request)
+    require_triage(request.user)
     item = access_item_for_user(request.user, item_id)
     form = DispatchForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -113,7 +109,7 @@ def item_dispatch(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_category(request: HttpRequest, item_id: int) -> HttpResponse:
-    _require_triage(request)
+    require_triage(request.user)
     item = access_item_for_user(request.user, item_id)
     form = CategoryForm(request.POST, suggestions=item.category_suggestions)
     if not form.is_valid():
@@ -130,7 +126,7 @@ def item_category(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_twin(request: HttpRequest, item_id: int) -> HttpResponse:
-    _require_triage(request)
+    require_triage(request.user)
     item = access_item_for_user(request.user, item_id)
     form = TwinForm(request.POST)
     if not form.is_valid():

@@ -30,7 +30,7 @@ def nav_links(context) -> list[dict]:
     if not user.is_authenticated:
         return []
     from fengqiao.imports.actions import may_import
-    from fengqiao.triage.queries import may_triage
+    from fengqiao.triage.permissions import may_triage
 
     everything = sees_everything(user)
     roles = {p.role for p in posts_of(user)}

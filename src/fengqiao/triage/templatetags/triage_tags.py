@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import template
 
-from fengqiao.triage.queries import may_triage, visible_items
+from fengqiao.triage.permissions import may_triage
+from fengqiao.triage.queries import visible_items
 
 register = template.Library()
 
