@@ -100,8 +100,9 @@ def run(count: int, train: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from fengqiao.audit.models import AuditEntry
     from fengqiao.demo.bench_seed import ensure_demo_county, seed_bench_events
-    from fengqiao.events.models import AuditEntry, Event
+    from fengqiao.events.models import Event
     from fengqiao.intake.actions import intake_system_create, intake_system_rotate_key
     from fengqiao.intake.models import ExternalTicket, IntakeSystem
     from fengqiao.notify.models import OutboxMessage

@@ -106,7 +106,8 @@ def write_sheet(path: Path, county, n: int, seed: int, start: int = 0) -> Path:
 
 
 def counts():
-    from fengqiao.events.models import Assignment, AuditEntry, Event, Party
+    from fengqiao.audit.models import AuditEntry
+    from fengqiao.events.models import Assignment, Event, Party
     from fengqiao.intake.models import ExternalTicket
     from fengqiao.notify.models import Notification, OutboxMessage
 

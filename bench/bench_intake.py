@@ -64,8 +64,9 @@ def run(events: int, existing: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from fengqiao.audit.models import AuditEntry
     from fengqiao.demo.bench_seed import ensure_demo_county, seed_bench_events
-    from fengqiao.events.models import Assignment, AuditEntry, Event
+    from fengqiao.events.models import Assignment, Event
     from fengqiao.notify.models import Notification, OutboxMessage
     from fengqiao.people.models import ApiToken
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from fengqiao.events.models import AuditEntry, Event, Status
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Event, Status
 from tests.browser.support import MARKS, login
 
 SHOTS = Path(settings.VAR_DIR) / "screenshots"

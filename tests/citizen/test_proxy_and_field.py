@@ -2,9 +2,10 @@
 
 import pytest
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.citizen.models import CitizenReport
 from fengqiao.citizen.validation import display_tracking_code
-from fengqiao.events.models import Assignment, AuditEntry, Event, Source, Status
+from fengqiao.events.models import Assignment, Event, Source, Status
 from fengqiao.notify.models import OutboxMessage
 from fengqiao.people.models import Role
 from tests.citizen.conftest import png

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.citizen.models import CitizenRating, CitizenReport, RateCounter
 from fengqiao.events import actions
-from fengqiao.events.models import AuditEntry, Event, Source, Status
+from fengqiao.events.models import Event, Source, Status
 from fengqiao.notify.models import OutboxMessage
 from tests.citizen.conftest import citizen_form, png
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.events import actions as ev
-from fengqiao.events.models import AuditEntry
 from fengqiao.lib import clock
 from fengqiao.regions.actions import region_create
 from tests.browser.support import MARKS, login

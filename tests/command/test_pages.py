@@ -10,10 +10,11 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.command import queries
 from fengqiao.command.models import Campaign
 from fengqiao.events import actions
-from fengqiao.events.models import AuditEntry, CallLog, Event
+from fengqiao.events.models import CallLog, Event
 from fengqiao.lib import clock
 from fengqiao.notify.models import OutboxMessage
 from tests.factories import register

@@ -11,9 +11,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from fengqiao.audit import chain as audit
 from fengqiao.demo.bench_seed import secondary_indexes, seed_bench_events
 from fengqiao.demo.people import DEMO_VILLAGE
-from fengqiao.events import actions, audit
+from fengqiao.events import actions
 from fengqiao.events.models import Assignment, Category, Event, Status
 from fengqiao.people.models import Person
 from fengqiao.people.queries import visible_events

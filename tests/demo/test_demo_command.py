@@ -13,12 +13,12 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
+from fengqiao.audit import chain as audit
 from fengqiao.demo import stories
 from fengqiao.demo.builder import reset_database
 from fengqiao.demo.names import id_check_digit
 from fengqiao.demo.people import DEMO_PASSWORD, DEMO_VILLAGE, LOGIN_USERNAMES
 from fengqiao.demo.places import load_county
-from fengqiao.events import audit
 from fengqiao.events.models import (
     AuditEntry,
     Category,

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from fengqiao.events import actions, audit
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit import chain as audit
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events import actions
 from tests.factories import register
 
 

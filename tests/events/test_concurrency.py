@@ -6,8 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.events import actions
-from fengqiao.events.models import AuditEntry, Event
+from fengqiao.events.models import Event
 from fengqiao.lib.errors import DomainError
 from tests.factories import register
 

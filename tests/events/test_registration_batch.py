@@ -15,8 +15,10 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from fengqiao.events import actions, audit, batch, deadlines
-from fengqiao.events.models import Assignment, AuditEntry, Category, Event, EventCodeCounter
+from fengqiao.audit import chain as audit
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events import actions, batch, deadlines
+from fengqiao.events.models import Assignment, Category, Event, EventCodeCounter
 from fengqiao.lib import clock
 from fengqiao.notify.actions import _kick_worker
 from fengqiao.notify.models import OutboxMessage

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.events import actions
-from fengqiao.events.models import AuditEntry, Event
+from fengqiao.events.models import Event
 from fengqiao.events.scanner import scan_deadlines
 from fengqiao.lib import clock
 from fengqiao.notify.models import Notification, OutboxMessage

@@ -13,9 +13,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from fengqiao.events import actions, audit
+from fengqiao.audit import chain as audit
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events import actions
 from fengqiao.events import statemachine as sm
-from fengqiao.events.models import AuditEntry, Event, Satisfaction, Status
+from fengqiao.events.models import Event, Satisfaction, Status
 from fengqiao.events.permissions import available_actions
 from fengqiao.lib.errors import Conflict, DomainError, IllegalTransition
 from tests.events.helpers import event_in, valid_data

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from fengqiao.events.models import AuditEntry, Event, EventCodeCounter
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Event, EventCodeCounter
 from fengqiao.lib import clock
 from tests.factories import register
 from tests.imports.conftest import HEADER_12345, row_12345, write_xlsx

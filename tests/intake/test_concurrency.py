@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from fengqiao.events.models import AuditEntry, Category, Event
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Category, Event
 from fengqiao.intake.actions import Report, intake_submit, intake_system_create
 from fengqiao.intake.models import ExternalTicket
 

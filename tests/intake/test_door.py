@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from fengqiao.events.models import AuditEntry, Category, Event, Party
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Category, Event, Party
 from fengqiao.intake.actions import (
     UNCATEGORISED,
     UNROUTED,

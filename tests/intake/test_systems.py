@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit.models import AuditEntry
 from fengqiao.intake.models import IntakeSystem
 from fengqiao.intake.queries import system_for_key
 

@@ -8,7 +8,8 @@ import contextlib
 
 import pytest
 
-from fengqiao.events.models import Attachment, AuditEntry, Event, Party
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Attachment, Event, Party
 from fengqiao.intake.models import ExternalTicket, IntakeSystem
 from fengqiao.open311.models import Service, ServiceRequest
 

@@ -2,8 +2,9 @@
 
 import re
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.events import actions
-from fengqiao.events.models import AuditEntry, CallLog, Event, PersonalDataRead, Status
+from fengqiao.events.models import CallLog, Event, PersonalDataRead, Status
 from tests.factories import register
 
 PARTY = actions.PartyInput(name="柯某", phone="13912345678", id_number="350322199001011234", is_reporter=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 
-from fengqiao.events import audit
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit import chain as audit
+from fengqiao.audit.models import AuditEntry
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.people.actions import api_token_issue, api_token_revoke, people_import
 from fengqiao.people.importer import read_roster

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit.models import AuditEntry
 from fengqiao.people.models import ApiToken, Person
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit.models import AuditEntry
 from fengqiao.lib import clock
 from fengqiao.regions.models import Region
 from fengqiao.supervision.models import AccountabilityRecord, Pairing

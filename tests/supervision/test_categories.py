@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.events import actions as ev
-from fengqiao.events.models import AuditEntry
 from fengqiao.lib.errors import InvalidInput, NotPermitted
 from fengqiao.regions.models import Region
 from fengqiao.supervision.actions import thresholds_set, village_category_confirm

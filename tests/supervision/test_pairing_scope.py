@@ -2,7 +2,7 @@
 
 import pytest
 
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit.models import AuditEntry
 from fengqiao.lib.errors import InvalidInput, NotPermitted
 from fengqiao.people.queries import access_event_for_user, visible_events
 from fengqiao.supervision.actions import pairing_create, pairing_end

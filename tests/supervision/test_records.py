@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fengqiao.events.models import AuditEntry
+from fengqiao.audit.models import AuditEntry
 from fengqiao.lib.errors import InvalidInput, NotPermitted
 from fengqiao.supervision.actions import record_create
 from fengqiao.supervision.models import AccountabilityRecord

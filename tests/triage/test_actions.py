@@ -4,9 +4,10 @@ reporter hearing the outcome of a merged matter."""
 import pytest
 from django.db import transaction
 
+from fengqiao.audit.chain import verify
+from fengqiao.audit.models import AuditEntry
 from fengqiao.events import actions
-from fengqiao.events.audit import verify
-from fengqiao.events.models import AuditEntry, Category, Event, Status
+from fengqiao.events.models import Category, Event, Status
 from fengqiao.lib.errors import Conflict, InvalidInput, NotPermitted
 from fengqiao.notify.models import OutboxMessage
 from fengqiao.triage.actions import (

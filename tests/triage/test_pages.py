@@ -3,7 +3,8 @@
 import pytest
 from django.db import transaction
 
-from fengqiao.events.models import AuditEntry, Category, Status
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Category, Status
 from fengqiao.triage.actions import triage_open
 from fengqiao.triage.models import TriageItem
 from tests.factories import register

@@ -12,10 +12,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.citizen.models import CitizenRating, CitizenReport
 from fengqiao.citizen.validation import normalise_tracking_code
 from fengqiao.events.actions import TIER_CHINESE
-from fengqiao.events.models import Assignment, AuditEntry, Event, Satisfaction, Status
+from fengqiao.events.models import Assignment, Event, Satisfaction, Status
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, visible_events
 

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.events import audit, deadlines, hooks
-from fengqiao.events.batch import CodeBlock, batch_memo, current_codes
+from fengqiao.audit import chain as audit
+from fengqiao.events import deadlines, hooks
 from fengqiao.events import permissions as perms
 from fengqiao.events import statemachine as sm
+from fengqiao.events.batch import CodeBlock, batch_memo, current_codes
 from fengqiao.events.models import (
     TERMINAL_STATUSES,
     TIER_ORDER,

@@ -1,5 +1,6 @@
 """The event (事项) and everything that hangs on it: parties, attachments, the people bound to
-it (3+N), extension requests, deadline policies, the working-day calendar and the audit record."""
+it (3+N), extension requests, deadline policies and the working-day calendar. The audit record
+lives in `fengqiao.audit`."""
 
 from __future__ import annotations
 
@@ -395,45 +396,6 @@ class CallLog(models.Model):
     callee = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
     phone = EncryptedTextField(blank=True)
     created_at = models.DateTimeField()
-
-
-class AuditStream(models.Model):
-    """The head of one hash chain (one per event, plus named streams such as `people`)."""
-
-    key = models.CharField(max_length=40, primary_key=True)
-    seq = models.PositiveIntegerField(default=0)
-    head = models.CharField(max_length=64, default="")
-
-
-class AuditEntry(models.Model):
-    """One row per action: who, when, what, from which state to which. Chained by hash."""
-
-    stream = models.CharField(max_length=40)
-    seq = models.PositiveIntegerField()
-    event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=100, blank=True)
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
-        ordering = ["stream", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["stream", "seq"], name="uniq_audit_stream_seq")
-        ]
-        indexes = [models.Index(fields=["event", "seq"], name="audit_event_seq")]
 
 
 class PersonalDataRead(models.Model):

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
-from fengqiao.events.models import Assignment, AuditEntry, Event, Satisfaction, Status
+from fengqiao.audit.models import AuditEntry
+from fengqiao.events.models import Assignment, Event, Satisfaction, Status
 from fengqiao.lib import clock
 from fengqiao.people.models import Role
 from fengqiao.people.queries import paired_village_ids, person_of, posts_of, visible_events

@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fengqiao.events import audit
+from fengqiao.audit import chain as audit
 from fengqiao.events.models import Source
 from fengqiao.imports import mappings as m
 from fengqiao.imports import progress as prog

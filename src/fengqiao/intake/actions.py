@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from fengqiao.events import audit
+from fengqiao.audit import chain as audit
 from fengqiao.events.actions import PartyInput, event_register_nested
 from fengqiao.events.batch import batch_memo
 from fengqiao.events.models import Category, Event, Source

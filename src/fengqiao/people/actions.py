@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from fengqiao.events import audit
+from fengqiao.audit import chain as audit
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.people.importer import RosterRow, find_person, login_conflict

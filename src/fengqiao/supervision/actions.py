@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fengqiao.events import audit
+from fengqiao.audit import chain as audit
 from fengqiao.events.models import Event
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput, NotPermitted

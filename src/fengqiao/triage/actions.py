@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from fengqiao.audit import chain as audit
 from fengqiao.events import actions as event_actions
-from fengqiao.events import audit
 from fengqiao.events.hooks import EventChange
 from fengqiao.events.models import Category, Event, Party, Status
 from fengqiao.lib import clock

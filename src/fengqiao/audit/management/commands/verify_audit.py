@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fengqiao.events import audit
-from fengqiao.events.models import AuditEntry, AuditStream
+from fengqiao.audit import chain as audit
+from fengqiao.audit.models import AuditEntry, AuditStream
 
 
 class Command(BaseCommand):

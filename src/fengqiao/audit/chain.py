@@ -1,5 +1,8 @@
 """The tamper-evident record. Every action writes one row here, in its own transaction.
 
+The one audit module of the platform: people, events, intake, triage, imports, supervision (and
+every app to come) write through `record()`. It sits below all of them and imports none.
+
 Rows form hash chains, one per stream (`event:<id>` for an event, or a named stream such as
 `people`). Each row's hash covers its content and the previous row's hash; the stream's head row
 holds the last sequence number and hash, so a removed tail row is noticed too. The chain is
@@ -15,15 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 
-from fengqiao.events.models import AuditEntry, AuditStream, Event
+from fengqiao.audit.models import AuditEntry, AuditStream
 from fengqiao.lib import clock
 
 GENESIS = "0" * 64
 
 
-def event_stream(event: Event | int) -> str:
+def event_stream(event: models.Model | int) -> str:
     return f"event:{event if isinstance(event, int) else event.pk}"
 
 
@@ -61,7 +64,7 @@ def record(
     action: str,
     actor=None,
     actor_name: str = "",
-    event: Event | None = None,
+    event: models.Model | None = None,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
