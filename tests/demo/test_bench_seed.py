@@ -16,8 +16,8 @@ from fengqiao.demo.bench_seed import secondary_indexes, seed_bench_events
 from fengqiao.demo.people import DEMO_VILLAGE
 from fengqiao.events import actions
 from fengqiao.events.models import Assignment, Category, Event, Status
+from fengqiao.events.scope import visible_events
 from fengqiao.people.models import Person
-from fengqiao.people.queries import visible_events
 from fengqiao.regions.models import ANCESTOR_LEVELS, Region
 
 pytestmark = pytest.mark.django_db

@@ -29,9 +29,9 @@ from fengqiao.events.models import (
     Satisfaction,
     Status,
 )
+from fengqiao.events.scope import visible_events
 from fengqiao.notify.models import OutboxMessage
 from fengqiao.people.models import Person, Post, Role
-from fengqiao.people.queries import visible_events
 from fengqiao.regions.models import Region
 
 EVENTS = 300
@@ -431,13 +431,9 @@ def test_rollups_equal_a_plain_recount_after_the_demo():
 
 
 def test_village_categories_pairings_and_records():
+    from fengqiao.people.models import Pairing
     from fengqiao.regions.models import VillageCategory
-    from fengqiao.supervision.models import (
-        AccountabilityRecord,
-        CategoryThresholds,
-        Pairing,
-        VillageRating,
-    )
+    from fengqiao.supervision.models import AccountabilityRecord, CategoryThresholds, VillageRating
 
     assert CategoryThresholds.objects.get().measure == "score"
     confirmed = Counter(Region.objects.filter(level="village").exclude(village_category="")

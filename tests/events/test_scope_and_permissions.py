@@ -5,7 +5,7 @@ import pytest
 
 from fengqiao.events import actions
 from fengqiao.events.permissions import available_actions
-from fengqiao.people.queries import visible_events
+from fengqiao.events.scope import visible_events
 from tests.factories import register
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from fengqiao.audit.models import AuditEntry
 from fengqiao.lib import clock
+from fengqiao.people.models import Pairing
 from fengqiao.regions.models import Region
-from fengqiao.supervision.models import AccountabilityRecord, Pairing
+from fengqiao.supervision.models import AccountabilityRecord
 from tests.factories import register
 
 pytestmark = pytest.mark.django_db

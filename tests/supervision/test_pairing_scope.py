@@ -3,10 +3,10 @@
 import pytest
 
 from fengqiao.audit.models import AuditEntry
+from fengqiao.events.scope import access_event_for_user, visible_events
 from fengqiao.lib.errors import InvalidInput, NotPermitted
-from fengqiao.people.queries import access_event_for_user, visible_events
+from fengqiao.people.models import Pairing
 from fengqiao.supervision.actions import pairing_create, pairing_end
-from fengqiao.supervision.models import Pairing
 from tests.factories import register
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from fengqiao.citizen.models import CitizenRating, CitizenReport
 from fengqiao.citizen.validation import normalise_tracking_code
 from fengqiao.events.actions import TIER_CHINESE
 from fengqiao.events.models import Assignment, Event, Satisfaction, Status
+from fengqiao.events.scope import visible_events
 from fengqiao.people.models import Role
-from fengqiao.people.queries import person_of, visible_events
+from fengqiao.people.queries import person_of
 
 # The five steps a citizen sees: 受理 → 已分派 → 处置中 → 已办结 → 已归档.
 STEPS = [

@@ -42,15 +42,10 @@ from fengqiao.command.models import (
     OpenDeadlineRegionCounts,
 )
 from fengqiao.events.models import Category, Event, Source
+from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
-from fengqiao.people.queries import (
-    REGIONAL_ROLES,
-    posts_of,
-    roles_over_region,
-    sees_everything,
-    visible_events,
-)
+from fengqiao.people.queries import REGIONAL_ROLES, posts_of, roles_over_region, sees_everything
 from fengqiao.regions.models import Level, Region
 
 ROLLUP_LEVELS = frozenset({Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE})

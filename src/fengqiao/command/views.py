@@ -35,10 +35,11 @@ from fengqiao.command.models import Campaign
 from fengqiao.command.queries import display
 from fengqiao.events import actions as event_actions
 from fengqiao.events.models import Category, Source
+from fengqiao.events.scope import access_event_for_user, visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, InvalidInput
 from fengqiao.people.models import Role
-from fengqiao.people.queries import access_event_for_user, posts_of, sees_everything, visible_events
+from fengqiao.people.queries import posts_of, sees_everything
 from fengqiao.regions.models import LEVEL_ORDER, Region
 
 PAGE_SIZE = 20

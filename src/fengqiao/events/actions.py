@@ -1016,7 +1016,7 @@ def perform(*, event: Event | int, actor, action: str, data: dict[str, Any]) -> 
     elif action == "unflag_risk":
         event_unflag_risk(event=event, actor=actor, reason=data.get("reason", ""))
     elif action == "merge":
-        from fengqiao.people.queries import access_event_for_user
+        from fengqiao.events.scope import access_event_for_user
 
         into_id = data.get("into_id")
         into = access_event_for_user(actor, into_id) if actor is not None else Event.objects.get(pk=_int(into_id, "into_id"))

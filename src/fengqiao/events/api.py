@@ -22,9 +22,10 @@ from fengqiao.events.queries import (
     worklist,
     worklist_counts,
 )
+from fengqiao.events.scope import access_event_for_user
 from fengqiao.events.statemachine import MOVES
 from fengqiao.lib.errors import InvalidInput
-from fengqiao.people.queries import access_event_for_user, visible_regions
+from fengqiao.people.queries import visible_regions
 from fengqiao.regions.models import Region
 
 router = Router(tags=["events"])

@@ -23,13 +23,9 @@ from fengqiao.events.models import (
     Supervision,
 )
 from fengqiao.events.queries import EventFilters
+from fengqiao.events.scope import access_event_by_code
 from fengqiao.people.models import Post, Role
-from fengqiao.people.queries import (
-    access_event_by_code,
-    posts_of,
-    sees_everything,
-    visible_regions,
-)
+from fengqiao.people.queries import posts_of, sees_everything, visible_regions
 from fengqiao.regions.models import Level, Region
 
 # ------------------------------------------------------------------------------ region picker

@@ -10,10 +10,10 @@ from django.conf import settings
 
 from fengqiao.events import permissions as perms
 from fengqiao.events.models import Event, PersonalDataRead
+from fengqiao.events.scope import may_see_personal_data
 from fengqiao.lib import clock
 from fengqiao.lib.masking import mask_id_number, mask_phone
 from fengqiao.people.models import Role
-from fengqiao.people.queries import may_see_personal_data
 
 
 def parties_for(user, event: Event, *, via: str) -> list[dict[str, Any]]:

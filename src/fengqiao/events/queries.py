@@ -1,5 +1,5 @@
 """Reads on events: the worklist buckets, list filters and the timeline. Scope always comes from
-`fengqiao.people.queries.visible_events`."""
+`fengqiao.events.scope.visible_events`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from django.utils.translation import pgettext_lazy
 
 from fengqiao.audit.models import AuditEntry
 from fengqiao.events.models import Assignment, Event, Satisfaction, Status
+from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Role
-from fengqiao.people.queries import paired_village_ids, person_of, posts_of, visible_events
+from fengqiao.people.queries import paired_village_ids, person_of, posts_of
 
 if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
     from django_stubs_ext import StrOrPromise

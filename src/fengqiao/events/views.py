@@ -42,12 +42,13 @@ from fengqiao.events.queries import (
     worklist,
     worklist_counts,
 )
+from fengqiao.events.scope import access_event_for_user, visible_events
 from fengqiao.events.statemachine import action_label
 from fengqiao.intake.actions import DISPATCH_LEVELS, Report, intake_submit
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError
 from fengqiao.notify.models import Notification
-from fengqiao.people.queries import access_event_for_user, posts_of, sees_everything, visible_events
+from fengqiao.people.queries import posts_of, sees_everything
 
 PAGE_SIZE = 20
 LIST_RELATED = ("category", "category__parent", "region", "village", "town")

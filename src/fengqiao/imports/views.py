@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.events.scope import visible_events
 from fengqiao.imports import actions, tasks
 from fengqiao.imports import mappings as m
 from fengqiao.imports import progress as prog
@@ -20,7 +21,6 @@ from fengqiao.imports.checking import CategoryTable, distinct_labels
 from fengqiao.imports.forms import MappingForm, UploadForm
 from fengqiao.imports.models import ImportRun
 from fengqiao.lib.errors import DomainError, NotPermitted
-from fengqiao.people.queries import visible_events
 
 RUNS_SHOWN = 30
 STALE_SECONDS = 300

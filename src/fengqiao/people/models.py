@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.lib.masking import mask_phone
@@ -157,3 +158,41 @@ class ApiToken(models.Model):
         raw = "fq_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.digest_of(raw))
         return token, raw
+
+
+class Pairing(models.Model):
+    """挂钩: a county department paired with a (lagging) village. The department's liaisons see
+    the village's events (`events.scope.event_scope_q`). Written by `supervision.actions`; kept
+    here, below events, so the scope rule reads it without importing supervision."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("department")
+    )
+    village = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("village")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("paired at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-active", "village__code", "department__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "village"], condition=Q(active=True), name="uniq_active_pairing"
+            )
+        ]
+        indexes = [models.Index(fields=["department"], name="pairing_active_dept", condition=Q(active=True))]
+        db_table = "supervision_pairing"  # born in supervision; taken over by people 0002
+
+    def __str__(self) -> str:
+        return f"{self.department} ↔ {self.village}"

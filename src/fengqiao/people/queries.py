@@ -1,17 +1,15 @@
-"""Reads about people, and the one place where scope is decided.
+"""Reads about people: who a user is, their posts, the regions they may pick, the villages their
+departments are paired (挂钩) with.
 
-A user sees the events in the subtree of their posts' regions and the events they are (or were)
-bound to; a department liaison sees what was handed to their department and the events of the
-villages paired (挂钩) with it. Every page, endpoint, export and search goes through
-`visible_events` or `access_event_for_user`.
+Which events a user sees is decided above this app, in `fengqiao.events.scope`, from these
+facts; people never imports events.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 
-from fengqiao.people.models import Person, Post, Role
+from fengqiao.people.models import Pairing, Person, Post, Role
 
 # Roles that see the whole subtree of their post's region.
 REGIONAL_ROLES = frozenset(Role) - {Role.DEPARTMENT_LIAISON}
@@ -51,56 +49,9 @@ def sees_everything(user) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
-def event_scope_q(user) -> Q | None:
-    """The Q selecting the events a user may see; None means no restriction.
-
-    Each post adds one indexed equality (`village_id = …`); the events the person is bound to
-    outside their posts' subtrees are added as a short literal id list (`Assignment.beyond_posts`,
-    set at binding time), never as an `OR id IN (subquery)`, which would defeat the region indexes
-    on a table of millions."""
-
-    if sees_everything(user):
-        return None
-    q = Q(pk__in=[])
-    for post in posts_of(user):
-        region_q = Q(**post.region.subtree_kwargs(self_field="region_id"))
-        if post.role == Role.DEPARTMENT_LIAISON:
-            if post.department_id:
-                q |= region_q & Q(department_id=post.department_id)
-                paired = _paired_villages(user, post.department_id)
-                if paired:  # 挂钩: the villages paired with the department, whole
-                    q |= region_q & Q(village_id__in=paired)
-        else:
-            q |= region_q
-    beyond = _bound_beyond_posts(user)
-    if beyond:
-        q |= Q(pk__in=beyond)
-    return q
-
-
-def _bound_beyond_posts(user) -> list[int]:
-    """Ids of events bound to the user outside their posts (cached on the request's user, like
-    the posts themselves)."""
-    from fengqiao.events.models import Assignment
-
-    cached = getattr(user, "_fq_beyond", None)
-    if cached is not None:
-        return cached
-    person = person_of(user)
-    beyond = (
-        list(Assignment.objects.filter(person=person, beyond_posts=True).values_list("event_id", flat=True))
-        if person is not None
-        else []
-    )
-    user._fq_beyond = beyond
-    return beyond
-
-
-def _paired_villages(user, department_id: int) -> list[int]:
+def paired_villages(user, department_id: int) -> list[int]:
     """Ids of the villages paired (挂钩) with a department, as a short literal list (cached on
     the request's user like the posts)."""
-    from fengqiao.supervision.models import Pairing
-
     cache = getattr(user, "_fq_paired", None)
     if cache is None:
         cache = user._fq_paired = {}
@@ -117,52 +68,8 @@ def paired_village_ids(user) -> list[int]:
     ids: list[int] = []
     for post in posts_of(user):
         if post.role == Role.DEPARTMENT_LIAISON and post.department_id:
-            ids += [i for i in _paired_villages(user, post.department_id) if i not in ids]
+            ids += [i for i in paired_villages(user, post.department_id) if i not in ids]
     return ids
-
-
-def visible_events(user) -> QuerySet:
-    from fengqiao.events.models import Event
-
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Event.objects.none()
-    q = event_scope_q(user)
-    return Event.objects.all() if q is None else Event.objects.filter(q)
-
-
-def access_event_for_user(user, event_id, *, for_update: bool = False):
-    """The event if the user may see it; 404 otherwise (never reveal that it exists).
-
-    Exact for one event: its region under one of the user's posts, or any binding of the user
-    (even one made before their posts changed)."""
-    from fengqiao.events.models import Assignment, Event
-
-    try:
-        pk = int(event_id)
-    except (TypeError, ValueError):
-        raise Http404("no such event") from None
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise Http404("no such event")
-    q = event_scope_q(user)
-    person = person_of(user)
-    if q is not None and person is not None:
-        q |= Q(pk__in=Assignment.objects.filter(person=person, event_id=pk).values("event_id"))
-    qs = Event.objects.all() if q is None else Event.objects.filter(q)
-    if for_update:
-        qs = qs.select_for_update()
-    try:
-        return qs.get(pk=pk)
-    except Event.DoesNotExist:
-        raise Http404("no such event") from None
-
-
-def access_event_by_code(user, code: str):
-    from fengqiao.events.models import Event
-
-    try:
-        return visible_events(user).get(code=code)
-    except Event.DoesNotExist:
-        raise Http404("no such event") from None
 
 
 def visible_regions(user):
@@ -184,16 +91,3 @@ def roles_over_region(user, region) -> set[str]:
     return {
         post.role for post in posts_of(user) if post.region.is_ancestor_of(region)
     }
-
-
-def may_see_personal_data(user, event) -> bool:
-    """Unmasked phones and ID numbers: people bound to the event, and operators and admins over
-    it. Everyone else sees 138****1234."""
-    from fengqiao.events.models import Assignment
-
-    if sees_everything(user):
-        return True
-    if roles_over_region(user, event.region) & {Role.OPERATOR, Role.ADMIN, Role.MEDIATOR}:
-        return True
-    person = person_of(user)
-    return bool(person) and Assignment.objects.filter(event=event, person=person, active=True).exists()

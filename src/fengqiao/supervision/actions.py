@@ -14,17 +14,17 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit import chain as audit
 from fengqiao.events.models import Event
+from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput, NotPermitted
-from fengqiao.people.models import Department, Person, Role
-from fengqiao.people.queries import posts_of, roles_over_region, sees_everything, visible_events
+from fengqiao.people.models import Department, Pairing, Person, Role
+from fengqiao.people.queries import posts_of, roles_over_region, sees_everything
 from fengqiao.regions.models import Level, Region, VillageCategory
 from fengqiao.supervision.models import (
     AUDIT_STREAM,
     AccountabilityRecord,
     BulletinRun,
     CategoryThresholds,
-    Pairing,
     RecordKind,
     VillageRating,
 )

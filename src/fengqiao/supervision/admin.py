@@ -8,12 +8,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.lib.errors import DomainError
+from fengqiao.people.models import Pairing
 from fengqiao.supervision.actions import thresholds_set
 from fengqiao.supervision.models import (
     AccountabilityRecord,
     BulletinRun,
     CategoryThresholds,
-    Pairing,
     VillageRating,
 )
 

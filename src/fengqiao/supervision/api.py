@@ -14,11 +14,11 @@ from ninja.responses import Status
 from pydantic import Field
 
 from fengqiao.lib.errors import InvalidInput
-from fengqiao.people.models import Department, Person
+from fengqiao.people.models import Department, Pairing, Person
 from fengqiao.people.queries import visible_regions
 from fengqiao.regions.models import VillageCategory
 from fengqiao.supervision import actions
-from fengqiao.supervision.models import AccountabilityRecord, BulletinRun, Pairing, RecordKind
+from fengqiao.supervision.models import AccountabilityRecord, BulletinRun, RecordKind
 from fengqiao.supervision.queries import (
     access_bulletin_run,
     access_record_for_user,

@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.events.forms import RegionField
+from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Department, Person
-from fengqiao.people.queries import visible_events, visible_regions
+from fengqiao.people.queries import visible_regions
 from fengqiao.regions.models import VillageCategory
 from fengqiao.supervision.models import RecordKind
 

@@ -79,42 +79,6 @@ class VillageRating(models.Model):
         return f"{self.village_id}: {self.category}"
 
 
-class Pairing(models.Model):
-    """挂钩: a county department paired with a (lagging) village. The department's liaisons see
-    the village's events (`people.queries.event_scope_q`)."""
-
-    department = models.ForeignKey(
-        "people.Department", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("department")
-    )
-    village = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("village")
-    )
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("paired at"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("pairing")
-        verbose_name_plural = _("pairings")
-        ordering = ["-active", "village__code", "department__code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["department", "village"], condition=Q(active=True), name="uniq_active_pairing"
-            )
-        ]
-        indexes = [models.Index(fields=["department"], name="pairing_active_dept", condition=Q(active=True))]
-
-    def __str__(self) -> str:
-        return f"{self.department} ↔ {self.village}"
-
-
 class RecordKind(models.TextChoices):
     BULLETIN = "bulletin", _("Bulletin")  # 通报
     SUMMONS = "summons", _("Summons")  # 约谈

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from fengqiao.people.models import Role
+from fengqiao.people.models import Pairing, Role
 from fengqiao.people.queries import person_of, posts_of, sees_everything
-from fengqiao.supervision.models import AccountabilityRecord, BulletinRun, Pairing
+from fengqiao.supervision.models import AccountabilityRecord, BulletinRun
 
 LEVEL_COLUMNS = {"county": "county_id", "town": "town_id", "village": "village_id"}
 

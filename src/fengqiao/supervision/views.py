@@ -12,20 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.events.scope import visible_events
 from fengqiao.lib.errors import DomainError
-from fengqiao.people.queries import (
-    paired_village_ids,
-    posts_of,
-    sees_everything,
-    visible_events,
-    visible_regions,
-)
+from fengqiao.people.models import Pairing
+from fengqiao.people.queries import paired_village_ids, posts_of, sees_everything, visible_regions
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.actions import COUNTY_DECIDERS, RECORDERS
 from fengqiao.supervision.categories import category_span, judge
 from fengqiao.supervision.forms import PairingForm, RecordForm
-from fengqiao.supervision.models import Pairing, RecordKind
+from fengqiao.supervision.models import RecordKind
 from fengqiao.supervision.queries import (
     access_bulletin_run,
     access_record_for_user,
