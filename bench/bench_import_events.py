@@ -147,11 +147,12 @@ def run_size(n: int, county, operator, *, profile: bool, seed: int) -> dict:
     from django.db import connection
 
     from fengqiao.imports import actions
+    from fengqiao.imports.permissions import importer_county
 
     path = write_sheet(WORK / f"bench-12345-{connection.vendor}-{n}-s{seed}.xlsx", county, n, seed=seed,
                        start=seed * 10_000_000)
     size_mb = path.stat().st_size / 2**20
-    within = actions.importer_county(operator)
+    within = importer_county(operator)
     before = counts()
     run = actions.import_run_create(path=path, source="hotline_12345", actor=operator, within=within)
 
@@ -207,11 +208,12 @@ def query_breakdown(county, operator, n: int) -> None:
     from django.db import connection
 
     from fengqiao.imports import actions
+    from fengqiao.imports.permissions import importer_county
 
     path = write_sheet(WORK / f"bench-12345-{connection.vendor}-queries-{n}.xlsx", county, n, seed=99,
                        start=990_000_000)
     run = actions.import_run_create(path=path, source="hotline_12345", actor=operator,
-                                    within=actions.importer_county(operator))
+                                    within=importer_county(operator))
     actions.import_run_check(run=run, progress=lambda k: None)
     kinds: Counter[str] = Counter()
 

@@ -30,13 +30,10 @@ from fengqiao.imports.models import ColumnMapping, ImportRun
 from fengqiao.imports.reading import Sheet, open_sheet
 from fengqiao.imports.report import write_report
 from fengqiao.lib import clock
-from fengqiao.lib.errors import DomainError, InvalidInput, NotPermitted
-from fengqiao.people.models import Role
-from fengqiao.people.queries import posts_of, sees_everything
+from fengqiao.lib.errors import DomainError, InvalidInput
 from fengqiao.regions.models import Region
 
 STREAM = "imports"
-IMPORTERS = {Role.OPERATOR, Role.ADMIN}
 ERRORS_KEPT = 500  # errors stored on the run for the page (the report has them all)
 EVENT_IDS_KEPT = 200  # created events linked from the result page
 TICKET_BATCH = 500
@@ -46,29 +43,6 @@ Progress = Callable[[int], None]
 
 def channel_for(source: str) -> str:
     return f"sheet:{source}"
-
-
-def importer_county(user) -> Region | None:
-    """The county a user imports into: the county of their first operator or admin post (events
-    are filed there and addresses matched inside it). A superuser without such a post imports
-    with no restriction (None). Anyone else: NotPermitted."""
-    for post in posts_of(user):
-        if post.role in IMPORTERS:
-            region = post.region
-            if region.county_id and region.county_id != region.pk:
-                return Region.objects.get(pk=region.county_id)
-            return region
-    if sees_everything(user):
-        return None
-    raise NotPermitted(_("Only operators and administrators import events from spreadsheets."))
-
-
-def may_import(user) -> bool:
-    try:
-        importer_county(user)
-    except NotPermitted:
-        return False
-    return True
 
 
 # ---------------------------------------------------------------------------------- mappings
@@ -447,12 +421,4 @@ def import_run_execute(*, run: ImportRun, actor, progress: Progress | None = Non
             event_ids=counts.event_ids, finished_at=clock.now())
     prog.clear(run.pk)
     return counts
-
-
-def import_runs_for(user):
-    """The runs a user may see: their county's (a superuser: all)."""
-    if sees_everything(user) and not any(p.role in IMPORTERS for p in posts_of(user)):
-        return ImportRun.objects.all()
-    county = importer_county(user)
-    return ImportRun.objects.filter(within=county)
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from fengqiao.imports import actions, tasks
+from fengqiao.imports import actions, permissions, tasks
 from fengqiao.imports import progress as prog
 from fengqiao.imports.models import ImportRun
 
@@ -57,20 +56,17 @@ def _out(run: ImportRun) -> dict[str, Any]:
 
 
 def _run(request, run_id: int) -> ImportRun:
-    try:
-        return actions.import_runs_for(request.auth).get(pk=run_id)
-    except ImportRun.DoesNotExist:
-        raise Http404("no such import") from None
+    return permissions.access_run_for_user(request.auth, run_id)
 
 
 @router.get("/imports", response=list[RunOut], summary="The county's recent imports")
 def list_imports(request):
-    return [_out(r) for r in actions.import_runs_for(request.auth)[:50]]
+    return [_out(r) for r in permissions.import_runs_for(request.auth)[:50]]
 
 
 @router.post("/imports", response={201: RunOut}, summary="Upload a sheet; its dry run runs at once")
 def create_import(request, file: File[UploadedFile], source: Form[str], mapping: Form[str] = ""):
-    county = actions.importer_county(request.auth)
+    county = permissions.importer_county(request.auth)
     run = actions.import_run_create(upload=file, source=source, actor=request.auth, within=county,
                                     mapping_name=mapping or None)
     tasks.check_run_task(run.pk)
@@ -80,14 +76,14 @@ def create_import(request, file: File[UploadedFile], source: Form[str], mapping:
 
 @router.get("/imports/{run_id}", response=RunOut, summary="One import: state, errors, progress, counts")
 def get_import(request, run_id: int):
-    actions.importer_county(request.auth)
+    permissions.importer_county(request.auth)
     return _out(_run(request, run_id))
 
 
 @router.post("/imports/{run_id}/import", response={202: RunOut},
              summary="Import a checked sheet (all or nothing), in the background")
 def start_import(request, run_id: int):
-    actions.importer_county(request.auth)
+    permissions.importer_county(request.auth)
     run = _run(request, run_id)
     actions.import_run_queue(run=run, actor=request.auth)
     tasks.execute_run_task(run.pk, request.auth.pk)

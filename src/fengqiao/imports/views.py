@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.events.scope import visible_events
-from fengqiao.imports import actions, tasks
+from fengqiao.imports import actions, permissions, tasks
 from fengqiao.imports import mappings as m
 from fengqiao.imports import progress as prog
 from fengqiao.imports.checking import CategoryTable, distinct_labels
@@ -31,10 +31,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 
 def _run(request: HttpRequest, run_id: int) -> ImportRun:
-    try:
-        return actions.import_runs_for(request.user).select_related("within", "created_by").get(pk=run_id)
-    except ImportRun.DoesNotExist:
-        raise Http404("no such import") from None
+    return permissions.access_run_for_user(request.user, run_id)
 
 
 @login_required
@@ -42,7 +39,7 @@ def _run(request: HttpRequest, run_id: int) -> ImportRun:
 def imports_home(request: HttpRequest) -> HttpResponse:
     """导入事项: upload a sheet; the county's recent imports."""
     try:
-        county = actions.importer_county(request.user)
+        county = permissions.importer_county(request.user)
     except NotPermitted:
         return _forbidden(request)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -61,7 +58,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
                 return redirect("import_mapping", run_id=run.pk)
         else:
             status = 400
-    runs = actions.import_runs_for(request.user).select_related("created_by")[:RUNS_SHOWN]
+    runs = permissions.import_runs_for(request.user).select_related("created_by")[:RUNS_SHOWN]
     return render(request, "imports/home.html", {"form": form, "runs": runs, "county": county}, status=status)
 
 
@@ -81,7 +78,7 @@ def _labels(mapping: m.Mapping, sheet) -> dict[str, tuple[int, str]]:
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, run_id: int) -> HttpResponse:
     """The column mapping, prefilled from the detected one; saving it starts the dry run."""
-    if not actions.may_import(request.user):
+    if not permissions.may_import(request.user):
         return _forbidden(request)
     run = _run(request, run_id)
     if run.busy or run.state == ImportRun.State.DONE:
@@ -133,7 +130,7 @@ def _progress_context(run: ImportRun) -> dict:
 @require_GET
 def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """One run: its progress while busy; the dry run's errors; or the result with links."""
-    if not actions.may_import(request.user):
+    if not permissions.may_import(request.user):
         return _forbidden(request)
     run = _run(request, run_id)
     events = []
@@ -155,7 +152,7 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_GET
 def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     """The progress bar (htmx polls it); once the run is no longer busy, the page reloads."""
-    if not actions.may_import(request.user):
+    if not permissions.may_import(request.user):
         return _forbidden(request)
     run = _run(request, run_id)
     response = render(request, "imports/_progress.html", _progress_context(run))
@@ -168,7 +165,7 @@ def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
     """Import a checked file: queued as a background task, all or nothing."""
-    if not actions.may_import(request.user):
+    if not permissions.may_import(request.user):
         return _forbidden(request)
     run = _run(request, run_id)
     try:
@@ -183,7 +180,7 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_report(request: HttpRequest, run_id: int) -> FileResponse:
-    if not actions.may_import(request.user):
+    if not permissions.may_import(request.user):
         raise Http404("no such report")
     run = _run(request, run_id)
     if not run.error_report or not run.error_report.storage.exists(run.error_report.name):

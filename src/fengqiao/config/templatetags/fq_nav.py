@@ -29,7 +29,7 @@ def nav_links(context) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
-    from fengqiao.imports.actions import may_import
+    from fengqiao.imports.permissions import may_import
     from fengqiao.triage.permissions import may_triage
 
     everything = sees_everything(user)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from fengqiao.events.models import Source
-from fengqiao.imports import actions
+from fengqiao.imports import actions, permissions
 from fengqiao.imports.mappings import FIELD_LABEL
 from fengqiao.lib.errors import DomainError
 from fengqiao.regions.models import Region
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--within: no region with code {within}")
         elif user is not None:
             try:
-                county = actions.importer_county(user)
+                county = permissions.importer_county(user)
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
         report_path = report or file.with_name(file.stem + ".errors.xlsx")
