@@ -14,7 +14,7 @@ from fengqiao.audit.models import AuditEntry
 from fengqiao.command import queries
 from fengqiao.command.models import Campaign
 from fengqiao.events import actions
-from fengqiao.events.models import CallLog, Event
+from fengqiao.events.models import CallLog, Event, PersonalDataRead
 from fengqiao.lib import clock
 from fengqiao.notify.models import OutboxMessage
 from tests.factories import register
@@ -184,6 +184,23 @@ def test_the_overdue_list_calls_with_one_click(world, client):
     assert 'href="tel:13900000005"' in r.content.decode()
     assert CallLog.objects.filter(event=late, callee=world.secretary_a).count() == 1
     assert AuditEntry.objects.filter(event=late, action="call").count() == 1
+    read = PersonalDataRead.objects.get(via="call")
+    assert (read.user, read.person, read.field) == (world.operator.user, world.secretary_a, "phone")
+
+
+def test_a_town_cadre_calling_with_one_click_gets_a_call_back_not_the_number(world, client):
+    """The town cadre sees the village secretary's number masked: the one-click call texts the
+    secretary to ring the cadre back, and the page never holds the secretary's digits."""
+    late = overdue_event(world)
+    client.force_login(world.town_cadre.user)
+    assert "13900000005" not in text(client.get("/command/rankings/"))
+    r = client.post(f"/command/overdue/{late.pk}/call", {"person_id": world.secretary_a.pk})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="action-ok"' in html
+    assert "13900000005" not in html and "tel:" not in html
+    assert not PersonalDataRead.objects.exists()
+    text_ = OutboxMessage.objects.get(template="call_request")
+    assert text_.person == world.secretary_a and "13900000003" in text_.body
 
 
 def test_calling_someone_not_bound_is_refused_and_nothing_logged(world, client):

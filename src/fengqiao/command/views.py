@@ -531,7 +531,8 @@ def overdue_urge(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def overdue_call(request: HttpRequest, event_id: int) -> HttpResponse:
-    """一键拨号 from the overdue list: the event's `call` action (logged); answers with the tel: link."""
+    """一键拨号 from the overdue list: the event's `call` action (logged); answers with the tel: link,
+    or, to someone who may not see the number, with the call-back request the platform sent."""
     event = access_event_for_user(request.user, event_id)
     person_id = request.POST.get("person_id")
     try:
@@ -541,9 +542,11 @@ def overdue_call(request: HttpRequest, event_id: int) -> HttpResponse:
         return render(request, "command/_action_result.html", {"ok": False, "message": exc.message},
                       status=exc.status)
     name = next((p["name"] for p in _callable_people(event) if str(p["id"]) == str(person_id)), "")
+    # Only those who may see the number get a tel: link; the others' call went out as a text
+    # asking the callee to call them back.
     return render(request, "command/_action_result.html",
                   {"ok": True, "tel": extra.get("tel", ""), "name": name,
-                   "message": _("Call logged.")})
+                   "message": extra.get("call_request") or _("Call logged.")})
 
 
 # ---------------------------------------------------------------------------------- drill down

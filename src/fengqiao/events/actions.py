@@ -34,12 +34,13 @@ from fengqiao.events.models import (
     ExtensionRequest,
     Party,
     Satisfaction,
+    PersonalDataRead,
     Source,
     Status,
     Tier,
 )
 from fengqiao.lib import clock
-from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput
+from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
 from fengqiao.lib.masking import mask_phone
 from fengqiao.lib.protect import blind_index
 from fengqiao.notify.actions import notify_people
@@ -608,12 +609,23 @@ def event_comment(*, event: Event | int, actor, text: str, consultation: bool = 
     return _act(event, actor, "comment", body)
 
 
-def event_call(*, event: Event | int, actor, person_id: Any = None, party_id: Any = None) -> tuple[Event, str]:
-    """一键拨号: log the call and hand back the `tel:` link to dial."""
+def event_call(*, event: Event | int, actor, person_id: Any = None,
+               party_id: Any = None) -> tuple[Event, dict[str, str]]:
+    """一键拨号: log the call and say how it is placed.
+
+    Whoever may see the callee's number unmasked (`may_see_personal_data`, the one rule for every
+    unmasked phone) gets the `tel:` link, and a `PersonalDataRead` row records who was given
+    whose number. Anyone else gets a call-back request instead: the platform texts the callee
+    the caller's own number, and nothing handed back (answer, page, audit) holds the callee's.
+    Returns the event and the caller's output: {"tel": …} or {"call_request": message}."""
+    from fengqiao.events.scope import may_see_personal_data
+    from fengqiao.notify.actions import text_phone
+    from fengqiao.people.queries import person_of
+
     result: dict[str, str] = {}
 
     def body(e: Event, step: _Step) -> None:
-        callee = None
+        callee = party = None
         if person_id not in (None, ""):
             a = Assignment.objects.filter(event=e, person_id=_int(person_id, "person_id")).select_related("person").first()
             if a is None:
@@ -628,13 +640,32 @@ def event_call(*, event: Event | int, actor, person_id: Any = None, party_id: An
             raise InvalidInput(_("Say whom to call: person_id or party_id."), field="person_id")
         if not phone:
             raise InvalidInput(_("%(n)s has no phone number on file.") % {"n": name}, field="person_id")
-        CallLog.objects.create(event=e, caller=actor if getattr(actor, "pk", None) else None,
-                               callee=callee, phone=phone, created_at=clock.now())
-        result["tel"] = "tel:" + phone.replace(" ", "")
+        now = clock.now()
+        user = actor if getattr(actor, "pk", None) else None
+        if may_see_personal_data(actor, e):
+            PersonalDataRead.objects.create(user=user, event=e, via="call", field="phone", party=party,
+                                            person=callee, created_at=now)
+            result["tel"] = "tel:" + phone.replace(" ", "")
+            step.details["mode"] = "dial"
+        else:
+            own = person_of(actor)
+            if own is None or not own.phone:
+                raise NotPermitted(_(
+                    "You may not see %(n)s's number, and there is no phone of yours on file for "
+                    "%(n)s to call back. Ask the duty desk to place the call.") % {"n": name})
+            params = _params(e, caller=own.name, caller_phone=own.phone)
+            if callee is not None:
+                notify_people(persons=[callee], template="call_request", params=params, event=e)
+            else:
+                text_phone(phone=phone, template="call_request", params=params, event=e)
+            result["call_request"] = _(
+                "%(n)s has been sent a text asking them to call you back at your number.") % {"n": name}
+            step.details["mode"] = "call_request"
+        CallLog.objects.create(event=e, caller=user, callee=callee, phone=phone, created_at=now)
         step.details.update(callee=name, phone=mask_phone(phone))
 
     e = _act(event, actor, "call", body)
-    return e, result["tel"]
+    return e, result
 
 
 def _int(value: Any, name: str) -> int:
@@ -989,8 +1020,8 @@ def perform(*, event: Event | int, actor, action: str, data: dict[str, Any]) -> 
     elif action == "comment":
         event_comment(event=event, actor=actor, text=data.get("text", ""), consultation=bool(data.get("consultation")))
     elif action == "call":
-        _called, tel = event_call(event=event, actor=actor, person_id=data.get("person_id"), party_id=data.get("party_id"))
-        extra["tel"] = tel
+        _called, placed = event_call(event=event, actor=actor, person_id=data.get("person_id"), party_id=data.get("party_id"))
+        extra.update(placed)  # {"tel": …} for those who may see the number, else {"call_request": …}
     elif action == "resolve":
         event_resolve(event=event, actor=actor, result=data.get("result", ""))
     elif action == "call_back":

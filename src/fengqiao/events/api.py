@@ -138,7 +138,9 @@ class ActionIn(Schema):
 
 class ActionOut(Schema):
     event: EventOut
+    # A call: the `tel:` link for those who may see the number, else the call-back request sent.
     tel: str | None = None
+    call_request: str | None = None
 
 
 class TimelineEntry(Schema):
@@ -304,7 +306,8 @@ def act_on_event(request, event_id: int, payload: ActionIn):
     action = data.pop("action")
     extra = actions.perform(event=event, actor=request.auth, action=action, data=data)
     event = Event.objects.select_related("category", "region").get(pk=event.pk)
-    return ActionOut(event=event_out(request.auth, event), tel=extra.get("tel"))
+    return ActionOut(event=event_out(request.auth, event), tel=extra.get("tel"),
+                     call_request=extra.get("call_request"))
 
 
 @router.post("/events/{event_id}/attachments", response={201: dict})

@@ -399,11 +399,16 @@ class CallLog(models.Model):
 
 
 class PersonalDataRead(models.Model):
-    """Every time someone is shown a party's unmasked phone or ID number."""
+    """Every time someone is shown an unmasked phone or ID number: a party's, or (for a call) a
+    colleague's. `via` says why (page, api, export, call); a call also names whose number and which
+    field went out."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
-    via = models.CharField(max_length=20)  # page, api, export
+    via = models.CharField(max_length=20)  # page, api, export, call
+    party = models.ForeignKey("Party", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    field = models.CharField(max_length=20, blank=True)  # phone, id_number; empty: all the parties'
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -218,7 +218,10 @@ def event_act(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
         return _render_event(request, _load(request, event_id), bound={action: form}, status=exc.status)
     if action == "call" and extra.get("tel"):
         request.session["fq_last_call"] = {"event": event.pk, "tel": extra["tel"], "name": _callee_name(event, form)}
-    messages.success(request, _("Done: %(action)s.") % {"action": action_label(action)})
+    if action == "call" and extra.get("call_request"):
+        messages.success(request, extra["call_request"])  # a call-back request: no number to dial
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": action_label(action)})
     if visible_events(request.user).filter(pk=event.pk).exists():
         return redirect("event_detail", event_id=event.pk)
     return redirect("worklist")

@@ -58,6 +58,18 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
     return len(texts)
 
 
+def text_phone(*, phone: str, template: str, params: dict, event=None) -> OutboxMessage:
+    """Text one number that belongs to no person on the platform (a party to an event)."""
+    now = clock.now()
+    _title, body = render(template, params)
+    message = OutboxMessage.objects.create(
+        channel=OutboxMessage.Channel.SMS, idempotency_key=uuid.uuid4().hex, recipient=phone,
+        event=event, template=template, params=params, body=body, next_attempt_at=now, created_at=now,
+    )
+    _kick_worker_on_commit()
+    return message
+
+
 def _kick_worker_on_commit() -> None:
     """One kick per transaction, however many texts it queues (an import queues 100,000s)."""
     connection = transaction.get_connection()

@@ -48,6 +48,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "延期申请{decision}:{code}",
         "【{sign}】事项{code}「{title}」的延期申请已{decision},办理时限{deadline}。",
     ),
+    "call_request": (
+        "回电请求:{code}",
+        "【{sign}】{caller}就事项{code}「{title}」想与您通话,请回电{caller_phone}。",
+    ),
     "outcome": (
         "您反映的事项已{outcome}:{code}",
         "【{sign}】您反映的事项{code}「{title}」已{outcome}。感谢您的支持。",
