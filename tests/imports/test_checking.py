@@ -157,3 +157,15 @@ def test_an_xlsx_date_cell_and_a_number_ticket_read_as_the_sender_meant(sheet_di
     row, errors = RowParser(sheet.header, m.detect(sheet.header, "hotline_12345")).parse(number, values)
     assert not errors and row is not None
     assert row.ticket_id == "2026112600001" and row.received_at == local(2026, 11, 20, 9, 30)
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_cell_is_an_error_of_that_cell_and_nothing_is_imported(world, sheet_dir):
+    path = write_csv(sheet_dir / "nul.csv", HEADER_12345, [row_12345(1), row_12345(2, 诉求内容="工资\x00拖欠")])
+    operator = world.user("operator")
+    run = actions.import_run_create(path=path, source="hotline_12345", actor=operator, within=world.county)
+    result = actions.import_run_check(run=run, progress=lambda n: None).result
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(3, "诉求内容")]
+    assert "\\u0000" in result.errors[0].message
+    assert not Event.objects.exists()

@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from fengqiao.config.unavailable import database_unavailable, unavailable_response
 from fengqiao.lib.errors import DomainError
+from fengqiao.lib.inputs import loads_json
 from fengqiao.people.models import ApiToken
 
 
@@ -46,7 +48,15 @@ class BrowserSession(APIKeyCookie):
         return None
 
 
+class CheckedJsonParser(Parser):
+    """Every JSON body through `loads_json`: bounded depth, no NUL in any key or string."""
+
+    def parse_body(self, request: HttpRequest):
+        return loads_json(request.body)
+
+
 api = NinjaAPI(
+    parser=CheckedJsonParser(),
     title="Fengqiao API",
     version="1",
     description="枫桥 grassroots-governance platform: events, their closed loop, and the people bound to them.",
@@ -88,6 +98,8 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # ninja wraps what the body parser raised
+        return on_domain_error(request, exc.__cause__)
     codes = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
     return _error(request, codes.get(exc.status_code, "error"), str(exc), exc.status_code)
@@ -114,6 +126,7 @@ def _register_routers() -> None:
     from fengqiao.citizen.api import router as citizen_router
     from fengqiao.command.api import router as command_router
     from fengqiao.events.api import router as events_router
+    from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)
     from fengqiao.imports.api import router as imports_router
     from fengqiao.intake.api import router as intake_router
     from fengqiao.notify.api import router as notify_router

@@ -21,6 +21,7 @@ from fengqiao.events.models import Category
 from fengqiao.imports import mappings as m
 from fengqiao.imports.reading import Sheet, cell_text
 from fengqiao.lib import clock
+from fengqiao.lib.inputs import NUL, nul_message
 
 MAX_TITLE = 200
 MAX_CONTENT = 10000
@@ -262,11 +263,15 @@ class RowParser:
         errors: list[RowError] = []
         col = self.mapping.columns
 
-        def text(key: str) -> str:
-            return cell_text(self._get(values, key))
-
         def error(key: str, message: str) -> None:
             errors.append(RowError(number, col.get(key, ""), message))
+
+        def text(key: str) -> str:
+            value = cell_text(self._get(values, key))
+            if NUL in value:  # a CSV can carry one; no column means it (and PostgreSQL refuses it)
+                error(key, nul_message(col.get(key, key)))
+                return value.replace(NUL, "")
+            return value
 
         ticket = text(m.TICKET_ID)
         if not ticket:

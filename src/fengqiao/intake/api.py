@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 import urllib.parse
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -46,6 +45,7 @@ from fengqiao.lib.errors import (
     TooLarge,
     Unauthenticated,
 )
+from fengqiao.lib.inputs import loads_json
 from fengqiao.regions.models import Region
 
 router = Router(tags=["intake"])
@@ -243,10 +243,7 @@ def _read_json(request: HttpRequest) -> dict[str, Any]:
     raw = request.body
     if len(raw) > limit:
         raise TooLarge(_("The body is larger than %(n)d bytes.") % {"n": limit})
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(_("The body is not valid UTF-8 JSON: %(e)s") % {"e": exc}, code="invalid_json") from exc
+    data = loads_json(raw)  # 400 for bad UTF-8 or JSON, too deep a nesting, a NUL anywhere
     if not isinstance(data, dict):
         raise InvalidInput(_("The body must be a JSON object."), code="invalid_json")
     return data

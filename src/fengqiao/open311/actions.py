@@ -29,6 +29,7 @@ from fengqiao.intake.actions import IntakeResult, Report, intake_submit_nested
 from fengqiao.intake.models import IntakeSystem
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError
+from fengqiao.lib.inputs import NUL, nul_message
 from fengqiao.open311 import queries
 from fengqiao.open311.errors import Open311Error
 from fengqiao.open311.formats import parse_w3c, w3c
@@ -258,6 +259,8 @@ def open311_request_submit(
     if service is None:
         raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code[:64]})
     key = (idempotency_key or "").strip()
+    if NUL in key:
+        raise Open311Error(400, nul_message("Idempotency-Key"))
     if len(key) > MAX_IDEMPOTENCY_KEY:
         raise Open311Error(400, _("The Idempotency-Key header is longer than %(n)d characters.")
                            % {"n": MAX_IDEMPOTENCY_KEY})

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # the Element type only; parsing goes through defusedxml
 from dataclasses import dataclass, field
 
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from fengqiao.lib.errors import InvalidInput
+from fengqiao.lib.inputs import MAX_JSON_DEPTH, check_json
 from fengqiao.open311.errors import Open311Error
 
 MAX_BODY_BYTES = 256 * 1024
@@ -52,14 +56,23 @@ def _scalar(name: str, value: object) -> str:
 def read_submission(request: HttpRequest) -> Submission:
     content_type = (request.content_type or "").lower()
     try:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY_BYTES:
+            raise _bad(_("The request body is larger than %(n)d KB.") % {"n": MAX_BODY_BYTES // 1024})
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data", ""):
+            # Read as a form (the request middleware has already parsed it, so not from `body`).
+            return _from_form(request)
         if len(request.body) > MAX_BODY_BYTES:
             raise _bad(_("The request body is larger than %(n)d KB.") % {"n": MAX_BODY_BYTES // 1024})
         if content_type == "application/json":
             return _from_json(request.body)
         if content_type in ("text/xml", "application/xml"):
             return _from_xml(request.body)
-        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data", ""):
-            return _from_form(request)
+    except InvalidInput as exc:  # a NUL, too deep a nesting: the spec's 400
+        raise _bad(exc.message) from None
     except (RequestDataTooBig, SuspiciousOperation):
         raise _bad(_("The request body could not be read (too large or too many fields).")) from None
     raise _bad(_("Send the request as application/x-www-form-urlencoded (or JSON or XML), not %(t)s.")
@@ -88,6 +101,9 @@ def _from_json(body: bytes) -> Submission:
     except json.JSONDecodeError as exc:
         raise _bad(_("The JSON body is malformed (line %(line)d, column %(col)d): %(msg)s.")
                    % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}) from None
+    except RecursionError:  # 100,000 brackets: the C parser gives up
+        raise _bad(_("The JSON body is nested deeper than %(n)d levels.") % {"n": MAX_JSON_DEPTH}) from None
+    check_json(data)  # InvalidInput (→ 400) for a NUL anywhere or too deep a nesting
     if not isinstance(data, dict):
         raise _bad(_("The JSON body must be an object of fields."))
     sub = Submission()
@@ -108,15 +124,17 @@ def _from_json(body: bytes) -> Submission:
 
 
 def _from_xml(body: bytes) -> Submission:
-    head = body[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in body.lower():
-        raise _bad(_("XML with a document type or entities is not accepted."))
     try:
-        root = ET.fromstring(body)
+        # defusedxml: no document types, entities or external references (billion laughs, XXE).
+        root = SafeET.fromstring(body, forbid_dtd=True)
+    except DefusedXmlException:
+        raise _bad(_("XML with a document type or entities is not accepted.")) from None
     except ET.ParseError as exc:
         line, col = exc.position
         raise _bad(_("The XML body is malformed (line %(line)d, column %(col)d).")
                    % {"line": line, "col": col}) from None
+    if _depth(root) > 4:
+        raise _bad(_("The XML body is nested too deeply."))
     sub = Submission()
     for child in root:
         if child.tag == "attributes":
@@ -129,6 +147,15 @@ def _from_xml(body: bytes) -> Submission:
         else:
             sub.fields[child.tag] = child.text or ""
     return sub
+
+
+def _depth(element: ET.Element) -> int:
+    deepest, stack = 1, [(element, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
 
 
 def _xml_attribute(sub: Submission, element: ET.Element) -> None:
