@@ -1,7 +1,10 @@
 """The Open311 GeoReport v2 endpoints at /open311/v2/ (plain Django views: the spec has its own
 error shape and XML). Every endpoint answers in the format its URL names (.xml or .json); every
 failure is the spec's `<errors>` list with the HTTP status the spec gives (404 for what does not
-exist, 403 for a missing or wrong api_key, 400 for anything else) — never a 500 or an HTML page."""
+exist, 403 for a missing or wrong api_key, 400 for anything else the client sent wrong, 500 for a
+fault of ours, which is logged) — never an HTML page. Input is checked before it is used: a NUL in
+any field is a 400 (the request middleware for the query and forms, `lib.inputs` for JSON), XML is
+parsed by defusedxml."""
 
 from __future__ import annotations
 
@@ -53,9 +56,9 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             except Open311Error as exc:
                 return render_errors(fmt, exc.status, exc.errors)
             except Exception:
-                # The spec's "general service error"; a bug of ours, logged whole.
+                # A bug of ours, not the client's: a 500 in the spec's error shape, logged whole.
                 logger.exception("Open311 %s %s failed", request.method, request.path)
-                return render_errors(fmt, 400, [(400, _("General service error; it has been logged."))])
+                return render_errors(fmt, 500, [(500, _("General service error; it has been logged."))])
 
         return wrapped
 
