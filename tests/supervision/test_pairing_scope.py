@@ -85,7 +85,7 @@ def test_the_operator_pairs_on_the_page_and_a_secretary_cannot(world, client):
     assert again.status_code == 400
     client.force_login(world.secretary_a.user)
     assert client.post("/supervision/pairings/", {"department": world.department.pk,
-                                                  "village": world.village_a.code}).status_code == 404
+                                                  "village": world.village_a.code}).status_code == 403
     assert client.post(f"/supervision/pairings/{pairing.pk}/end").status_code == 404
     client.force_login(world.operator.user)
     assert client.post(f"/supervision/pairings/{pairing.pk}/end").status_code == 302

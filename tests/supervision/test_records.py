@@ -110,8 +110,22 @@ def test_bad_input_writes_nothing(world, client):
 
 def test_a_village_secretary_has_no_form(world, client):
     client.force_login(world.secretary_a.user)
-    assert client.get("/supervision/records/new/").status_code == 404
+    assert client.get("/supervision/records/new/").status_code == 403
     assert client.get("/supervision/records/").status_code == 200
+
+
+def test_recording_is_refused_alike_in_the_page_and_the_api(world, client, api):
+    """`supervision.permissions.may_record` decides both: a secretary 403, a town cadre 200."""
+    payload = {"kind": "bulletin", "title": "通报", "text": "逾期未办结"}
+    client.force_login(world.secretary_a.user)
+    assert client.post("/supervision/records/new/", {**payload, "region": world.village_a.code}).status_code == 403
+    r = api.post("/supervision/records", {**payload, "region_code": world.village_a.code}, user=world.secretary_a.user)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert not AccountabilityRecord.objects.exists()
+    client.force_login(world.town_cadre.user)
+    assert client.get("/supervision/records/new/").status_code == 200
+    r = api.post("/supervision/records", {**payload, "region_code": world.village_a.code}, user=world.town_cadre.user)
+    assert r.status_code == 201
 
 
 def test_the_form_starts_at_today_in_iso_for_the_date_picker(world, client):

@@ -17,8 +17,7 @@ from fengqiao.events.models import Event
 from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput, NotPermitted
-from fengqiao.people.models import Department, Pairing, Person, Role
-from fengqiao.people.queries import posts_of, roles_over_region, sees_everything
+from fengqiao.people.models import Department, Pairing, Person
 from fengqiao.regions.models import Level, Region, VillageCategory
 from fengqiao.supervision.models import (
     AUDIT_STREAM,
@@ -28,24 +27,7 @@ from fengqiao.supervision.models import (
     RecordKind,
     VillageRating,
 )
-
-# Who decides for the county: categories, pairing, thresholds.
-COUNTY_DECIDERS = {Role.OPERATOR, Role.COUNTY_LEADER, Role.ADMIN}
-# Who may record a bulletin, summons, accountability or evaluation over a region they cover.
-RECORDERS = COUNTY_DECIDERS | {Role.TOWN_CADRE}
-
-
-def may_decide(actor, region: Region | None, roles: set[str] = COUNTY_DECIDERS) -> bool:
-    if actor is None or sees_everything(actor):
-        return True
-    if region is None:
-        return False
-    return bool(roles_over_region(actor, region) & roles)
-
-
-def _require(actor, region: Region | None, roles: set[str] = COUNTY_DECIDERS) -> None:
-    if not may_decide(actor, region, roles):
-        raise NotPermitted(_("Your posts do not allow this here."))
+from fengqiao.supervision.permissions import RECORDERS, may_set_thresholds, require_decide
 
 
 def _note(value: Any, name: str, *, required: bool = False, max_length: int = 500) -> str:
@@ -77,7 +59,7 @@ def village_category_confirm(
     if category not in VillageCategory.values:
         raise InvalidInput(_("Choose a category."), field="category")
     note = _note(note, "note")
-    _require(actor, village)
+    require_decide(actor, village)
     with transaction.atomic(durable=True):
         locked = Region.objects.select_for_update().get(pk=village.pk)
         previous = locked.village_category
@@ -128,10 +110,7 @@ def thresholds_set(
 ) -> CategoryThresholds:
     """The admin's cut-offs (see `check_thresholds`)."""
     cuts, min_n, days = check_thresholds(measure, reassuring_at, good_at, average_at, min_events, span_days)
-    county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
-    if not (actor is None or sees_everything(actor)
-            or any(p.role == Role.ADMIN for p in posts_of(actor))
-            or may_decide(actor, county, {Role.ADMIN})):
+    if not may_set_thresholds(actor):
         raise NotPermitted(_("Only an administrator sets the thresholds."))
     # Not durable: the Django admin's change view already runs inside its own transaction.
     with transaction.atomic():
@@ -156,7 +135,7 @@ def pairing_create(*, actor, department: Department, village: Region, note: str 
     """挂钩: pair a department with a village; its liaisons then see the village's events."""
     village = _village(village)
     note = _note(note, "note")
-    _require(actor, village)
+    require_decide(actor, village)
     with transaction.atomic(durable=True):
         if Pairing.objects.select_for_update().filter(department=department, village=village, active=True).exists():
             raise InvalidInput(_("%(d)s is already paired with %(v)s.") % {"d": department.name, "v": village.name},
@@ -171,7 +150,7 @@ def pairing_create(*, actor, department: Department, village: Region, note: str 
 
 
 def pairing_end(*, actor, pairing: Pairing) -> Pairing:
-    _require(actor, pairing.village)
+    require_decide(actor, pairing.village)
     with transaction.atomic(durable=True):
         row = Pairing.objects.select_for_update().get(pk=pairing.pk)
         if not row.active:
@@ -224,7 +203,7 @@ def record_create(
             raise InvalidInput(_("The score must be a number."), field="score") from None
         if not Decimal("-9999") <= value <= Decimal("9999"):
             raise InvalidInput(_("The score must be a number."), field="score")
-    _require(actor, scope, RECORDERS)
+    require_decide(actor, scope, RECORDERS)
     ids = sorted({e.pk if isinstance(e, Event) else int(e) for e in events})
     if ids:
         seen = set(visible_events(actor).filter(pk__in=ids).values_list("pk", flat=True)) if actor else set(ids)
@@ -256,7 +235,7 @@ def bulletin_request(*, actor, date_from: dt.date, date_to: dt.date, region: Reg
     from fengqiao.supervision.bulletin import check_period
 
     check_period(date_from, date_to)
-    _require(actor, region, RECORDERS)
+    require_decide(actor, region, RECORDERS)
     with transaction.atomic(durable=True):
         run = BulletinRun.objects.create(
             date_from=date_from, date_to=date_to, region=region, created_at=clock.now(),
@@ -295,7 +274,7 @@ def campaign_create(
         raise InvalidInput(_("A span can be at most ten years."), field="end")
     if source and source not in Source.values:
         raise InvalidInput(_("Unknown source “%(s)s”.") % {"s": source}, field="source")
-    _require(actor, region)
+    require_decide(actor, region)
     with transaction.atomic(durable=True):
         campaign = Campaign.objects.create(name=name, start=start, end=end, region=region,
                                            category=category, source=source or "", notes=notes)

@@ -19,6 +19,7 @@ from fengqiao.people.queries import visible_regions
 from fengqiao.regions.models import VillageCategory
 from fengqiao.supervision import actions
 from fengqiao.supervision.models import AccountabilityRecord, BulletinRun, RecordKind
+from fengqiao.supervision.permissions import require_decide_county, require_record
 from fengqiao.supervision.queries import (
     access_bulletin_run,
     access_record_for_user,
@@ -76,6 +77,7 @@ def record_list(request: HttpRequest, kind: str | None = None, limit: int = 100)
 
 @router.post("/supervision/records", response={201: dict}, summary="Record a bulletin, summons, accountability or evaluation")
 def record_create(request: HttpRequest, payload: RecordIn):
+    require_record(request.auth)
     department = None
     if payload.department_code:
         department = Department.objects.filter(code=payload.department_code).first()
@@ -118,6 +120,7 @@ def pairing_list(request: HttpRequest, active: bool = True):
 
 @router.post("/supervision/pairings", response={201: dict}, summary="Pair a department with a village")
 def pairing_create(request: HttpRequest, payload: PairingIn):
+    require_decide_county(request.auth)
     department = Department.objects.filter(code=payload.department_code).first()
     if department is None:
         raise InvalidInput(f"no department {payload.department_code}", field="department_code")

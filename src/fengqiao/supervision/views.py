@@ -15,13 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.events.scope import visible_events
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Pairing
-from fengqiao.people.queries import paired_village_ids, posts_of, sees_everything, visible_regions
+from fengqiao.people.queries import paired_village_ids, sees_everything, visible_regions
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
-from fengqiao.supervision.actions import COUNTY_DECIDERS, RECORDERS
 from fengqiao.supervision.categories import category_span, judge
 from fengqiao.supervision.forms import PairingForm, RecordForm
 from fengqiao.supervision.models import RecordKind
+from fengqiao.supervision.permissions import (
+    may_decide_county,
+    may_record,
+    require_decide_county,
+    require_record,
+)
 from fengqiao.supervision.queries import (
     access_bulletin_run,
     access_record_for_user,
@@ -30,18 +35,6 @@ from fengqiao.supervision.queries import (
 )
 
 PAGE_SIZE = 20
-
-
-def _has_role(user, roles: set[str]) -> bool:
-    return sees_everything(user) or any(p.role in roles for p in posts_of(user))
-
-
-def may_record(user) -> bool:
-    return _has_role(user, RECORDERS)
-
-
-def may_decide_county(user) -> bool:
-    return _has_role(user, COUNTY_DECIDERS)
 
 
 # ------------------------------------------------------------------------------------ records
@@ -65,8 +58,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_new(request: HttpRequest) -> HttpResponse:
-    if not may_record(request.user):
-        raise Http404("not for this user")
+    require_record(request.user)
     if request.method == "POST":
         form = RecordForm(request.POST, user=request.user)
         if form.is_valid():
@@ -116,8 +108,8 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     form = PairingForm(request.POST or None, user=request.user) if may else None
     status = 200
     if request.method == "POST":
-        if form is None:
-            raise Http404("not for this user")
+        require_decide_county(request.user)
+        assert form is not None  # made for whoever may pair
         if form.is_valid():
             d = form.cleaned_data
             try:
