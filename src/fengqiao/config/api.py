@@ -126,8 +126,8 @@ def _register_routers() -> None:
     from fengqiao.citizen.api import router as citizen_router
     from fengqiao.command.api import router as command_router
     from fengqiao.events.api import router as events_router
-    from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)
     from fengqiao.imports.api import router as imports_router
+    from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)  # noqa: F401  (POST /events, on the events router)
     from fengqiao.intake.api import router as intake_router
     from fengqiao.notify.api import router as notify_router
     from fengqiao.open311.api import router as open311_router

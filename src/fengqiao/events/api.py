@@ -1,4 +1,5 @@
-"""Events over JSON: register, list, read, act, timeline, worklist, categories, regions."""
+"""Events over JSON: list, read, act, timeline, worklist, categories, regions. Registering
+(`POST /events`) goes through the one door: it lives in `fengqiao.intake.desk_api`, on this router."""
 
 from __future__ import annotations
 
@@ -229,35 +230,6 @@ def list_regions(request, parent_code: str | None = None, q: str | None = None, 
         else:
             qs = qs.filter(pk__in=[p.region_id for p in posts_of(request.auth)])
     return [_region_out(r) for r in qs.order_by("code")[:limit]]
-
-
-@router.post("/events", response={201: EventOut})
-def create_event(request, payload: EventIn):
-    category = Category.objects.filter(code=payload.category_code).first()
-    if category is None:
-        raise InvalidInput(_("No category with code %(c)s.") % {"c": payload.category_code}, field="category_code")
-    region = None
-    if payload.region_code:
-        region = visible_regions(request.auth).filter(code=payload.region_code).first()
-        if region is None:
-            raise InvalidInput(_("No region with code %(c)s in your scope.") % {"c": payload.region_code}, field="region_code")
-    else:
-        raise InvalidInput(_("Give region_code: the village (or town, or county) of the matter."), field="region_code")
-    event = actions.event_register(
-        actor=request.auth,
-        title=payload.title,
-        description=payload.description,
-        category=category,
-        source=payload.source,
-        region=region,
-        address=payload.address,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        dispute_source=payload.dispute_source,
-        high_risk=payload.high_risk,
-        parties=[actions.PartyInput(**p.dict()) for p in payload.parties],
-    )
-    return Status(201, event_out(request.auth, event))
 
 
 @router.get("/events", response=EventPage)

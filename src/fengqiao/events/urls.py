@@ -11,7 +11,6 @@ urlpatterns = [
     path("", views.worklist_page, name="worklist"),
     path("inbox/", views.inbox, name="inbox"),
     path("events/", views.event_list, name="event_list"),
-    path("events/new/", views.event_new, name="event_new"),
     path("events/export.xlsx", views.export_events, name="events_export"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
     path("events/<int:event_id>/export.xlsx", views.export_event, name="event_export"),

@@ -1,5 +1,9 @@
-"""Intake channels: pages."""
+"""Intake pages: the registration desk (一窗受理)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from fengqiao.intake import views
+
+urlpatterns = [
+    path("events/new/", views.event_new, name="event_new"),
+]
