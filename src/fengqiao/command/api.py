@@ -19,6 +19,7 @@ from ninja import Router
 from fengqiao.command import exports, queries
 from fengqiao.command.models import Campaign
 from fengqiao.lib.errors import InvalidInput
+from fengqiao.lib.inputs import MAX_INT, MAX_LIMIT, bounded
 
 router = Router(tags=["command"])
 
@@ -32,13 +33,14 @@ def _date(value: str | None, name: str) -> dt.date | None:
         raise InvalidInput(_("“%(f)s” must be a date like 2026-03-01.") % {"f": name}, field=name) from None
 
 
-def _int(value: str | None, name: str) -> int | None:
+def _int(value: str | None, name: str, low: int = 1, high: int = MAX_INT) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(str(value))
+        number = int(str(value))
     except ValueError:
         raise InvalidInput(_("“%(f)s” must be a number.") % {"f": name}, field=name) from None
+    return bounded(name, number, low, high)
 
 
 def _region(request: HttpRequest, code: str | None):
@@ -149,7 +151,7 @@ def _ranking(request: HttpRequest):
     frame = queries.frame(user=request.user, **kw)
     measure = request.GET.get("measure") or "resolution_rate"
     rows = queries.ranking(user=request.user, level=_level(request, "village"), measure=measure,
-                           min_denominator=_int(request.GET.get("min_denominator"), "min_denominator"),
+                           min_denominator=_int(request.GET.get("min_denominator"), "min_denominator", 0, 1_000_000),
                            **kw)
     return frame, measure, rows
 
@@ -169,7 +171,7 @@ def stats_ranking_xlsx(request: HttpRequest):
 
 def _overdue(request: HttpRequest):
     p = request.GET
-    limit = _int(p.get("limit"), "limit") or 50
+    limit = _int(p.get("limit"), "limit", 1, MAX_LIMIT) or 50
     return queries.overdue_items(user=request.user, region=_region(request, p.get("region")), limit=limit,
                                  category=p.get("category") or None, source=p.get("source") or None)
 

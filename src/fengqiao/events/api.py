@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
@@ -26,6 +26,7 @@ from fengqiao.events.queries import (
 from fengqiao.events.scope import access_event_for_user
 from fengqiao.events.statemachine import MOVES
 from fengqiao.lib.errors import InvalidInput
+from fengqiao.lib.inputs import MAX_LIMIT, MAX_PAGE, MAX_PAGE_SIZE
 from fengqiao.people.queries import visible_regions
 from fengqiao.regions.models import Region
 
@@ -211,9 +212,9 @@ def list_categories(request):
 
 
 @router.get("/regions", response=list[RegionOut])
-def list_regions(request, parent_code: str | None = None, q: str | None = None, limit: int = 200):
+def list_regions(request, parent_code: str | None = None, q: str | None = None,
+                 limit: int = Query(200, ge=1, le=MAX_LIMIT)):
     """Regions the user may pick: the children of `parent_code` (or the tops of their scope)."""
-    limit = max(1, min(limit, 1000))
     qs = visible_regions(request.auth).filter(retired_at=None)
     if parent_code:
         parent = qs.filter(code=parent_code).first()
@@ -244,11 +245,9 @@ def list_events(
     created_from: dt.date | None = None,
     created_to: dt.date | None = None,
     q: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based; past the last page the list is empty"),
+    page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ):
-    page = max(1, page)
-    page_size = max(1, min(page_size, 200))
     try:
         qs = filter_events(request.auth, EventFilters(
             status=status, region_code=region_code, category_code=category_code, source=source,
@@ -308,12 +307,11 @@ class WorklistOut(Schema):
 
 
 @router.get("/me/worklist", response=WorklistOut)
-def my_worklist(request, bucket: str | None = None, limit: int = 50):
+def my_worklist(request, bucket: str | None = None, limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE)):
     """Counts for every tab (待分拨 … 我督办的) and the events of one tab (default: the first
     non-empty one)."""
     if bucket is not None and bucket not in BUCKET_KEYS:
         raise InvalidInput(_("bucket must be one of: %(b)s") % {"b": ", ".join(BUCKET_KEYS)}, field="bucket")
-    limit = max(1, min(limit, 200))
     counts = worklist_counts(request.auth)
     chosen = bucket or next((k for k in BUCKET_KEYS if counts[k]), None)
     items = []

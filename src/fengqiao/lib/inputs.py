@@ -25,6 +25,8 @@ MAX_JSON_DEPTH = 32
 # The largest page number any list accepts; a higher one is a 400 (an OFFSET beyond the largest
 # 64-bit integer is an error in PostgreSQL and SQLite alike).
 MAX_PAGE = 100_000
+# The largest id or count any JSON number may carry: a 64-bit signed integer (the database's).
+MAX_INT = 2**63 - 1
 
 
 def nul_message(field: str) -> str:
@@ -60,6 +62,11 @@ def check_json(data: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
             if NUL in value:
                 raise InvalidInput(nul_message(where or "body"), field=where or "body")
             continue
+        if isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT - 1 <= value <= MAX_INT:
+            # No id, count or day number of ours is beyond a 64-bit integer (the database's).
+            name = where or "body"
+            raise InvalidInput(_("%(field)s: must be between %(low)d and %(high)d.")
+                               % {"field": name, "low": -MAX_INT - 1, "high": MAX_INT}, field=name)
         if isinstance(value, dict | list):
             if depth > max_depth:
                 raise InvalidInput(_("The JSON body is nested deeper than %(n)d levels.") % {"n": max_depth},
@@ -97,13 +104,11 @@ def loads_json(raw: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 # Bounds of list endpoints, for their declared query parameters (documented in the OpenAPI).
 MAX_PAGE_SIZE = 200
 MAX_LIMIT = 1000
-# The largest id or count any JSON number may carry: a 64-bit signed integer (the database's).
-MAX_INT = 2**63 - 1
 
 
 def bounded(field: str, value: int, low: int, high: int) -> int:
     """`value` when low <= value <= high, else a 400 naming the field."""
     if not low <= value <= high:
-        raise InvalidInput(_("%(field)s must be between %(low)d and %(high)d.")
+        raise InvalidInput(_("%(field)s: must be between %(low)d and %(high)d.")
                            % {"field": field, "low": low, "high": high}, field=field)
     return value

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from fengqiao.lib import clock
+from fengqiao.lib.inputs import MAX_PAGE_SIZE
 from fengqiao.notify.models import Notification
 
 router = Router(tags=["inbox"])
@@ -36,8 +37,7 @@ def _out(n: Notification) -> NotificationOut:
 
 
 @router.get("/me/notifications", response=InboxOut)
-def my_notifications(request, unread_only: bool = False, limit: int = 50):
-    limit = max(1, min(limit, 200))
+def my_notifications(request, unread_only: bool = False, limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE)):
     qs = Notification.objects.filter(user=request.auth)
     unread = qs.filter(read_at=None).count()
     if unread_only:

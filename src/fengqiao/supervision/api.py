@@ -9,11 +9,12 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
 from fengqiao.lib.errors import InvalidInput
+from fengqiao.lib.inputs import MAX_LIMIT
 from fengqiao.people.models import Department, Pairing, Person
 from fengqiao.people.queries import visible_regions
 from fengqiao.regions.models import VillageCategory
@@ -64,9 +65,8 @@ class RecordIn(Schema):
 
 
 @router.get("/supervision/records", summary="Bulletins, summons, accountability and evaluations in your area")
-def record_list(request: HttpRequest, kind: str | None = None, limit: int = 100):
-    if not 1 <= limit <= 1000:
-        raise InvalidInput("limit must be between 1 and 1000", field="limit")
+def record_list(request: HttpRequest, kind: str | None = None,
+                limit: int = Query(100, ge=1, le=MAX_LIMIT)):
     qs = visible_records(request.user)
     if kind:
         if kind not in RecordKind.values:

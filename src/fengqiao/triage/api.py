@@ -15,11 +15,12 @@ import datetime as dt
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from fengqiao.events.models import Category
 from fengqiao.lib.errors import InvalidInput
+from fengqiao.lib.inputs import MAX_PAGE, MAX_PAGE_SIZE
 from fengqiao.people.queries import visible_regions
 from fengqiao.triage import actions
 from fengqiao.triage.classify import suggest_categories, suggestion_dicts
@@ -127,11 +128,11 @@ def _fresh(item: TriageItem) -> ItemOut:
 
 
 @router.get("/triage/items", response=ItemPage)
-def list_items(request, reason: str | None = None, page: int = 1, page_size: int = 50):
+def list_items(request, reason: str | None = None,
+               page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based; past the last page the list is empty"),
+               page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE)):
     """Open items in the user's area (operators: their county; town cadres: their towns)."""
     require_triage(request.auth)
-    page = max(1, page)
-    page_size = max(1, min(page_size, 200))
     try:
         qs = visible_items(request.auth, reason=reason)
     except LookupError:
