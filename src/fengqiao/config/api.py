@@ -127,12 +127,12 @@ def _register_routers() -> None:
     from fengqiao.command.api import router as command_router
     from fengqiao.events.api import router as events_router
     from fengqiao.imports.api import router as imports_router
-    from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)  # noqa: F401  (POST /events, on the events router)
+    from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)
     from fengqiao.intake.api import router as intake_router
     from fengqiao.notify.api import router as notify_router
     from fengqiao.open311.api import router as open311_router
+    from fengqiao.people.shapes_api import router as shapes_router
     from fengqiao.regions.api import router as regions_router
-    from fengqiao.regions.geo_api import router as shapes_router
     from fengqiao.supervision.api import router as supervision_router
     from fengqiao.triage.api import router as triage_router
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from tqdm import tqdm
@@ -296,6 +297,23 @@ class _Reader:
 # ------------------------------------------------------------------------------------ writing
 
 _ANCESTOR_COLUMNS = [f"{lv}_id" for lv in ANCESTOR_LEVELS]
+
+
+def _models_copying_ancestors() -> list[type]:
+    """The models of other apps that file a row under a `region` and copy its ancestor columns
+    (events.Event today), found through the app registry: regions sits below them and imports
+    none of them."""
+    found = []
+    for model in apps.get_models():
+        if model is Region:
+            continue
+        region = next((f for f in model._meta.concrete_fields if f.name == "region"), None)
+        if region is None or getattr(region, "related_model", None) is not Region:
+            continue
+        names = {f.attname for f in model._meta.concrete_fields}
+        if all(c in names for c in _ANCESTOR_COLUMNS):
+            found.append(model)
+    return found
 # What a unit hands down to its children: (its id, its ancestor ids in ANCESTOR_LEVELS order,
 # its own level's column pointing at itself).
 _Lineage = tuple[int, tuple[int | None, ...]]
@@ -631,10 +649,9 @@ class _Importer:
     def repair_below_villages(self) -> None:
         """A unit moved under a new parent: put right the rows the files do not list.
 
-        Grids and units take their upper columns from their village; events from their region.
+        Grids and units take their upper columns from their village; the rows of the apps above
+        that copy their region's ancestor columns (events) from their region.
         """
-        from fengqiao.events.models import Event
-
         # The lowest NBS ancestor a grid or unit has is right (it is never moved); copy the
         # columns above it from that ancestor.
         for depth in range(len(NBS_LEVELS) - 1, 0, -1):
@@ -647,10 +664,11 @@ class _Importer:
                 f"{lv}_id": Subquery(anchors.values(f"{lv}_id")[:1]) for lv in NBS_LEVELS[:depth]
             })
         regions = Region.objects.filter(pk=OuterRef("region_id"))
-        events = Event.objects.all()
-        if self.within is not None:
-            events = events.filter(region__code__startswith=self.within)
-        events.update(**{c: Subquery(regions.values(c)[:1]) for c in _ANCESTOR_COLUMNS})
+        for model in _models_copying_ancestors():
+            rows = model.objects.all()
+            if self.within is not None:
+                rows = rows.filter(region__code__startswith=self.within)
+            rows.update(**{c: Subquery(regions.values(c)[:1]) for c in _ANCESTOR_COLUMNS})
 
     def stamp_edition(self) -> None:
         for spec in LEVEL_FILES:

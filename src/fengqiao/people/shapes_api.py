@@ -1,4 +1,7 @@
-"""Shapes for the maps, over JSON: `GET /api/v1/regions/{code}/shapes?level=village`."""
+"""Shapes for the maps, over JSON: `GET /api/v1/regions/{code}/shapes?level=village`.
+
+Here rather than in regions: only the regions in the caller's scope (their posts) are served,
+and posts are people's; regions sits below people and never imports it."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ class ShapeQuery(Schema):
     simplify: float = Field(0.0, ge=0, le=0.05, description="tolerance in degrees (0 = exact)")
 
 
-@router.get("/regions/{code}/shapes", summary="GeoJSON shapes under a region")
+@router.get("/regions/{code}/shapes", summary="GeoJSON shapes under a region",
+            operation_id="fengqiao_regions_geo_api_region_shapes")
 def region_shapes(request: HttpRequest, code: str, q: Query[ShapeQuery]):
     """The outlines of the region's towns, villages or grids (default: the level below it) as a
     GeoJSON FeatureCollection; properties carry code, name, level, village category and a label
