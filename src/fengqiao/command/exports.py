@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from fengqiao.command.measures import COUNT_NAMES, RATES, Measures, measure_label
 from fengqiao.command.queries import Comparison, Frame, OverdueItem, RankedRow, Row
+from fengqiao.lib import xlsx
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -24,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _header(ws: Worksheet, titles: Iterable[str]) -> None:
-    ws.append([str(t) for t in titles])
+    xlsx.append(ws, [str(t) for t in titles])
     for cell in ws[ws.max_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -66,7 +67,7 @@ def _frame_sheet(wb: Workbook, frame: Frame) -> None:
         (_("Campaign"), frame.campaign.name if frame.campaign else ""),
     ]
     for k, v in rows:
-        ws.append([str(k), v])
+        xlsx.append(ws, [str(k), v])
 
 
 def _response(wb: Workbook, filename: str) -> HttpResponse:
@@ -83,13 +84,13 @@ def measures_xlsx(frame: Frame, m: Measures, filename: str = "measures.xlsx") ->
     ws = wb.create_sheet(_("Measures"))
     _header(ws, [_("Measure"), _("Value")])
     for name in COUNT_NAMES:
-        ws.append([measure_label(name), m.count(name)])
+        xlsx.append(ws, [measure_label(name), m.count(name)])
     for name in RATES:
         r = m.rate(name)
-        ws.append([f"{measure_label(name)} (%)", None if r.value is None else float(r.value)])
+        xlsx.append(ws, [f"{measure_label(name)} (%)", None if r.value is None else float(r.value)])
         ws.cell(ws.max_row, 2).number_format = "0." + "0" * m.digits
     score = m.score()
-    ws.append([measure_label("score"), None if score is None else float(score)])
+    xlsx.append(ws, [measure_label("score"), None if score is None else float(score)])
     return _response(wb, filename)
 
 
@@ -100,7 +101,7 @@ def rows_xlsx(frame: Frame, rows: Sequence[Row], filename: str = "spread.xlsx") 
     _header(ws, [_("Code"), _("Region"), *measure_columns()])
     for row in rows:
         r = row.region
-        ws.append([r.code if r else "", r.name if r else _("Above this level"), *measure_cells(row.measures)])
+        xlsx.append(ws, [r.code if r else "", r.name if r else _("Above this level"), *measure_cells(row.measures)])
         _format_row(ws, 2 + len(COUNT_NAMES), len(RATES), row.measures.digits)
     return _response(wb, filename)
 
@@ -113,7 +114,7 @@ def ranking_xlsx(frame: Frame, measure: str, rows: Sequence[RankedRow],
     _header(ws, [_("Rank"), _("Code"), _("Region"), measure_label(measure), _("Shown"),
                  _("Denominator"), _("Small denominator")])
     for row in rows:
-        ws.append([row.rank, row.region.code, row.region.name,
+        xlsx.append(ws, [row.rank, row.region.code, row.region.name,
                    _number(row.value), row.display, row.denominator,
                    _("Yes") if row.small_denominator else ""])
     return _response(wb, filename)
@@ -132,7 +133,7 @@ def comparison_xlsx(frame: Frame, c: Comparison, filename: str = "compare.xlsx")
                  _("Year on year"), _("Year on year (%)")])
     for name, mom in c.period_on_period.items():
         yoy = c.year_on_year[name]
-        ws.append([measure_label(name), _number(mom.current), _number(mom.baseline),
+        xlsx.append(ws, [measure_label(name), _number(mom.current), _number(mom.baseline),
                    _number(yoy.baseline), _number(mom.difference),
                    _number(mom.percent), _number(yoy.difference),
                    _number(yoy.percent)])
@@ -147,6 +148,6 @@ def overdue_xlsx(items: Sequence[OverdueItem], filename: str = "overdue.xlsx") -
                  _("Overdue (hours)")])
     for item in items:
         d = item.as_dict()
-        ws.append([d["code"], d["title"], d["region"], d["category"], d["status"], d["deadline"],
+        xlsx.append(ws, [d["code"], d["title"], d["region"], d["category"], d["status"], d["deadline"],
                    d["overdue_hours"]])
     return _response(wb, filename)

@@ -439,6 +439,8 @@ def rankings_export(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from fengqiao.lib import xlsx
+
     if q.home_region(request.user) is None and not sees_everything(request.user):
         raise Http404("no region")
     try:
@@ -449,14 +451,14 @@ def rankings_export(request: HttpRequest) -> HttpResponse:
     ws = wb.active
     ws.title = _("Ranking")[:31]
     span = c["period"].current
-    ws.append([f"{c['region'].name} · {c['level_label']} · {c['measure_label']} · {span.start}–{span.end}"])
+    xlsx.append(ws, [f"{c['region'].name} · {c['level_label']} · {c['measure_label']} · {span.start}–{span.end}"])
     headers = [_("Rank"), _("Name"), c["measure_label"], _("Denominator"), _("Small denominator"), *c["columns"]]
-    ws.append(headers)
+    xlsx.append(ws, headers)
     for cell in ws[2]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E8C")
     for item in c["rows"]:
         r = item["row"]
-        ws.append([r.rank if r.rank is not None else "—", r.region.name, r.display, r.denominator,
+        xlsx.append(ws, [r.rank if r.rank is not None else "—", r.region.name, r.display, r.denominator,
                    _("Yes") if r.small_denominator else "", *[v for _label, v in item["cells"]]])
     ws.column_dimensions["B"].width = 24
     out = io.BytesIO()

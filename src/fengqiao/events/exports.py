@@ -28,7 +28,7 @@ from fengqiao.events.presenters import assignees_for, parties_for
 from fengqiao.events.queries import timeline
 from fengqiao.events.statemachine import action_label
 from fengqiao.events.templatetags.fq import actor_label
-from fengqiao.lib import clock
+from fengqiao.lib import clock, xlsx
 
 MAX_ROWS = 10000
 HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
@@ -53,7 +53,7 @@ def _yes(flag: bool) -> str:
 
 
 def _header(ws: Worksheet, titles: Iterable[str]) -> None:
-    ws.append([str(t) for t in titles])
+    xlsx.append(ws, [str(t) for t in titles])
     for cell in ws[ws.max_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -97,7 +97,7 @@ def events_workbook(user, events: QuerySet) -> bytes:
         .order_by("-created_at", "-id")[:MAX_ROWS]
     )
     for e in qs:
-        ws.append([
+        xlsx.append(ws, [
             e.code, e.title, _label(Status, e.status), _label(Tier, e.tier),
             e.category.name, _label(Source, e.source),
             e.region.display_name if e.region_id else "", e.address, _when(e.created_at),
@@ -134,18 +134,18 @@ def event_workbook(user, event: Event) -> bytes:
         (_("Satisfaction"), _label(Satisfaction, event.satisfaction)),
     ]
     for key, value in rows:
-        ws.append([str(key), value])
+        xlsx.append(ws, [str(key), value])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-    ws.append([])
-    ws.append([_("Parties")])
+    xlsx.append(ws, [])
+    xlsx.append(ws, [_("Parties")])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     for p in parties_for(user, event, via="export"):
-        ws.append([p["name"], p["phone"], p["id_number"], _("Reporter") if p["is_reporter"] else ""])
-    ws.append([])
-    ws.append([_("Assignees")])
+        xlsx.append(ws, [p["name"], p["phone"], p["id_number"], _("Reporter") if p["is_reporter"] else ""])
+    xlsx.append(ws, [])
+    xlsx.append(ws, [_("Assignees")])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     for a in assignees_for(user, event):
-        ws.append([a["name"], str(a["role_name"]), a["kind"], _label(Tier, a["tier"]),
+        xlsx.append(ws, [a["name"], str(a["role_name"]), a["kind"], _label(Tier, a["tier"]),
                    "" if a["active"] else _("Released")])
     for row in ws.iter_rows():
         for cell in row:
@@ -155,7 +155,7 @@ def event_workbook(user, event: Event) -> bytes:
     tl = wb.create_sheet(_("Timeline"))
     _header(tl, [_("Time"), _("Who"), _("Action"), _("From"), _("To"), _("Note")])
     for entry in timeline(event):
-        tl.append([
+        xlsx.append(tl, [
             _when(entry.created_at), actor_label(entry), action_label(entry.action),
             _label(Status, entry.from_state), _label(Status, entry.to_state), entry.note,
         ])

@@ -27,8 +27,10 @@ def error_column_title() -> str:
 def write_report(path: Path | str, sheet: Sheet | None, result: CheckResult) -> Path:
     """Write the report to `path` (.xlsx) and return it."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell
     from openpyxl.styles import Alignment, Font, PatternFill
+
+    from fengqiao.lib import xlsx
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,17 +48,9 @@ def write_report(path: Path | str, sheet: Sheet | None, result: CheckResult) -> 
     index = {h.strip(): i for i, h in enumerate(header)}
     width = len(header)
 
-    def cell(value: Any, *, fill=None, font=None, alignment=None) -> WriteOnlyCell:
-        c = WriteOnlyCell(rows_sheet, value=_safe(value))
-        if isinstance(c.value, str) and c.value.startswith("="):
-            c.data_type = "s"  # the sender's text, never a formula the report would run
-        if fill is not None:
-            c.fill = fill
-        if font is not None:
-            c.font = font
-        if alignment is not None:
-            c.alignment = alignment
-        return c
+    def cell(value: Any, *, fill=None, font=None, alignment=None) -> Cell:
+        # the sender's text, never a formula the report would run
+        return xlsx.cell(rows_sheet, _safe(value), fill=fill, font=font, alignment=alignment)
 
     file_errors = [e for e in result.errors if e.row == 0]
     header_bad = {e.column for e in file_errors}
@@ -80,7 +74,7 @@ def write_report(path: Path | str, sheet: Sheet | None, result: CheckResult) -> 
     list_sheet = book.create_sheet(_("Error list"))
     list_sheet.append([cell(_("Row"), font=bold), cell(_("Column"), font=bold), cell(_("Error"), font=bold)])
     for e in result.errors:
-        list_sheet.append([e.row or "", e.column, e.message])
+        xlsx.append(list_sheet, [e.row or "", e.column, e.message])
     book.save(path)
     return path
 

@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from fengqiao.lib import xlsx
+
 HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 CJK_FONT = "宋体"
@@ -122,23 +124,23 @@ def xlsx_bytes(pack: Pack) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "概况"
-    ws.append([pack.title])
+    xlsx.append(ws, [pack.title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([pack.subtitle])
+    xlsx.append(ws, [pack.subtitle])
     for text in pack.summary:
-        ws.append([text])
+        xlsx.append(ws, [text])
     ws.column_dimensions["A"].width = 100
     for _heading_text, parts in pack.sections:
         for part in parts:
             if not isinstance(part, Table):
                 continue
             sheet = wb.create_sheet(part.sheet[:31])
-            sheet.append([str(h) for h in part.headers])
+            xlsx.append(sheet, [str(h) for h in part.headers])
             for cell in sheet[1]:
                 cell.font, cell.fill = HEADER_FONT, HEADER_FILL
                 cell.alignment = Alignment(vertical="center")
             for row in part.rows:
-                sheet.append(["" if v is None else v for v in row])
+                xlsx.append(sheet, ["" if v is None else v for v in row])
             sheet.freeze_panes = "A2"
             for i, header in enumerate(part.headers, start=1):
                 longest = max([len(str(header)), *(len(str(r[i - 1])) for r in part.rows[:200])])
