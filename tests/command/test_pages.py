@@ -258,7 +258,36 @@ def test_campaign_with_the_end_before_the_start_is_refused(history, client):
 
 def test_a_village_secretary_cannot_create_a_campaign(history, client):
     client.force_login(history.secretary_a.user)
-    assert client.get("/command/campaigns/new/").status_code == 404
+    assert client.get("/command/campaigns/new/").status_code == 403
+    assert 'data-testid="campaign-new"' not in client.get("/command/campaigns/").content.decode()
+    client.force_login(history.county_leader.user)
+    assert client.get("/command/campaigns/new/").status_code == 200
+
+
+def test_without_a_regional_post_the_pages_and_the_api_answer_403_alike(world, client, api):
+    """`command.permissions.may_view_command` decides the pages and /api/v1/stats alike."""
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create_user("no_post", password="x")
+    client.force_login(nobody)
+    for url in ("/command/", "/command/rankings/", "/command/screen/", "/command/events/"):
+        assert client.get(url).status_code == 403, url
+    for path in ("/stats/measures", "/stats/compare?period=month", "/stats/overdue", "/stats/campaigns"):
+        r = api.get(path, user=nobody)
+        assert r.status_code == 403 and r.json()["code"] == "forbidden", path
+    r = api.get("/stats/measures", user=world.dept_liaison.user)  # the page sends a liaison elsewhere
+    assert r.status_code == 403
+    client.force_login(world.town_cadre.user)
+    assert client.get("/command/").status_code == 200
+    assert api.get("/stats/measures", user=world.town_cadre.user).status_code == 200
+
+
+def test_the_bulletin_button_follows_supervisions_check(world, client):
+    client.force_login(world.town_cadre.user)  # may record bulletins over the town
+    assert 'data-testid="bulletin-button"' in client.get("/command/").content.decode()
+    client.force_login(world.secretary_a.user)  # sees the village's figures, records nothing
+    r = client.get("/command/")
+    assert r.status_code == 200 and 'data-testid="bulletin-button"' not in r.content.decode()
 
 
 def test_the_big_screen_renders_and_refreshes_itself(history, client):

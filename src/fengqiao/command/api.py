@@ -3,8 +3,9 @@
 Query parameters (all optional unless said): `region` (a region code; default the user's highest
 region), `start`/`end` (YYYY-MM-DD registration days, both included; default this month so far),
 `category` (a category code, sub-categories included), `source`, `campaign` (an id: its span,
-region and filters apply). Bad parameters answer 400 `{"code","message"}`; a region or campaign
-outside the user's scope answers 404.
+region and filters apply). Bad parameters answer 400 `{"code","message"}`; a user without a
+regional post (`command.permissions.may_view_command`) 403, as on the pages; a region or
+campaign outside the user's scope answers 404.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ninja import Router
 
 from fengqiao.command import exports, queries
 from fengqiao.command.models import Campaign
+from fengqiao.command.permissions import require_command_view
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.lib.inputs import MAX_INT, MAX_LIMIT, bounded
 
@@ -63,6 +65,7 @@ def _span_params(p: dict[str, Any]) -> tuple[dt.date, dt.date]:
 
 
 def _frame_kwargs(request: HttpRequest) -> dict[str, Any]:
+    require_command_view(request.user)
     p = request.GET
     campaign = _int(p.get("campaign"), "campaign")
     if campaign is not None:
@@ -92,6 +95,7 @@ def stats_measures_xlsx(request: HttpRequest):
 
 
 def _compare(request: HttpRequest):
+    require_command_view(request.user)
     p = request.GET
     region = _region(request, p.get("region"))
     period = p.get("period") or ""
@@ -170,6 +174,7 @@ def stats_ranking_xlsx(request: HttpRequest):
 
 
 def _overdue(request: HttpRequest):
+    require_command_view(request.user)
     p = request.GET
     limit = _int(p.get("limit"), "limit", 1, MAX_LIMIT) or 50
     return queries.overdue_items(user=request.user, region=_region(request, p.get("region")), limit=limit,
@@ -188,6 +193,7 @@ def stats_overdue_xlsx(request: HttpRequest):
 
 @router.get("/stats/campaigns", summary="Campaigns (专项行动) the user can look at")
 def stats_campaigns(request: HttpRequest):
+    require_command_view(request.user)
     return {"items": [
         {"id": c.pk, "name": c.name, "start": c.start.isoformat(), "end": c.end.isoformat(),
          "region": c.region.code, "category": c.category.code if c.category else None,
@@ -197,6 +203,7 @@ def stats_campaigns(request: HttpRequest):
 
 
 def _campaign(request: HttpRequest, campaign_id: int):
+    require_command_view(request.user)
     c = Campaign.objects.filter(pk=campaign_id).select_related("region", "category").first()
     if c is None:
         raise Http404("no such campaign")

@@ -146,9 +146,11 @@ class ConfirmIn(Schema):
 @router.get("/supervision/categories", summary="Each village's figure, suggested and confirmed category")
 def category_list(request: HttpRequest, region: str | None = None):
     from fengqiao.command import queries as cq
+    from fengqiao.command.permissions import require_command_view
     from fengqiao.supervision.categories import category_span, suggest
     from fengqiao.supervision.models import CategoryThresholds
 
+    require_command_view(request.user)  # the figures come from the command centre, as on the page
     where = cq.check_region(request.user, region) if region else cq.home_region(request.user)
     if where is None:
         raise Http404("no region")

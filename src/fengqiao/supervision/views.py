@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.events.scope import visible_events
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Pairing
-from fengqiao.people.queries import paired_village_ids, sees_everything, visible_regions
+from fengqiao.people.queries import paired_village_ids, visible_regions
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.categories import category_span, judge
@@ -218,12 +218,12 @@ def categories(request: HttpRequest) -> HttpResponse:
     """放心/较好/一般/滞后: each village's figure, the suggested category and the confirmed one."""
     from fengqiao.command import queries as cq
     from fengqiao.command.measures import measure_label
+    from fengqiao.command.permissions import require_command_view
     from fengqiao.command.views import region_from
     from fengqiao.supervision.categories import suggest
     from fengqiao.supervision.models import CategoryThresholds
 
-    if cq.home_region(request.user) is None and not sees_everything(request.user):
-        raise Http404("no region")
+    require_command_view(request.user)  # the figures come from the command centre
     region = region_from(request)
     thresholds = CategoryThresholds.current()
     start, end = category_span(thresholds)
