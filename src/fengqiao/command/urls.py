@@ -12,7 +12,6 @@ urlpatterns = [
     path("command/overdue/<int:event_id>/urge", views.overdue_urge, name="command_overdue_urge"),
     path("command/overdue/<int:event_id>/call", views.overdue_call, name="command_overdue_call"),
     path("command/campaigns/", views.campaign_list, name="command_campaigns"),
-    path("command/campaigns/new/", views.campaign_new, name="command_campaign_new"),
     path("command/campaigns/<int:campaign_id>/", views.campaign_detail, name="command_campaign"),
     path("command/screen/", views.screen, name="command_screen"),
 ]

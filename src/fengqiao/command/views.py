@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,9 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from fengqiao.command import permissions as perms
 from fengqiao.command import queries as q
 from fengqiao.command.measures import (
     MEASURE_NAMES,
@@ -40,6 +38,7 @@ from fengqiao.events.scope import access_event_for_user, visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, InvalidInput
 from fengqiao.people.models import Role
+from fengqiao.people.queries import posts_of, sees_everything
 from fengqiao.regions.models import LEVEL_ORDER, Region
 
 PAGE_SIZE = 20
@@ -321,11 +320,11 @@ def map_tiles() -> str:
 
 
 def _not_for_liaison(request: HttpRequest) -> HttpResponse | None:
-    """The command centre's check (`command.permissions`); department liaisons, who have no
-    region of their own, are sent to their paired villages instead of the 403."""
-    if not perms.may_view_command(request.user) and perms.is_department_liaison(request.user):
-        return redirect("supervision_paired_villages")
-    perms.require_command_view(request.user)
+    """Department liaisons have no region of their own: their page is the paired villages."""
+    if q.home_region(request.user) is None and not sees_everything(request.user):
+        if any(p.role == Role.DEPARTMENT_LIAISON for p in posts_of(request.user)):
+            return redirect("supervision_paired_villages")
+        raise Http404("no region to show")
     return None
 
 
@@ -375,11 +374,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "events_url": reverse("command_events") + "?" + _query(**params, region=region.code),
         "overdue_now": overdue_now,
         "tiles": map_tiles(),
+        "may_bulletin": _may_bulletin(request.user),
         # The Monday meeting reviews last week; the Friday meeting this week so far.
         "meeting_spans": [(_("Monday meeting (last week)"), q.Span.last_week()),
                           (_("Friday meeting (this week)"), q.Span.this_week())],
         "rank_level": spread["level"],
     })
+
+
+def _may_bulletin(user) -> bool:
+    from fengqiao.supervision.actions import RECORDERS
+
+    return sees_everything(user) or any(p.role in RECORDERS for p in posts_of(user))
 
 
 # ------------------------------------------------------------------------------------- rankings
@@ -421,7 +427,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         return _error_page(request, exc, "command/rankings.html", base)
     overdue = overdue_rows(request, context["region"])
     return render(request, "command/rankings.html", {
-        **base, **context, "overdue": overdue,
+        **base, **context, "overdue": overdue, "may_record": _may_bulletin(request.user),
         "crumbs": breadcrumbs(request.user, context["region"], {"period": context["period"].kind}),
     })
 
@@ -434,7 +440,8 @@ def rankings_export(request: HttpRequest) -> HttpResponse:
 
     from fengqiao.lib import xlsx
 
-    perms.require_command_view(request.user)
+    if q.home_region(request.user) is None and not sees_everything(request.user):
+        raise Http404("no region")
     try:
         c = _ranking_context(request)
     except DomainError as exc:
@@ -584,33 +591,18 @@ def cohort(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------------ campaigns
 
 
+def _may_run_campaigns(user) -> bool:
+    return sees_everything(user) or any(p.role in {Role.OPERATOR, Role.ADMIN, Role.COUNTY_LEADER}
+                                        for p in posts_of(user))
+
+
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = q.visible_campaigns(request.user)
     return render(request, "command/campaigns.html", {
-        "campaigns": campaigns, "may_create": perms.may_run_campaigns(request.user), "today": clock.local_date(),
+        "campaigns": campaigns, "may_create": _may_run_campaigns(request.user), "today": clock.local_date(),
     })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def campaign_new(request: HttpRequest) -> HttpResponse:
-    from fengqiao.supervision.forms import CampaignForm
-
-    perms.require_run_campaigns(request.user)
-    form = CampaignForm(request.POST or None, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                campaign = form.save_through_action(actor=request.user)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-                return render(request, "command/campaign_new.html", {"form": form}, status=exc.status)
-            messages.success(request, _("Campaign “%(n)s” created.") % {"n": campaign.name})
-            return redirect("command_campaign", campaign_id=campaign.pk)
-        return render(request, "command/campaign_new.html", {"form": form}, status=400)
-    return render(request, "command/campaign_new.html", {"form": form})
 
 
 def _campaign_context(request: HttpRequest, campaign_id: int) -> dict[str, Any]:

@@ -16,4 +16,6 @@ urlpatterns = [
     path("supervision/bulletins/", views.bulletin_new, name="supervision_bulletin_new"),
     path("supervision/bulletins/<int:run_id>/", views.bulletin_status, name="supervision_bulletin"),
     path("supervision/bulletins/<int:run_id>/<slug:kind>", views.bulletin_file, name="supervision_bulletin_file"),
+    # On the command centre's pages; written through supervision.actions.campaign_create.
+    path("command/campaigns/new/", views.campaign_new, name="command_campaign_new"),
 ]

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.events.scope import visible_events
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Pairing
-from fengqiao.people.queries import paired_village_ids, visible_regions
+from fengqiao.people.queries import paired_village_ids, sees_everything, visible_regions
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.categories import category_span, judge
-from fengqiao.supervision.forms import PairingForm, RecordForm
+from fengqiao.supervision.forms import CampaignForm, PairingForm, RecordForm
 from fengqiao.supervision.models import RecordKind
 from fengqiao.supervision.permissions import (
     may_decide_county,
@@ -218,12 +218,12 @@ def categories(request: HttpRequest) -> HttpResponse:
     """放心/较好/一般/滞后: each village's figure, the suggested category and the confirmed one."""
     from fengqiao.command import queries as cq
     from fengqiao.command.measures import measure_label
-    from fengqiao.command.permissions import require_command_view
     from fengqiao.command.views import region_from
     from fengqiao.supervision.categories import suggest
     from fengqiao.supervision.models import CategoryThresholds
 
-    require_command_view(request.user)  # the figures come from the command centre
+    if cq.home_region(request.user) is None and not sees_everything(request.user):
+        raise Http404("no region")
     region = region_from(request)
     thresholds = CategoryThresholds.current()
     start, end = category_span(thresholds)
@@ -292,3 +292,28 @@ def category_confirm(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "supervision/_category_result.html", {
         "ok": True, "message": _("Confirmed: %(c)s.") % {"c": VillageCategory(form.cleaned_data["category"]).label},
     })
+
+
+# ------------------------------------------------------------------------------- campaigns
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    """A new campaign (专项行动): on the command centre's pages, written by supervision's action."""
+    from fengqiao.command.views import _may_run_campaigns
+
+    if not _may_run_campaigns(request.user):
+        raise Http404("not for this user")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                campaign = form.save_through_action(actor=request.user)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                return render(request, "command/campaign_new.html", {"form": form}, status=exc.status)
+            messages.success(request, _("Campaign “%(n)s” created.") % {"n": campaign.name})
+            return redirect("command_campaign", campaign_id=campaign.pk)
+        return render(request, "command/campaign_new.html", {"form": form}, status=400)
+    return render(request, "command/campaign_new.html", {"form": form})
