@@ -29,8 +29,21 @@ def browser(monkeypatch):
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        # Every page of every context is watched for Content-Security-Policy violations: a
+        # blocked script, style or image is a page that silently lost part of itself.
+        violations: list[str] = []
+        new_context = b.new_context
+
+        def watched_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            context.on("console", lambda m: violations.append(f"{m.text} at {m.location}")
+                       if "Content Security Policy" in m.text else None)
+            return context
+
+        b.new_context = watched_context
         try:
             yield b
+            assert not violations, violations
         finally:
             b.close()
             # With Playwright's loop in this thread, Django keeps the test body's database

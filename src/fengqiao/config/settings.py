@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.lib.env import (
+    ImproperEnvironment,
     env_bool,
     env_float,
     env_int,
@@ -29,6 +31,11 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+# The switch for a real deployment (README "Production"): https behind a TLS-terminating proxy,
+# secure cookies, HSTS, hashed static files. Off (the default) the demo runs on http://127.0.0.1.
+FENGQIAO_PRODUCTION = env_bool("FENGQIAO_PRODUCTION", False)
+if FENGQIAO_PRODUCTION and (DEBUG or SECRET_KEY == _DEV_SECRET):
+    raise ImproperEnvironment("FENGQIAO_PRODUCTION needs DEBUG off and a SECRET_KEY of its own")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -40,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "csp",
     "fengqiao.config",
     "fengqiao.audit",
     "fengqiao.regions",
@@ -58,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (see below)
     # Static files served by the platform itself (closed government networks: no CDN, no nginx needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,7 +141,7 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("FENGQIAO_STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Entries are directories or (prefix, directory) pairs.
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [PACKAGE_DIR / "static"]
@@ -150,7 +159,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = env_bool("FENGQIAO_STATIC_FROM_SOURCE", True)
+# Static files: from the source directories as they are (tests, development: no collectstatic
+# needed), or — FENGQIAO_STATIC_FROM_SOURCE=false, the default in production and what `./dev demo`
+# serves — from STATIC_ROOT as `collectstatic` left them, under hashed names (app.3f2a….css) with
+# gzip/brotli copies, which whitenoise sends with a year's cache lifetime.
+FENGQIAO_STATIC_FROM_SOURCE = env_bool("FENGQIAO_STATIC_FROM_SOURCE", not FENGQIAO_PRODUCTION)
+WHITENOISE_USE_FINDERS = FENGQIAO_STATIC_FROM_SOURCE
+if not FENGQIAO_STATIC_FROM_SOURCE:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_str("FENGQIAO_MEDIA_ROOT", str(VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -236,6 +252,53 @@ LOGGING = {
     },
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if FENGQIAO_PRODUCTION:
+    # The proxy terminates TLS and sets X-Forwarded-Proto (it must overwrite what a client sent).
+    # Without that header Django cannot tell https from http, so the redirect is off too (the
+    # proxy must redirect http itself; `check --deploy` then warns W008).
+    FENGQIAO_BEHIND_TLS_PROXY = env_bool("FENGQIAO_BEHIND_TLS_PROXY", True)
+    if FENGQIAO_BEHIND_TLS_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = FENGQIAO_BEHIND_TLS_PROXY
+    SECURE_HSTS_SECONDS = env_int("FENGQIAO_HSTS_SECONDS", 365 * 24 * 3600, low=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FENGQIAO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("FENGQIAO_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+
+def _tile_source(template: str) -> list[str]:
+    """The CSP source of the tile server: 'https://t{s}.tianditu.gov.cn/…' → 'https://*.tianditu.gov.cn'."""
+    if not template:
+        return []
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(template.replace("{s}", "a"))
+    host = parts.netloc
+    if "{s}" in template.split("//", 1)[-1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"] if parts.scheme and host else []
+
+
+# Content-Security-Policy (django-csp): the pages load scripts, styles, fonts and data from the
+# platform only and run no inline script; images may also be data:/blob: URLs (the maps and charts
+# draw them) and come from the tile server of FENGQIAO_MAP_TILES; no page may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_tile_source(FENGQIAO_MAP_TILES)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
