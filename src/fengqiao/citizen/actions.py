@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.citizen import conf, ratelimit
 from fengqiao.citizen.models import CitizenRating, CitizenReport
+from fengqiao.citizen.permissions import field_grids, proxy_agent_posts
 from fengqiao.citizen.validation import (
     clean_address,
     clean_description,
@@ -44,7 +45,7 @@ from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPe
 from fengqiao.lib.protect import blind_index
 from fengqiao.notify.models import OutboxMessage
 from fengqiao.people.models import Person, Role
-from fengqiao.people.queries import person_of, posts_of
+from fengqiao.people.queries import person_of
 from fengqiao.regions.models import Level, Region
 
 ANONYMOUS_REPORTER = "群众"  # the reporter's party name when they leave none
@@ -304,10 +305,6 @@ class ProxySubmission:
     photos: Sequence[Any] = ()
 
 
-def proxy_agent_posts(user) -> list:
-    return [p for p in posts_of(user) if p.role == Role.PROXY_AGENT]
-
-
 def proxy_register(*, actor, submission: ProxySubmission) -> Receipt:
     """代办: a proxy agent registers a citizen's matter (source "proxy") and is bound to it
     (kind N, role proxy_agent) in the same transaction, to carry it through. The citizen is
@@ -367,16 +364,6 @@ def _bind_agent(event: Event, agent: Person, actor) -> None:
 
 
 # ------------------------------------------------------------------------------ field reports
-
-
-FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_HEAD}
-
-
-def field_grids(user) -> list[Region]:
-    """The grids the user collects in: the regions of their grid worker / grid head posts."""
-    return [p.region for p in posts_of(user)
-            if p.role in FIELD_ROLES and p.region.level in {Level.GRID, Level.UNIT}
-            and p.region.retired_at is None]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from fengqiao.citizen.forms import (
     TrackLookupForm,
 )
 from fengqiao.citizen.models import CitizenReport
+from fengqiao.citizen.permissions import field_grids, may_proxy
 from fengqiao.citizen.queries import progress, proxied_events, report_by_code
 from fengqiao.citizen.validation import display_tracking_code
 from fengqiao.citizen.web import client_ip, too_large
@@ -149,7 +150,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proxy_new(request: HttpRequest) -> HttpResponse:
     """代办: a proxy agent registers a citizen's matter and is bound to it."""
-    if not actions.proxy_agent_posts(request.user):
+    if not may_proxy(request.user):
         return render(request, "citizen/not_for_you.html", {"who": _("proxy agents")}, status=403)
     if request.method == "POST":
         form = ProxyForm(request.POST, request.FILES, user=request.user)
@@ -177,7 +178,7 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def proxy_worklist(request: HttpRequest) -> HttpResponse:
     """我的代办: the matters this agent registered, with status and deadline."""
-    if not actions.proxy_agent_posts(request.user):
+    if not may_proxy(request.user):
         return render(request, "citizen/not_for_you.html", {"who": _("proxy agents")}, status=403)
     qs = proxied_events(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -198,7 +199,7 @@ def _field_context(form, page_url: str = "") -> dict:
 @require_http_methods(["GET", "POST"])
 def field_report(request: HttpRequest) -> HttpResponse:
     """网格采集 from a phone: the worker's grid, photos, the phone's location."""
-    grids = actions.field_grids(request.user)
+    grids = field_grids(request.user)
     if not grids:
         return render(request, "citizen/not_for_you.html", {"who": _("grid workers and grid heads")}, status=403)
     if request.method == "POST":

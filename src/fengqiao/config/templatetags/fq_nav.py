@@ -29,6 +29,7 @@ def nav_links(context) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
+    from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
     from fengqiao.imports.permissions import may_import
     from fengqiao.triage.permissions import may_triage
 
@@ -47,9 +48,9 @@ def nav_links(context) -> list[dict]:
         links.append(("command_dashboard", pgettext("nav", "Command centre")))
     if Role.DEPARTMENT_LIAISON in roles:
         links.append(("supervision_paired_villages", pgettext("nav", "Paired villages")))
-    if Role.PROXY_AGENT in roles:
+    if may_proxy(user):
         links.append(("proxy_worklist", pgettext("nav", "My proxied matters")))
-    if roles & {Role.GRID_WORKER, Role.GRID_HEAD}:
+    if may_file_field_reports(user):
         links.append(("field_report", pgettext("nav", "Field report")))
     current = getattr(request.resolver_match, "url_name", "") or ""
     out = []
