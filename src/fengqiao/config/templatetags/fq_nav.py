@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from fengqiao.people.models import Role
-from fengqiao.people.queries import posts_of, sees_everything
+from fengqiao.people.queries import sees_everything
 
 register = template.Library()
 
@@ -30,11 +29,11 @@ def nav_links(context) -> list[dict]:
     if not user.is_authenticated:
         return []
     from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
+    from fengqiao.command.permissions import is_department_liaison, may_view_command
     from fengqiao.imports.permissions import may_import
     from fengqiao.triage.permissions import may_triage
 
     everything = sees_everything(user)
-    roles = {p.role for p in posts_of(user)}
     links = [
         ("worklist", _("Worklist")),
         ("event_list", _("Events")),
@@ -44,9 +43,9 @@ def nav_links(context) -> list[dict]:
         links.append(("triage_queue", pgettext("nav", "Triage")))
     if everything or may_import(user):
         links.append(("imports", pgettext("nav", "Import")))
-    if everything or roles - {Role.DEPARTMENT_LIAISON}:
+    if may_view_command(user):
         links.append(("command_dashboard", pgettext("nav", "Command centre")))
-    if Role.DEPARTMENT_LIAISON in roles:
+    if is_department_liaison(user):
         links.append(("supervision_paired_villages", pgettext("nav", "Paired villages")))
     if may_proxy(user):
         links.append(("proxy_worklist", pgettext("nav", "My proxied matters")))
