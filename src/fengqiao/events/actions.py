@@ -113,6 +113,16 @@ class _Step:
     fresh: bool = False  # the event was inserted in this transaction: no earlier bindings
 
 
+def _require_posts(event: Event | int, actor, action: str) -> None:
+    """The actor's posts, checked before their input is validated (a 403 must not become a 400
+    or a 404 that tells what the input would have done). `_act` checks again under the lock."""
+    if actor is None:
+        return
+    target = event if isinstance(event, Event) else Event.objects.filter(pk=event).first()
+    if target is not None:
+        perms.require(actor, target, action)
+
+
 def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], None]) -> Event:
     """Run one action: lock, check state and posts, apply `body`, save, audit — atomically."""
     with transaction.atomic(durable=True):
@@ -574,6 +584,7 @@ def event_return(*, event: Event | int, actor, reason: str) -> Event:
 
 def event_add_assignee(*, event: Event | int, actor, person_id: Any, role: str) -> Event:
     """增派 the "N": a work-team member, grid head, department liaison, county leader …"""
+    _require_posts(event, actor, "add_assignee")
     if role not in Role.values:
         raise InvalidInput(_("Unknown role “%(r)s”.") % {"r": role}, field="role")
     try:
@@ -783,6 +794,7 @@ def _pending_extension(e: Event) -> ExtensionRequest | None:
 
 def event_request_extension(*, event: Event | int, actor, days: Any, reason: str) -> Event:
     """申请延期: decided one tier up."""
+    _require_posts(event, actor, "request_extension")
     days = _int(days, "days")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise InvalidInput(_("Days must be between 1 and %(n)d.") % {"n": MAX_EXTENSION_DAYS}, field="days")
@@ -878,6 +890,7 @@ SUPERVISION_NAMES = {"normal": "普通督办", "yellow": "黄牌督办", "red": 
 
 def event_supervise(*, event: Event | int, actor, level: str, note: str = "") -> Event:
     """督办: a leader's formal order, normal → yellow card → red card."""
+    _require_posts(event, actor, "supervise")
     if level not in SUPERVISION_NAMES:
         raise InvalidInput(_("Level must be normal, yellow or red."), field="level")
     note = _text(note, "note", required=False, max_length=500)
@@ -943,6 +956,7 @@ def event_recategorise(*, event: Event | int, actor, category: Category, note: s
     new category's limit counted from when its current tier received it (`dispatched_at`). A
     correction never makes an event overdue on the spot and never cuts the time its handlers were
     promised; a registered event has no deadline yet (dispatch sets it)."""
+    _require_posts(event, actor, "recategorise")
     note = _text(note, "note", required=False, max_length=500)
     if not isinstance(category, Category) or category.pk is None:
         raise InvalidInput(_("Choose a category."), field="category_code")
@@ -1002,8 +1016,11 @@ def event_deadline_notice(*, event: Event | int, kind: str) -> Event | None:
 def perform(*, event: Event | int, actor, action: str, data: dict[str, Any]) -> dict[str, Any]:
     """Run `action` with its fields from `data` (the API's and the pages' single entry).
 
-    Returns extra output for the caller (e.g. the `tel:` link of a call)."""
+    Returns extra output for the caller (e.g. the `tel:` link of a call). The actor's posts are
+    checked before any of `data` is looked at: 403 before 400 or 404."""
     extra: dict[str, Any] = {}
+    if action in sm.MOVES:
+        _require_posts(event, actor, action)
     if action == "dispatch":
         region = None
         if data.get("region_code"):
