@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from fengqiao.command import permissions as perms
 from fengqiao.command import queries as q
 from fengqiao.command.measures import (
     MEASURE_NAMES,
@@ -38,7 +39,6 @@ from fengqiao.events.scope import access_event_for_user, visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, InvalidInput
 from fengqiao.people.models import Role
-from fengqiao.people.queries import posts_of, sees_everything
 from fengqiao.regions.models import LEVEL_ORDER, Region
 
 PAGE_SIZE = 20
@@ -320,11 +320,11 @@ def map_tiles() -> str:
 
 
 def _not_for_liaison(request: HttpRequest) -> HttpResponse | None:
-    """Department liaisons have no region of their own: their page is the paired villages."""
-    if q.home_region(request.user) is None and not sees_everything(request.user):
-        if any(p.role == Role.DEPARTMENT_LIAISON for p in posts_of(request.user)):
-            return redirect("supervision_paired_villages")
-        raise Http404("no region to show")
+    """The command centre's check (`command.permissions`); department liaisons, who have no
+    region of their own, are sent to their paired villages instead of the 403."""
+    if not perms.may_view_command(request.user) and perms.is_department_liaison(request.user):
+        return redirect("supervision_paired_villages")
+    perms.require_command_view(request.user)
     return None
 
 
@@ -374,18 +374,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "events_url": reverse("command_events") + "?" + _query(**params, region=region.code),
         "overdue_now": overdue_now,
         "tiles": map_tiles(),
-        "may_bulletin": _may_bulletin(request.user),
         # The Monday meeting reviews last week; the Friday meeting this week so far.
         "meeting_spans": [(_("Monday meeting (last week)"), q.Span.last_week()),
                           (_("Friday meeting (this week)"), q.Span.this_week())],
         "rank_level": spread["level"],
     })
-
-
-def _may_bulletin(user) -> bool:
-    from fengqiao.supervision.actions import RECORDERS
-
-    return sees_everything(user) or any(p.role in RECORDERS for p in posts_of(user))
 
 
 # ------------------------------------------------------------------------------------- rankings
@@ -427,7 +420,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         return _error_page(request, exc, "command/rankings.html", base)
     overdue = overdue_rows(request, context["region"])
     return render(request, "command/rankings.html", {
-        **base, **context, "overdue": overdue, "may_record": _may_bulletin(request.user),
+        **base, **context, "overdue": overdue,
         "crumbs": breadcrumbs(request.user, context["region"], {"period": context["period"].kind}),
     })
 
@@ -440,8 +433,7 @@ def rankings_export(request: HttpRequest) -> HttpResponse:
 
     from fengqiao.lib import xlsx
 
-    if q.home_region(request.user) is None and not sees_everything(request.user):
-        raise Http404("no region")
+    perms.require_command_view(request.user)
     try:
         c = _ranking_context(request)
     except DomainError as exc:
@@ -591,17 +583,12 @@ def cohort(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------------ campaigns
 
 
-def _may_run_campaigns(user) -> bool:
-    return sees_everything(user) or any(p.role in {Role.OPERATOR, Role.ADMIN, Role.COUNTY_LEADER}
-                                        for p in posts_of(user))
-
-
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = q.visible_campaigns(request.user)
     return render(request, "command/campaigns.html", {
-        "campaigns": campaigns, "may_create": _may_run_campaigns(request.user), "today": clock.local_date(),
+        "campaigns": campaigns, "may_create": perms.may_run_campaigns(request.user), "today": clock.local_date(),
     })
 
 

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.command import permissions as command_perms
 from fengqiao.events.scope import visible_events
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Pairing
-from fengqiao.people.queries import paired_village_ids, sees_everything, visible_regions
+from fengqiao.people.queries import paired_village_ids, visible_regions
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.categories import category_span, judge
@@ -218,12 +219,12 @@ def categories(request: HttpRequest) -> HttpResponse:
     """放心/较好/一般/滞后: each village's figure, the suggested category and the confirmed one."""
     from fengqiao.command import queries as cq
     from fengqiao.command.measures import measure_label
+    from fengqiao.command.permissions import require_command_view
     from fengqiao.command.views import region_from
     from fengqiao.supervision.categories import suggest
     from fengqiao.supervision.models import CategoryThresholds
 
-    if cq.home_region(request.user) is None and not sees_everything(request.user):
-        raise Http404("no region")
+    require_command_view(request.user)  # the figures come from the command centre
     region = region_from(request)
     thresholds = CategoryThresholds.current()
     start, end = category_span(thresholds)
@@ -301,10 +302,7 @@ def category_confirm(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """A new campaign (专项行动): on the command centre's pages, written by supervision's action."""
-    from fengqiao.command.views import _may_run_campaigns
-
-    if not _may_run_campaigns(request.user):
-        raise Http404("not for this user")
+    command_perms.require_run_campaigns(request.user)
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
