@@ -14,13 +14,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from fengqiao.audit import chain as audit
+from fengqiao.audit.models import AuditEntry
 from fengqiao.demo import stories
 from fengqiao.demo.builder import reset_database
 from fengqiao.demo.names import id_check_digit
 from fengqiao.demo.people import DEMO_PASSWORD, DEMO_VILLAGE, LOGIN_USERNAMES
 from fengqiao.demo.places import load_county
 from fengqiao.events.models import (
-    AuditEntry,
     Category,
     DeadlinePolicy,
     Event,
