@@ -5,21 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from fengqiao.citizen import conf
+from fengqiao.lib.client import client_ip
 
-
-def client_ip(request: HttpRequest) -> str:
-    """The address the request came from, for the per-address rate limit.
-
-    With FENGQIAO_TRUSTED_PROXIES = n reverse proxies in front of the platform, the n-th address
-    from the right of X-Forwarded-For (the one the outermost trusted proxy saw); with 0 (the
-    default) REMOTE_ADDR — the header is the sender's to forge unless a proxy of ours wrote it."""
-    hops = conf.trusted_proxies()
-    if hops > 0:
-        chain = [part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
-                 if part.strip()]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return str(request.META.get("REMOTE_ADDR") or "")
+__all__ = ["client_ip", "too_large"]  # client_ip: one helper for every per-address limit
 
 
 def too_large(request: HttpRequest) -> bool:

@@ -14,6 +14,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from fengqiao.config.unavailable import database_unavailable, unavailable_response
 from fengqiao.lib.errors import DomainError
 from fengqiao.lib.inputs import loads_json
+from fengqiao.people import throttle
 from fengqiao.people.models import ApiToken
 
 
@@ -21,6 +22,9 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>` for systems and scripts."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        # Wrong tokens count as failed sign-ins of the address; a locked address is refused
+        # (429, code "locked") whatever token it sends.
+        throttle.check(username=None, request=request)
         digest = ApiToken.digest_of(token)
         row = (
             ApiToken.objects.select_related("user")
@@ -28,6 +32,9 @@ class BearerToken(HttpBearer):
             .first()
         )
         if row is None:
+            refusal = throttle.record_failure(username=None, request=request, via="api_token")
+            if refusal is not None:
+                raise refusal
             return None
         now = timezone.now()
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:

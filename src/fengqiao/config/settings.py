@@ -126,8 +126,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A locked account or address is refused before any password is checked (people/throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "fengqiao.people.throttle.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+FENGQIAO_LOGIN_FAILURES_PER_ACCOUNT = env_int("FENGQIAO_LOGIN_FAILURES_PER_ACCOUNT", 5, low=1)
+FENGQIAO_LOGIN_FAILURES_PER_ADDRESS = env_int("FENGQIAO_LOGIN_FAILURES_PER_ADDRESS", 20, low=1)
+FENGQIAO_LOGIN_FAILURE_WINDOW_MINUTES = env_int("FENGQIAO_LOGIN_FAILURE_WINDOW_MINUTES", 15, low=1)
+FENGQIAO_LOGIN_LOCK_MINUTES = env_int("FENGQIAO_LOGIN_LOCK_MINUTES", 15, low=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "worklist"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,9 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fengqiao.events import views
+from fengqiao.people.forms import LockoutAuthenticationForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                authentication_form=LockoutAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.worklist_page, name="worklist"),
     path("inbox/", views.inbox, name="inbox"),

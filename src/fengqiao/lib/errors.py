@@ -62,6 +62,13 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class Locked(DomainError):
+    """Sign-ins refused for a while after too many failures (the account or the address)."""
+
+    status = 429
+    code = "locked"
+
+
 class RateLimited(DomainError):
     """Too many submissions from one source in a window."""
 

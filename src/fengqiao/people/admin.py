@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.lib.protect import blind_index
 from fengqiao.people.actions import api_token_issue, api_token_revoke
 from fengqiao.people.importer import MOBILE, normalise_phone
-from fengqiao.people.models import ApiToken, Department, Person, Post
+from fengqiao.people import throttle
+from fengqiao.people.forms import LockoutAdminAuthenticationForm
+from fengqiao.people.models import ApiToken, Department, LoginLock, Person, Post
+
+# The admin's own sign-in is throttled like the login page (people/throttle.py).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 @admin.register(Department)
@@ -128,3 +133,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token, actor=request.user)
         self.message_user(request, _("%(n)d tokens revoked.") % {"n": queryset.count()})
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """Sign-in locks: who (an account, or an address by its digest) and until when; unlock here."""
+
+    list_display = ("key", "until", "failures", "created_at")
+    search_fields = ("key",)
+    actions = ("unlock",)
+    readonly_fields = ("key", "until", "failures", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # unlock instead: audited
+
+    @admin.action(description=_("Unlock the selected accounts and addresses"))
+    def unlock(self, request, queryset):
+        n = sum(throttle.unlock(key=lock.key, actor=request.user) for lock in queryset)
+        self.message_user(request, _("%(n)d locks lifted.") % {"n": n})

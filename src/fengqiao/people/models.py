@@ -196,3 +196,35 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} ↔ {self.village}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (a wrong password on the page or the admin, a wrong API token), kept
+    while it counts towards a lockout (`people.throttle`). `key` is `account:<username>` or
+    `address:<keyed digest of the client address>` — never the address itself."""
+
+    key = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["key", "at"], name="login_failure_key_at")]
+
+
+class LoginLock(models.Model):
+    """An account or an address refused every sign-in until `until` (too many failures);
+    lifted early by an administrator (admin action, `fengqiao unlock_login`)."""
+
+    key = models.CharField(_("locked"), max_length=200, unique=True)
+    until = models.DateTimeField(_("locked until"))
+    failures = models.PositiveIntegerField(_("failures"))
+    created_at = models.DateTimeField(_("locked at"))
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key
