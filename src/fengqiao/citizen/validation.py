@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.citizen import conf
 from fengqiao.lib.errors import InvalidInput
+from fengqiao.lib.filetypes import sniff_image
 
 MIN_DESCRIPTION = 10
 MAX_DESCRIPTION = 2000
@@ -121,25 +122,7 @@ def require_place(address: str, latitude: float | None) -> None:
 
 # ----------------------------------------------------------------------------------- photos
 
-# What the first bytes of each image format look like; the browser's content type is not trusted.
-_SIGNATURES: list[tuple[str, Any]] = [
-    ("image/jpeg", lambda h: h[:3] == b"\xff\xd8\xff"),
-    ("image/png", lambda h: h[:8] == b"\x89PNG\r\n\x1a\n"),
-    ("image/gif", lambda h: h[:6] in (b"GIF87a", b"GIF89a")),
-    ("image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
-    ("image/heic", lambda h: h[4:8] == b"ftyp" and h[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc")),
-]
-
-
-def sniff_image(upload) -> str | None:
-    """The image type the file's first bytes show, or None."""
-    pos = upload.tell() if hasattr(upload, "tell") else 0
-    head = upload.read(16)
-    upload.seek(pos)
-    for content_type, test in _SIGNATURES:
-        if test(head):
-            return content_type
-    return None
+# The browser's content type is not trusted: `sniff_image` reads the first bytes.
 
 
 def clean_photos(uploads: Sequence[Any]) -> list[Any]:

@@ -21,6 +21,7 @@ from fengqiao.audit import chain as audit
 from fengqiao.events import deadlines, hooks
 from fengqiao.events import permissions as perms
 from fengqiao.events import statemachine as sm
+from fengqiao.lib.filetypes import sniff_attachment
 from fengqiao.events.batch import CodeBlock, batch_memo, current_codes
 from fengqiao.events.models import (
     TERMINAL_STATUSES,
@@ -365,11 +366,15 @@ def _attach(event: Event, upload, actor, now) -> Attachment:
             % {"n": upload.name, "m": settings.FENGQIAO_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
             field="attachments",
         )
-    content_type = getattr(upload, "content_type", "") or ""
-    allowed = ("image/", "application/pdf", "audio/", "video/", "text/plain",
-               "application/vnd.openxmlformats", "application/msword")
-    if content_type and not content_type.startswith(allowed):
-        raise InvalidInput(_("Files of type %(t)s cannot be attached.") % {"t": content_type}, field="attachments")
+    # What is stored is what the bytes are, not what the sender declared (an HTML page sent as
+    # image/png is refused).
+    content_type = sniff_attachment(upload)
+    if content_type is None:
+        declared = getattr(upload, "content_type", "") or _("unknown")
+        raise InvalidInput(
+            _("“%(n)s” (sent as %(t)s) is not a picture, PDF, Office document, audio, video or plain "
+              "text file; only those can be attached.") % {"n": str(upload.name)[:80], "t": declared[:60]},
+            field="attachments")
     att = Attachment(event=event, name=upload.name[:200], content_type=content_type, size=size,
                      uploaded_by=actor if getattr(actor, "pk", None) else None, created_at=now)
     att.file.save(upload.name, upload, save=False)
