@@ -19,3 +19,69 @@ def test_categories_are_listed_with_codes(api, world):
     assert codes["dispute.wages"]["name"] == "劳资纠纷"
     assert codes["dispute.wages"]["parent_code"] == "dispute"
     assert {"dispute", "hazard", "livelihood", "petition", "city", "environment"} <= set(codes)
+
+
+def _document(client):
+    return client.get("/api/v1/openapi.json").json()
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_every_ref_in_the_document_resolves(client):
+    doc = _document(client)
+    refs = {n["$ref"] for n in _walk(doc) if isinstance(n.get("$ref"), str)}
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.rsplit("/", 1)[1] in doc["components"]["schemas"], ref
+
+
+def test_every_operation_declares_its_errors_in_the_error_shape(client):
+    doc = _document(client)
+    error = doc["components"]["schemas"]["ErrorOut"]
+    assert set(error["required"]) == {"code", "message"}
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            expected = {"400", "404"} | ({"401", "403"} if operation.get("security") else set())
+            responses = operation["responses"]
+            assert expected <= set(responses), (method, path, sorted(responses))
+            for code in expected:
+                schema = responses[code]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, code)
+
+
+def test_the_feed_declares_its_own_errors_too(client):
+    responses = _document(client)["paths"]["/api/v1/intake/{source}"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "413"} <= set(responses)
+
+
+def test_every_query_parameter_has_a_type_and_integers_have_bounds(client):
+    doc = _document(client)
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            for param in operation.get("parameters", []):
+                if param["in"] != "query":
+                    continue
+                schema = param["schema"]
+                types = {schema.get("type")} | {s.get("type") for s in schema.get("anyOf", [])}
+                assert types - {None}, (method, path, param["name"])
+                if "integer" in types:
+                    bounded = [s for s in [schema, *schema.get("anyOf", [])] if s.get("type") == "integer"]
+                    assert all("minimum" in s and "maximum" in s for s in bounded), (method, path, param["name"])
+
+
+def test_the_stats_query_parameters_are_documented(client):
+    paths = _document(client)["paths"]
+    names = {p["name"] for p in paths["/api/v1/stats/ranking"]["get"]["parameters"]}
+    assert {"region", "start", "end", "category", "source", "campaign", "level", "measure",
+            "min_denominator"} <= names
+    overdue = {p["name"]: p for p in paths["/api/v1/stats/overdue"]["get"]["parameters"]}
+    assert overdue["limit"]["schema"]["maximum"] == 1000

@@ -26,6 +26,48 @@ from fengqiao.lib.inputs import MAX_INT, MAX_LIMIT, bounded
 router = Router(tags=["command"])
 
 
+# ------------------------------------------------------------------ the query, in the OpenAPI
+
+
+def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+_DATE = {"type": "string", "format": "date"}
+_CODE = {"type": "string", "maxLength": 32}
+REGION = _param("region", _CODE, "A region code (default: the user's highest region)")
+COHORT = [
+    REGION,
+    _param("start", _DATE, "First registration day, YYYY-MM-DD (with end; default: this month)"),
+    _param("end", _DATE, "Last registration day, YYYY-MM-DD, included (with start)"),
+    _param("category", _CODE, "A category code; sub-categories included"),
+    _param("source", _CODE, "A source (walk_in, hotline_12345 …)"),
+    _param("campaign", {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+           "A campaign id: its span, region and filters apply"),
+]
+LEVEL = _param("level", {"type": "string", "enum": list(queries.SPREAD_LEVELS)}, "Rows by town or by village")
+COMPARE = [
+    REGION,
+    _param("period", {"type": "string", "enum": ["day", "week", "month"]},
+           "Compare this day, week or month with the one before; or give a_start … b_end"),
+    _param("today", _DATE, "The day the period ends (default: today)"),
+    *[_param(n, _DATE, "Span a (earlier) / b (later), YYYY-MM-DD") for n in ("a_start", "a_end", "b_start", "b_end")],
+    _param("category", _CODE, "A category code; sub-categories included"),
+    _param("source", _CODE, "A source"),
+]
+RANKING = [*COHORT, LEVEL,
+           _param("measure", {"type": "string", "maxLength": 40}, "The measure to rank by (default resolution_rate)"),
+           _param("min_denominator", {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+                  "Leave out rows whose rate rests on fewer events")]
+OVERDUE = [REGION, _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "At most this many (default 50)"),
+           _param("category", _CODE, "A category code"), _param("source", _CODE, "A source")]
+CAMPAIGN = [REGION, LEVEL]
+
+
+def _query(params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"parameters": params}
+
+
 def _date(value: str | None, name: str) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -82,13 +124,14 @@ def _measures(request: HttpRequest):
     return frame, m
 
 
-@router.get("/stats/measures", summary="Every count, rate and the composite score of a cohort")
+@router.get("/stats/measures", summary="Every count, rate and the composite score of a cohort",
+            openapi_extra=_query(COHORT))
 def stats_measures(request: HttpRequest):
     frame, m = _measures(request)
     return {"query": frame.as_dict(), **m.as_dict()}
 
 
-@router.get("/stats/measures.xlsx", summary="The same, as a spreadsheet")
+@router.get("/stats/measures.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(COHORT))
 def stats_measures_xlsx(request: HttpRequest):
     frame, m = _measures(request)
     return exports.measures_xlsx(frame, m)
@@ -115,13 +158,14 @@ def _compare(request: HttpRequest):
     return frame, c
 
 
-@router.get("/stats/compare", summary="Current span against the previous one (环比) and a year earlier (同比)")
+@router.get("/stats/compare", summary="Current span against the previous one (环比) and a year earlier (同比)",
+            openapi_extra=_query(COMPARE))
 def stats_compare(request: HttpRequest):
     frame, c = _compare(request)
     return {"query": frame.as_dict(), **c.as_dict()}
 
 
-@router.get("/stats/compare.xlsx", summary="The same, as a spreadsheet")
+@router.get("/stats/compare.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(COMPARE))
 def stats_compare_xlsx(request: HttpRequest):
     frame, c = _compare(request)
     return exports.comparison_xlsx(frame, c)
@@ -138,13 +182,14 @@ def _spread(request: HttpRequest):
     return frame, rows
 
 
-@router.get("/stats/spread", summary="Counts and rates for each town or village under the region")
+@router.get("/stats/spread", summary="Counts and rates for each town or village under the region",
+            openapi_extra=_query([*COHORT, LEVEL]))
 def stats_spread(request: HttpRequest):
     frame, rows = _spread(request)
     return {"query": frame.as_dict(), "level": _level(request), "rows": [r.as_dict() for r in rows]}
 
 
-@router.get("/stats/spread.xlsx", summary="The same, as a spreadsheet")
+@router.get("/stats/spread.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query([*COHORT, LEVEL]))
 def stats_spread_xlsx(request: HttpRequest):
     frame, rows = _spread(request)
     return exports.rows_xlsx(frame, rows)
@@ -160,14 +205,15 @@ def _ranking(request: HttpRequest):
     return frame, measure, rows
 
 
-@router.get("/stats/ranking", summary="Every town or village ranked by a measure (1, 2, 2, 4)")
+@router.get("/stats/ranking", summary="Every town or village ranked by a measure (1, 2, 2, 4)",
+            openapi_extra=_query(RANKING))
 def stats_ranking(request: HttpRequest):
     frame, measure, rows = _ranking(request)
     return {"query": frame.as_dict(), "level": _level(request, "village"), "measure": measure,
             "rows": [r.as_dict() for r in rows]}
 
 
-@router.get("/stats/ranking.xlsx", summary="The same, as a spreadsheet")
+@router.get("/stats/ranking.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(RANKING))
 def stats_ranking_xlsx(request: HttpRequest):
     frame, measure, rows = _ranking(request)
     return exports.ranking_xlsx(frame, measure, rows)
@@ -181,12 +227,13 @@ def _overdue(request: HttpRequest):
                                  category=p.get("category") or None, source=p.get("source") or None)
 
 
-@router.get("/stats/overdue", summary="Open events past their deadline, longest overdue first")
+@router.get("/stats/overdue", summary="Open events past their deadline, longest overdue first",
+            openapi_extra=_query(OVERDUE))
 def stats_overdue(request: HttpRequest):
     return {"items": [i.as_dict() for i in _overdue(request)]}
 
 
-@router.get("/stats/overdue.xlsx", summary="The same, as a spreadsheet")
+@router.get("/stats/overdue.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(OVERDUE))
 def stats_overdue_xlsx(request: HttpRequest):
     return exports.overdue_xlsx(_overdue(request))
 
@@ -219,7 +266,8 @@ def _campaign(request: HttpRequest, campaign_id: int):
     return c, frame, m, level, rankings
 
 
-@router.get("/stats/campaigns/{int:campaign_id}", summary="A campaign's measures and its rankings by resolution and call-backs")
+@router.get("/stats/campaigns/{int:campaign_id}", summary="A campaign's measures and its rankings by resolution and call-backs",
+            openapi_extra=_query(CAMPAIGN))
 def stats_campaign(request: HttpRequest, campaign_id: int):
     c, frame, m, level, rankings = _campaign(request, campaign_id)
     return {"campaign": {"id": c.pk, "name": c.name, "notes": c.notes, "active": c.active},
@@ -227,7 +275,8 @@ def stats_campaign(request: HttpRequest, campaign_id: int):
             "rankings": {k: [r.as_dict() for r in rows] for k, rows in rankings.items()}}
 
 
-@router.get("/stats/campaigns/{int:campaign_id}.xlsx", summary="The campaign's ranking as a spreadsheet")
+@router.get("/stats/campaigns/{int:campaign_id}.xlsx", summary="The campaign's ranking as a spreadsheet",
+            openapi_extra=_query(CAMPAIGN))
 def stats_campaign_xlsx(request: HttpRequest, campaign_id: int):
     c, frame, m, level, rankings = _campaign(request, campaign_id)
     rows = rankings.get("resolution_rate", [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.db import OperationalError
 from django.http import Http404, HttpRequest
@@ -62,7 +64,78 @@ class CheckedJsonParser(Parser):
         return loads_json(request.body)
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "ErrorOut",
+    "type": "object",
+    "description": "Every error of the API: a stable `code`, a human `message` (Chinese unless the "
+                   "language cookie says otherwise), and for bad input the `field` it concerns.",
+    "properties": {
+        "code": {"type": "string", "examples": ["invalid"]},
+        "message": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+    "required": ["code", "message"],
+}
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+_ERROR_DESCRIPTIONS = {
+    400: "Bad input (named in `field`): malformed JSON, a NUL character, a value out of bounds",
+    401: "No or a wrong credential",
+    403: "The user's posts do not allow this",
+    404: "Not found, or outside the user's scope",
+    413: "The body is too large",
+    429: "Too many requests",
+}
+
+
+def _hoist_defs(node, defs: dict) -> None:
+    """Move pydantic's `$defs` (left in hand-written request schemas) into the components, so
+    every `$ref` resolves."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("$defs"), dict):
+                defs.update(item.pop("$defs"))
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                item["$ref"] = "#/components/schemas/" + ref[len("#/$defs/"):]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class FengqiaoAPI(NinjaAPI):
+    """NinjaAPI whose document declares the error answers every operation can give."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # A copy: hand-written schemas in `openapi_extra` are shared objects, edited below.
+        doc = copy.deepcopy(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+        components = doc.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        defs: dict = {}
+        _hoist_defs(doc["paths"], defs)
+        _hoist_defs(schemas, defs)
+        for name, schema in defs.items():
+            schemas.setdefault(name, schema)
+        schemas["ErrorOut"] = ERROR_SCHEMA
+        for operations in doc["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                codes = {400, 404}  # every input may be refused; unknown ids and scope are 404s
+                if operation.get("security"):
+                    codes |= {401, 403}
+                codes |= {int(c) for c in responses if 400 <= int(c) < 500}
+                codes |= set(operation.pop("x-fengqiao-errors", []))
+                for code in sorted(codes):
+                    responses.pop(str(code), None)
+                    responses[code] = {"description": _ERROR_DESCRIPTIONS.get(code, "Error"),
+                                       "content": {"application/json": {"schema": _ERROR_REF}}}
+        return doc
+
+
+api = FengqiaoAPI(
     parser=CheckedJsonParser(),
     title="Fengqiao API",
     version="1",
