@@ -18,6 +18,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         FENGQIAO_PRODUCTION="true",
         SECRET_KEY=secrets.token_urlsafe(50),
         FENGQIAO_DATA_KEY=secrets.token_urlsafe(32),
+        FENGQIAO_BLIND_INDEX_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="fengqiao.xianyou.gov.cn",
         CSRF_TRUSTED_ORIGINS="https://fengqiao.xianyou.gov.cn",
         DEBUG="false",
