@@ -248,7 +248,11 @@ class Measures:
 
     @classmethod
     def from_counts(cls, counts: dict[str, int], **options: Any) -> Measures:
-        return cls(**{k: int(v or 0) for k, v in counts.items() if k in _COUNTER_FIELDS}, **options)
+        m = cls(**options)
+        for name, value in counts.items():
+            if name in _COUNTER_FIELDS:  # every one an int field
+                setattr(m, name, int(value or 0))
+        return m
 
     @property
     def received(self) -> int:

@@ -585,8 +585,9 @@ def rank_rows(rows: list[Row], measure: str, *, min_denominator: int) -> list[Ra
         den = m.denominator(measure)
         scored.append(RankedRow(None, row.region, m.value(measure), display(m, measure), den,
                                 den < min_denominator, m))
-    with_value = [x for x in scored if x.value is not None]
-    with_value.sort(key=lambda x: (-x.value if better_high else x.value, x.region.code))
+    valued = [(x.value, x) for x in scored if x.value is not None]
+    valued.sort(key=lambda vx: (-vx[0] if better_high else vx[0], vx[1].region.code))
+    with_value = [x for _v, x in valued]
     previous, rank = None, 0
     for i, x in enumerate(with_value, start=1):
         if x.value != previous:

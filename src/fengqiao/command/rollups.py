@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, Value
+from django.db.models import Count, IntegerField, Model, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -130,7 +130,12 @@ def _deferred_in_batch() -> set[int] | None:
     ids = memo.get("rollups_deferred")
     if ids is None:
         ids = memo["rollups_deferred"] = set()
-        at_batch_end("rollups", lambda: add_created(ids))
+        deferred: set[int] = ids
+
+        def count_deferred() -> None:
+            add_created(deferred)
+
+        at_batch_end("rollups", count_deferred)
     return ids
 
 
@@ -188,7 +193,7 @@ def _grouped(model):
     return qs.annotate(**annotations).values(*group).annotate(**aggregates)
 
 
-def rebuild(models: Iterable[type] = ROLLUPS) -> dict[str, int]:
+def rebuild(models: Iterable[type[Model]] = ROLLUPS) -> dict[str, int]:
     """Recompute the rollups from the events (one INSERT … SELECT … GROUP BY each). Returns the
     rows written per table. Holds a transaction: actions wait, and nothing is counted twice."""
     written: dict[str, int] = {}

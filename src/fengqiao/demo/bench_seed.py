@@ -30,7 +30,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -63,7 +63,7 @@ class SeedReport:
     events: int = 0
     assignments: int = 0
     seconds: float = 0.0
-    statuses: Counter | None = None
+    statuses: Counter[str] = field(default_factory=Counter)
     rollup_rows: dict[str, int] | None = None
 
 
@@ -256,7 +256,7 @@ def seed_bench_events(
     three = [("village_liaison", roster.liaison), ("party_secretary", roster.secretary),
              ("community_police", roster.police)]
     events_out, bindings_out = _Writer(Event), _Writer(Assignment)
-    report = SeedReport(statuses=Counter())
+    report = SeedReport()
 
     bar = None
     if progress:
@@ -322,6 +322,7 @@ def seed_bench_events(
                 if grid is not None:
                     links.append((roster.grid_head[grid.id].pk, "grid_head", "N", "village", at_village))
                 if tier in {"town", "county"}:
+                    assert village.town_id is not None, "a village always lies in a town"
                     links.append((duty_cadre[village.town_id], "town_cadre", "tier", "town",
                                   active and tier == "town"))
                 if tier == "county":

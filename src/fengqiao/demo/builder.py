@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -16,11 +17,15 @@ from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 
 from fengqiao.demo import extras, geography, people, places, stories
+from fengqiao.demo.people import Login
 from fengqiao.events.models import Event
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Person
 from fengqiao.regions.importer import ImportReport
 from fengqiao.regions.models import Region
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 DEFAULT_EVENTS = 12000
 
@@ -38,7 +43,7 @@ class DemoReport:
     events: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     actions: Counter = field(default_factory=Counter)
-    logins: list[people.Login] = field(default_factory=list)
+    logins: list[Login] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     import_report: ImportReport | None = None
     texts_delivered: int = 0  # historic texts marked sent at their own time
@@ -72,7 +77,8 @@ def reset_database() -> None:
         with transaction.atomic():
             for op in migration.operations:
                 if isinstance(op, RunPython):
-                    op.code(state.apps, editor)
+                    # The schema editor's only part the data steps use is its connection.
+                    op.code(state.apps, cast("BaseDatabaseSchemaEditor", editor))
                 else:
                     op.state_forwards(migration.app_label, state)
 

@@ -29,8 +29,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -205,7 +207,7 @@ def _settings_and_campaigns(report: ExtrasReport, county: County, roster: Roster
 # ---------------------------------------------------------------------------------- feeds
 
 
-TICKET_FORMATS = {
+TICKET_FORMATS: dict[str, str] = {
     Source.HOTLINE_12345: "PT12345-{day:%Y%m%d}-{n:04d}",
     Source.POLICE_110: "J350322{day:%Y%m%d}{n:05d}",
     Source.ONLINE_OPINION: "YQ{day:%Y%m%d}{n:03d}",
@@ -218,9 +220,10 @@ class FeedPlayer(stories.StoryPlayer):
     def __init__(self, *, systems: dict, **kwargs):
         super().__init__(**kwargs)
         self.systems = systems
-        self.tickets: Counter = Counter()
+        self.tickets: Counter[tuple[str, dt.date]] = Counter()
         self.fed: list[Event] = []
-        self.triaged: Counter = Counter()
+        self.triaged: Counter[str] = Counter()
+        self.operator_user: object = None  # the duty operator's login, set before playing
 
     def play(self, plan: stories.Plan) -> Event:
         story = _FedStory(self, plan)
@@ -239,6 +242,7 @@ class FeedPlayer(stories.StoryPlayer):
 
 
 class _FedStory(stories._Story):
+    p: FeedPlayer  # a fed story is always played by a FeedPlayer
     def register(self, region: Region) -> None:
         from fengqiao.intake.actions import Report, intake_submit
 
@@ -297,7 +301,7 @@ def plan_feeds(*, n: int, seed: int, county: County, as_of: dt.datetime) -> list
     weights = stories._village_weights(rng, county)
     days = [(d, w) for d, w in stories._day_weights(as_of)][-FEED_DAYS + 1:]
     sources = list(FEED_SOURCES)
-    drafts = []
+    drafts: list[dict[str, Any]] = []  # one plan's fields, of their various types
     for _ in range(n):
         day = rng.choices([d for d, _w in days], weights=[w for _d, w in days])[0]
         category = stories._category(rng, day.month)
@@ -305,8 +309,8 @@ def plan_feeds(*, n: int, seed: int, county: County, as_of: dt.datetime) -> list
         village = rng.choices(county.villages, weights=weights)[0]
         created_at = stories._moment(rng, day, source, as_of)
         scenario = rng.choices(["normal", "escalated_town", "reworked"], weights=[92, 6, 2])[0]
-        draft = {"scenario": scenario, "category": category, "source": source, "village": village,
-                 "grid": None, "created_at": created_at}
+        draft: dict[str, Any] = {"scenario": scenario, "category": category, "source": source,
+                                 "village": village, "grid": None, "created_at": created_at}
         draft.update(stories._content(rng, draft, as_of))
         flags = {f for f, share in (("comment", 0.3), ("phone_call", 0.25), ("late", 0.05),
                                     ("urged", 0.05), ("extension_approved", 0.03)) if rng.random() < share}
@@ -383,8 +387,9 @@ def _citizens(report: ExtrasReport, county: County, roster: Roster, as_of: dt.da
         report.actions["citizen_report"] += 1
         event = receipt.event
         handler = roster.user(roster.secretary[village.id])
-        steps = [(moment + dt.timedelta(hours=1.5), actions.event_acknowledge, {}),
-                 (moment + dt.timedelta(hours=26), actions.event_resolve, {"result": result})]
+        steps: list[tuple[dt.datetime, Callable[..., Event], dict[str, Any]]] = [
+            (moment + dt.timedelta(hours=1.5), actions.event_acknowledge, {}),
+            (moment + dt.timedelta(hours=26), actions.event_resolve, {"result": result})]
         t = moment
         for when, fn, kwargs in steps:
             if when >= as_of - HOUR or event.status not in {Status.DISPATCHED, Status.IN_PROGRESS}:
@@ -392,9 +397,10 @@ def _citizens(report: ExtrasReport, county: County, roster: Roster, as_of: dt.da
             with _at(when):
                 event = fn(event=event.pk, actor=handler, **kwargs)
             t = when
-        state = {Status.DISPATCHED: "dispatched", Status.IN_PROGRESS: "in progress",
+        states: dict[str, str] = {Status.DISPATCHED: "dispatched", Status.IN_PROGRESS: "in progress",
                  Status.RESOLVED: "resolved, waiting for the citizen's rating",
-                 Status.REGISTERED: "registered, waiting for dispatch"}.get(event.status, event.status)
+                 Status.REGISTERED: "registered, waiting for dispatch"}
+        state = states.get(event.status, event.status)
         if i == 0 and event.status == Status.RESOLVED:
             t += dt.timedelta(hours=5)
             with _at(t):
@@ -476,7 +482,7 @@ def _triage_cases(report: ExtrasReport, county: County, roster: Roster, systems:
     rng = random.Random(f"demo-extras-triage-{seed}")
     start = as_of - dt.timedelta(hours=5)
     hotline, police = systems[Source.HOTLINE_12345], systems[Source.POLICE_110]
-    tickets = Counter()
+    tickets: Counter[str] = Counter()
 
     def ticket(source: str, moment: dt.datetime) -> str:
         tickets[source] += 1
@@ -564,7 +570,7 @@ def _supervision(report: ExtrasReport, county: County, roster: Roster, as_of: dt
     with _at(meeting):
         ranked = cq.ranking(user=admin, region=county.county, level="village", measure="score",
                             start=start, end=end, min_denominator=min_events)
-        values = sorted(r.value for r in ranked if r.value is not None and r.denominator >= min_events)
+        values = sorted(Decimal(r.value) for r in ranked if r.value is not None and r.denominator >= min_events)
     if len(values) < 4:
         return
     cuts = _cuts(values)
@@ -574,12 +580,13 @@ def _supervision(report: ExtrasReport, county: County, roster: Roster, as_of: dt
     lagging: list[Region] = []
     t = meeting + dt.timedelta(minutes=10)
     for r in ranked:
-        suggested = suggest(r.value, r.denominator, thresholds)
+        value = None if r.value is None else Decimal(r.value)  # the score: a Decimal already
+        suggested = suggest(value, r.denominator, thresholds)
         if not suggested:
             continue
         with _at(t):
             sv.village_category_confirm(actor=operator, village=r.region, category=suggested,
-                                        suggested=suggested, measure="score", value=r.value,
+                                        suggested=suggested, measure="score", value=value,
                                         events=r.denominator, span=(start, end))
         report.categories[suggested] += 1
         if suggested == "lagging":
@@ -632,7 +639,7 @@ def _supervision(report: ExtrasReport, county: County, roster: Roster, as_of: dt
         report.records.append(f"约谈 {rec.target_label} ({len(ids)} events)")
     red = Event.objects.filter(county=county.county, supervision="red").exclude(department=None).order_by("-id")
     red_event = red.first()
-    if red_event is not None:
+    if red_event is not None and red_event.department is not None:
         ids = list(red.filter(department=red_event.department).values_list("pk", flat=True)[:10])
         with _at(t + dt.timedelta(minutes=20)):
             rec = sv.record_create(

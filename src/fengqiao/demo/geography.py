@@ -45,7 +45,7 @@ def _seeds(area, n: int, rng: random.Random) -> np.ndarray:
     chosen: list[tuple[float, float]] = []
     shapely.prepare(area)
     while len(chosen) < n:
-        candidates = []
+        candidates: list[tuple[float, float]] = []
         while len(candidates) < 12:
             x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
             if shapely.contains_xy(area, x, y):
@@ -93,10 +93,12 @@ def grid_features(*, county: Region, rng: random.Random) -> dict[str, Any]:
     grids = list(Region.objects.filter(level=Level.GRID, county=county, retired_at=None).order_by("code"))
     villages_of: dict[int, list[Region]] = {}
     for v in villages:
-        villages_of.setdefault(v.town_id, []).append(v)
+        if v.town_id is not None:  # a village always lies in a town
+            villages_of.setdefault(v.town_id, []).append(v)
     grids_of: dict[int, list[Region]] = {}
     for g in grids:
-        grids_of.setdefault(g.village_id, []).append(g)
+        if g.village_id is not None:  # a grid always lies in a village
+            grids_of.setdefault(g.village_id, []).append(g)
     features = []
     for town, town_cell in zip(towns, partition(outline, len(towns), rng), strict=True):
         its_villages = villages_of.get(town.id, [])

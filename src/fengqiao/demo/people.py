@@ -95,6 +95,7 @@ class Roster:
         """The person's login, with the person and their posts cached on it (loaded once)."""
         user = self.users.get(person.pk)
         if user is None:
+            assert person.user_id is not None, "a demo person without a login"
             user = get_user_model().objects.get(pk=person.user_id)
             _prime(user, person)
             self.users[person.pk] = user
@@ -207,6 +208,9 @@ def load_roster(county: County) -> Roster:
     admins = by_role.get(Role.ADMIN, [])
     if not operators or not admins:
         raise LookupError("the demo county has no operator or admin: run `fengqiao demo` first")
+    # A department liaison's post always names the department.
+    liaisons = [(p.department, p.person) for p in by_role.get(Role.DEPARTMENT_LIAISON, [])
+                if p.department is not None]
     roster = Roster(
         admin=admins[0].person,
         operators=[p.person for p in operators],
@@ -219,19 +223,19 @@ def load_roster(county: County) -> Roster:
         work_team=one(Role.WORK_TEAM),
         grid_head=one(Role.GRID_HEAD),
         grid_worker=one(Role.GRID_WORKER),
-        departments={p.department.code: p.department for p in by_role.get(Role.DEPARTMENT_LIAISON, [])},
-        dept_liaison={p.department.code: p.person for p in by_role.get(Role.DEPARTMENT_LIAISON, [])},
+        departments={d.code: d for d, _person in liaisons},
+        dept_liaison={d.code: person for d, person in liaisons},
         mediators=[p.person for p in by_role.get(Role.MEDIATOR, []) if p.region_id == county.county.id],
         proxy=one(Role.PROXY_AGENT),
     )
     usernames = {u for _r, u in LOGIN_USERNAMES}
-    login_posts = {(p.role, p.person.user.username): p for p in posts
-                   if p.person.user_id and p.person.user.username in usernames}
+    login_posts = {(p.role, login.username): p for p in posts
+                   if (login := p.person.user) is not None and login.username in usernames}
     for role, username in LOGIN_USERNAMES:
-        post = login_posts.get((role, username))
-        if post is not None:
+        found = login_posts.get((role, username))
+        if found is not None:
             roster.logins.append(Login(role=role, username=username, who=describe(
-                post.person, role, post.region, post.department)))
+                found.person, role, found.region, found.department)))
     return roster
 
 

@@ -79,7 +79,9 @@ def load_county() -> County:
     grids = list(Region.objects.filter(level=Level.GRID, county=county).order_by("code"))
     result = County(county=county, towns=towns, villages=villages, grids=grids)
     for v in villages:
-        result.villages_of.setdefault(v.town_id, []).append(v)
+        if v.town_id is not None:  # a village always lies in a town
+            result.villages_of.setdefault(v.town_id, []).append(v)
     for g in grids:
-        result.grids_of.setdefault(g.village_id, []).append(g)
+        if g.village_id is not None:  # a grid always lies in a village
+            result.grids_of.setdefault(g.village_id, []).append(g)
     return result

@@ -308,7 +308,7 @@ def plan_events(*, n: int, seed: int, county: County, as_of: dt.datetime) -> lis
             # Reported to the command centre, first sent to the wrong village of the same town.
             draft["source"] = rng.choice(["hotline_12345", "police_110", "online_opinion"])
             draft["grid"] = None
-            neighbours = [v for v in county.villages_of[village.town_id] if v.id != village.id]
+            neighbours = [v for v in county.villages_of.get(village.town_id or 0, []) if v.id != village.id]
             draft["wrong_village"] = rng.choice(neighbours) if neighbours else None
             if draft["wrong_village"] is None:
                 draft["scenario"] = "normal"
@@ -424,9 +424,20 @@ class _Story:
         self.p = player
         self.plan = plan
         self.rng = random.Random(f"{player.seed}:{plan.index}")
-        self.event: Event | None = None
+        self._event: Event | None = None
         self.t = plan.created_at
         self.roster = player.roster
+
+    @property
+    def event(self) -> Event:
+        """The story's event: registered first thing in `play`."""
+        if self._event is None:
+            raise LookupError("the story has not registered its event yet")
+        return self._event
+
+    @event.setter
+    def event(self, value: Event) -> None:
+        self._event = value
 
     # -- time
 
@@ -463,7 +474,7 @@ class _Story:
         last step and `until`: a warning while the deadline is near, the overdue notice once it
         has passed (an event already past its deadline gets the overdue notice only)."""
         for kind in ("deadline_warning", "overdue"):
-            e = self.event
+            e = self._event
             if e is None or e.status not in OPEN or e.deadline is None:
                 return
             if kind == "deadline_warning":
@@ -531,12 +542,11 @@ class _Story:
     def play(self) -> None:
         p = self.plan
         town_only = p.scenario in {"refused", "awaiting_dispatch"} or "town_level" in p.flags
-        if p.scenario == "returned":
+        region: Region = p.grid or p.village
+        if p.scenario == "returned" and p.wrong_village is not None:  # planned with one
             region = p.wrong_village
-        elif town_only:
+        elif town_only and p.village.town is not None:  # a village always lies in a town
             region = p.village.town
-        else:
-            region = p.grid or p.village
         self.register(region)
         if p.scenario == "awaiting_dispatch":
             return
@@ -549,11 +559,11 @@ class _Story:
             self.at(self.after(1.5), actions.perform, event=self.event.pk, actor=dispatcher,
                     action="dispatch", data={"region_code": p.village.code})
             self.event = Event.objects.select_related("region", "category").get(pk=self.event.pk)
-        if p.scenario == "merged":
+        if p.scenario == "merged" and p.merge_into is not None:  # planned with one
             into = Event.objects.get(pk=self.p.event_ids[p.merge_into])
             self.at(self.after(4), actions.event_merge, event=self.event, actor=self.operator, into=into)
             return
-        if p.scenario == "returned":
+        if p.scenario == "returned" and p.wrong_village is not None:
             wrong = self.user(self.roster.secretary[p.wrong_village.id])
             self.at(self.after(3), actions.event_return, event=self.event, actor=wrong,
                     reason=self.rng.choice(texts.RETURN_REASONS))
@@ -622,7 +632,9 @@ class _Story:
             self.at(self.after(10), actions.event_comment, event=self.event, actor=self.town_cadre(),
                     text=rng.choice(texts.CONSULTATIONS), consultation=True)
         if "extension_approved" in p.flags or "extension_rejected" in p.flags:
-            ask = max(self.t + HOUR, self.event.deadline - dt.timedelta(hours=rng.uniform(20, 60)))
+            deadline = self.event.deadline
+            assert deadline is not None, "an event in hand has a deadline"
+            ask = max(self.t + HOUR, deadline - dt.timedelta(hours=rng.uniform(20, 60)))
             self.at(ask, actions.event_request_extension, event=self.event, actor=handler,
                     days=rng.choice([3, 5, 7, 10, 15]), reason=rng.choice(texts.EXTENSION_REASONS))
             if "extension_approved" in p.flags:

@@ -340,7 +340,8 @@ def _store_report(run: ImportRun, sheet: Sheet | None, result: CheckResult, repo
             out = write_report(Path(tmp) / "report.xlsx", sheet, result)
             if run.error_report:
                 run.error_report.delete(save=False)
-            run.error_report.save(f"{Path(run.file.name).stem}-errors.xlsx", ContentFile(out.read_bytes()), save=False)
+            stem = Path(run.file.name or run.original_name).stem
+            run.error_report.save(f"{stem}-errors.xlsx", ContentFile(out.read_bytes()), save=False)
 
 
 def _reject(run: ImportRun, sheet: Sheet | None, result: CheckResult, report_path: Path | None,

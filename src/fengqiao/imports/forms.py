@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.events.models import Category, Source
 from fengqiao.imports import mappings as m
 from fengqiao.imports.models import ColumnMapping
+
+if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
+    from django_stubs_ext import StrOrPromise
 
 IMPORT_SOURCES = [Source.HOTLINE_12345, Source.POLICE_110, Source.ONLINE_OPINION, Source.CITIZEN,
                   Source.WALK_IN, Source.VIDEO]
@@ -25,11 +28,11 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [(s.value, s.label) for s in IMPORT_SOURCES]
+        cast(forms.ChoiceField, self.fields["source"]).choices = [(s.value, s.label) for s in IMPORT_SOURCES]
         choices: list[tuple[str, Any]] = [("", _("Detect from the header"))]
         choices += [(key, label) for key, (_src, label, _h, _l) in m.BUILTINS.items()]
         choices += [(c.name, c.name) for c in ColumnMapping.objects.order_by("name")]
-        self.fields["mapping"].choices = choices
+        cast(forms.ChoiceField, self.fields["mapping"]).choices = choices
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -66,8 +69,8 @@ class MappingForm(forms.Form):
             )
             self.field_names.append(name)
         self.fields["date_format"].initial = mapping.date_format
-        category_choices = [("", _("— choose —"))] + [
-            (c.code, f"{c.parent.name} / {c.name}" if c.parent_id else c.name)
+        category_choices: list[tuple[str, StrOrPromise]] = [("", _("— choose —"))] + [
+            (c.code, f"{c.parent.name} / {c.name}" if c.parent is not None else c.name)
             for c in Category.objects.filter(active=True).select_related("parent").order_by("sort", "code")
         ]
         # (form field, sender's label, rows, resolved code): the unknown labels first

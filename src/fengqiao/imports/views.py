@@ -183,7 +183,8 @@ def import_report(request: HttpRequest, run_id: int) -> FileResponse:
     if not permissions.may_import(request.user):
         raise Http404("no such report")
     run = _run(request, run_id)
-    if not run.error_report or not run.error_report.storage.exists(run.error_report.name):
+    name = run.error_report.name
+    if not name or not run.error_report.storage.exists(name):
         raise Http404("no error report")
     stem = run.original_name.rsplit(".", 1)[0]
     return FileResponse(run.error_report.open("rb"), as_attachment=True,

@@ -264,15 +264,15 @@ def route(report: Report, *, within: Region | None) -> Routing:
         return _routing(region, "region", within)
 
     if report.latitude is not None and report.longitude is not None:
-        region = _region_at(report.latitude, report.longitude)
-        if region is not None and (within is None or within.is_ancestor_of(region)):
-            return _routing(region, "point", within)
+        at_point = _region_at(report.latitude, report.longitude)
+        if at_point is not None and (within is None or within.is_ancestor_of(at_point)):
+            return _routing(at_point, "point", within)
 
     located = _locate(report.address, within) if (report.address or "").strip() else None
     if located is not None and not located.ambiguous:
-        region = _region_of(located)
-        if region is not None and region.retired_at is None and (within is None or within.is_ancestor_of(region)):
-            return _routing(region, "address", within)
+        named = _region_of(located)
+        if named is not None and named.retired_at is None and (within is None or within.is_ancestor_of(named)):
+            return _routing(named, "address", within)
     if within is not None and within.level in DISPATCH_LEVELS:
         # A sender serving one village: whatever the address says, the matter is that village's.
         return _routing(within, "within", within)

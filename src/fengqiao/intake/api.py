@@ -185,7 +185,7 @@ def feed(request: HttpRequest, source: str):
     try:
         body = FeedIn.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise ValidationError(exc.errors(include_url=False, include_context=False)) from exc
+        raise ValidationError([dict(e) for e in exc.errors(include_url=False, include_context=False)]) from exc
     earlier = ticket_for(channel=system.channel, external_id=body.ticket_id.strip())
     if earlier is not None:  # the sender retrying: answer before any further lookups
         return Status(200, _out(redelivered(earlier)))

@@ -155,7 +155,7 @@ def status_notes(event: Event) -> str | None:
         return _("Not accepted: %(reason)s") % {"reason": event.refuse_reason} if event.refuse_reason \
             else _("Not accepted.")
     if event.status == Status.MERGED:
-        target = event.merged_into.code if event.merged_into_id else None
+        target = event.merged_into.code if event.merged_into is not None else None
         return _("Handled together with request %(code)s.") % {"code": target} if target \
             else _("Handled together with another request.")
     return None
@@ -164,13 +164,13 @@ def status_notes(event: Event) -> str | None:
 def agency_responsible(event: Event) -> str | None:
     """Who handles it now: the department it was handed to, else the village, town or the county
     command centre, by the event's tier."""
-    if event.department_id:
+    if event.department is not None:
         return event.department.name
-    county = event.county.display_name if event.county_id else None
+    county = event.county.display_name if event.county is not None else None
     if event.tier == Tier.COUNTY:
         return _("%(county)s command centre") % {"county": county} if county else None
     if event.tier == Tier.TOWN:
-        return event.town.name if event.town_id else county
+        return event.town.name if event.town is not None else county
     for region in (event.village, event.town):
         if region is not None:
             return region.name

@@ -151,7 +151,7 @@ def feature_collection(
     rows = list(regions)
     truncated = len(rows) > limit
     for r in rows[:limit]:
-        props = {"code": r.code, "name": r.display_name, "level": r.level,
+        props: dict[str, Any] = {"code": r.code, "name": r.display_name, "level": r.level,
                  "village_category": r.village_category or None}
         shape = getattr(r, "shape", None)
         if shape is not None:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from tqdm import tqdm
 
@@ -299,7 +299,7 @@ class _Reader:
 _ANCESTOR_COLUMNS = [f"{lv}_id" for lv in ANCESTOR_LEVELS]
 
 
-def _models_copying_ancestors() -> list[type]:
+def _models_copying_ancestors() -> list[type[models.Model]]:
     """The models of other apps that file a row under a `region` and copy its ancestor columns
     (events.Event today), found through the app registry: regions sits below them and imports
     none of them."""
@@ -665,7 +665,7 @@ class _Importer:
             })
         regions = Region.objects.filter(pk=OuterRef("region_id"))
         for model in _models_copying_ancestors():
-            rows = model.objects.all()
+            rows = model._default_manager.all()
             if self.within is not None:
                 rows = rows.filter(region__code__startswith=self.within)
             rows.update(**{c: Subquery(regions.values(c)[:1]) for c in _ANCESTOR_COLUMNS})

@@ -274,6 +274,10 @@ class _Match:
 class LocateIndex:
     """The in-memory index over the active regions (see the module docstring)."""
 
+    # Where each region's code and name start in the packed text; None: read from the rows.
+    _code_start: array[int] | None
+    _name_start: array[int] | None
+
     def __init__(self, rows: Iterable[tuple], version: tuple = ()):
         """`rows`: (id, code, level, name, short_name, aliases, parent_id) in code order."""
         started = time.monotonic()
@@ -586,7 +590,8 @@ class LocateIndex:
             raise InvalidInput(
                 _("The address is longer than %(n)d characters.") % {"n": MAX_ADDRESS_LENGTH}, field="address"
             )
-        lo, hi, above, root = 0, self.size, (), -1
+        lo, hi, root = 0, self.size, -1
+        above: tuple[int, ...] = ()
         if within is not None:
             code = within.code if isinstance(within, Region) else str(within).strip()
             w = self.index_of(code)

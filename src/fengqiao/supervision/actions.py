@@ -186,6 +186,7 @@ def record_create(
     targets = [t for t in (target_region, target_department, target_person) if t is not None]
     if len(targets) != 1:
         raise InvalidInput(_("Name exactly one unit or person."), field="target")
+    scope: Region | None
     if target_region is not None:
         scope = target_region
     elif target_department is not None:

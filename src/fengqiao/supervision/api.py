@@ -77,7 +77,7 @@ def record_list(request: HttpRequest, kind: str | None = None,
 
 @router.post("/supervision/records", response={201: dict}, summary="Record a bulletin, summons, accountability or evaluation")
 def record_create(request: HttpRequest, payload: RecordIn):
-    require_record(request.auth)
+    require_record(request.user)
     department = None
     if payload.department_code:
         department = Department.objects.filter(code=payload.department_code).first()
@@ -120,7 +120,7 @@ def pairing_list(request: HttpRequest, active: bool = True):
 
 @router.post("/supervision/pairings", response={201: dict}, summary="Pair a department with a village")
 def pairing_create(request: HttpRequest, payload: PairingIn):
-    require_decide_county(request.auth)
+    require_decide_county(request.user)
     department = Department.objects.filter(code=payload.department_code).first()
     if department is None:
         raise InvalidInput(f"no department {payload.department_code}", field="department_code")

@@ -73,7 +73,7 @@ def _change_text(change: q.Change, name: str) -> str:
 
 
 def _rank_rows(rows: list[q.RankedRow]) -> list[list[object]]:
-    out = []
+    out: list[list[object]] = []
     for r in rows:
         m = r.measures
         out.append([r.rank if r.rank is not None else "—", r.region.name, m.received, m.resolved,

@@ -19,7 +19,7 @@ def measure_choices() -> list[tuple[str, str]]:
     return [("score", m.measure_label("score"))] + [(name, m.measure_label(name)) for name in m.RATES]
 
 
-def suggest(value: Decimal | None, denominator: int, thresholds: CategoryThresholds) -> str:
+def suggest(value: Decimal | int | None, denominator: int, thresholds: CategoryThresholds) -> str:
     """The suggested category for one village's value; "" when there is too little to judge
     (no value, or fewer events than `min_events` behind it)."""
     if value is None or denominator < thresholds.min_events:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.events.forms import RegionField
+from fengqiao.events.models import Category, Source
 from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Department, Person
@@ -124,14 +125,13 @@ class CampaignForm(forms.Form):
     start = forms.DateField(label=_("Start"), widget=_date_input())
     end = forms.DateField(label=_("End"), widget=_date_input())
     region = RegionField(label=_("Region"))
-    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=None)
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none())  # the active ones, per form
     source = forms.ChoiceField(label=_("Source"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
                             widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
-        from fengqiao.events.models import Category, Source
-
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["region"].bind_user(user)

@@ -122,7 +122,7 @@ def on_event_change(change: EventChange) -> None:
     now = clock.now()
     actor = change.actor if getattr(change.actor, "pk", None) else None
     item = TriageItem.objects.select_for_update().filter(event=event, closed_at__isnull=True).first()
-    if action == "merge":
+    if action == "merge" and event.merged_into_id is not None:  # a merge always names its keeper
         into_id = event.merged_into_id
         # Flags on both sides of this pair are settled by the merge.
         TwinFlag.objects.filter(state=TwinFlag.State.OPEN).filter(

@@ -105,12 +105,12 @@ def item_out(item: TriageItem) -> ItemOut:
     return ItemOut(
         id=item.pk, event_id=e.pk, event_code=e.code, title=e.title, description=e.description,
         status=e.status, source=e.source, category=e.category.code,
-        region_code=e.region.code if e.region_id else None, reasons=item.reasons,
+        region_code=e.region.code if e.region is not None else None, reasons=item.reasons,
         opened_reasons=item.opened_reasons, region_candidates=item.region_candidates,
         category_suggestions=item.category_suggestions,
         twins=[
             TwinOut(id=f.twin.pk, code=f.twin.code, title=f.twin.title, status=f.twin.status,
-                    source=f.twin.source, region_code=f.twin.region.code if f.twin.region_id else None,
+                    source=f.twin.source, region_code=f.twin.region.code if f.twin.region is not None else None,
                     created_at=f.twin.created_at, score=f.score, state=f.state)
             for f in twins_of(item)
         ],

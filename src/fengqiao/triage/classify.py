@@ -128,7 +128,7 @@ class Model:
         return zlib.compress(buf.getvalue(), 6)
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, version: int | None) -> Model:
+    def from_bytes(cls, data: bytes | memoryview, *, version: int | None) -> Model:
         arrays = np.load(io.BytesIO(zlib.decompress(bytes(data))))
         words = arrays["vocabulary"].tobytes().decode().split("\n") if arrays["vocabulary"].size else []
         temperature = float(arrays["temperature"][0])
@@ -261,21 +261,21 @@ def _folds(feats: list[list[str]], y: np.ndarray, n_classes: int, holdout: str) 
     dealt = 0
     spread: list[int] = []
     n_groups = 0
-    for head, members in sorted(clusters, key=lambda hg: zlib.crc32("|".join(sorted(hg[0])).encode())):
-        cells = Counter(int(y[i]) for i in members)
+    for head, group in sorted(clusters, key=lambda hg: zlib.crc32("|".join(sorted(hg[0])).encode())):
+        cells = Counter(int(y[i]) for i in group)
         common = {c for c, k in cells.items() if not head or k > COMMON_GROUP * class_size[c]}
-        held = [i for i in members if int(y[i]) not in common]
-        spread.extend(i for i in members if int(y[i]) in common)
+        held = [i for i in group if int(y[i]) not in common]
+        spread.extend(i for i in group if int(y[i]) in common)
         if held:
             folds[held] = dealt % FOLDS
             dealt += 1
             n_groups += 1
     spread.sort()
     by_class: Counter[int] = Counter()
-    for i in spread:
-        c = int(y[i])
-        folds[i] = (by_class[c] + c) % FOLDS
-        by_class[c] += 1
+    for pos in spread:
+        label = int(y[pos])
+        folds[pos] = (by_class[label] + label) % FOLDS
+        by_class[label] += 1
     return folds, n_groups
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ class CategoryForm(forms.Form):
         if suggestions:
             suggested = [(s["code"], f"{s['name']} · {round(s['confidence'] * 100)}%") for s in suggestions]
             choices = [choices[0], (_("Suggested"), suggested), *choices[1:]]
-        self.fields["category_code"].choices = choices
+        cast(forms.ChoiceField, self.fields["category_code"]).choices = choices
 
     def clean_category_code(self):
         code = self.cleaned_data["category_code"]

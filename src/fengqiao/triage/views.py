@@ -139,7 +139,8 @@ def item_twin(request: HttpRequest, item_id: int) -> HttpResponse:
         else:
             merged = actions.triage_merge(item=item, actor=request.user, twin_id=data["twin_id"],
                                           keep="twin" if data["decision"] == "merge" else "this")
-            message = _("%(dup)s merged into %(kept)s.") % {"dup": merged.code, "kept": merged.merged_into.code}
+            kept = merged.merged_into
+            message = _("%(dup)s merged into %(kept)s.") % {"dup": merged.code, "kept": kept.code if kept else ""}
     except DomainError as exc:
         return _failed(request, item, exc)
     return _done(request, item, message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         if within is not None and index.index_of(within.strip()) is None:
             raise CommandError(f"--within {within}: no active region with that code")
         stdin = sys.stdin
-        out = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
+        # The stream under Django's OutputWrapper: one write per line, no wrapper per call.
+        out: TextIO = getattr(self.stdout, "_out", sys.stdout)
         write = out.write
         for number, line in enumerate(stdin, 1):
             address = line.rstrip("\r\n")
