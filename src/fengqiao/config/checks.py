@@ -43,3 +43,23 @@ def check_sms_backend(app_configs, **kwargs):
     except DeliveryError as exc:
         return [Error(f"text messages cannot be sent: {exc}", id="fengqiao.E003")]
     return []
+
+
+@register(Tags.security)
+def check_data_keys(app_configs, **kwargs):
+    """The encryption key and the blind-index key of personal data: both set, and not the same,
+    when the platform serves more than this machine (FENGQIAO_PRODUCTION or a public host)."""
+    data, index = settings.FENGQIAO_DATA_KEY, settings.FENGQIAO_BLIND_INDEX_KEY
+    public = [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_HOSTS]
+    production = getattr(settings, "FENGQIAO_PRODUCTION", False) or bool(public)
+    if data and index and data == index:
+        problem = "FENGQIAO_DATA_KEY and FENGQIAO_BLIND_INDEX_KEY are the same; give each a key of its own."
+        return [Error(problem, id="fengqiao.E004") if production else Warning(problem, id="fengqiao.W004")]
+    missing = [name for name, value in (("FENGQIAO_DATA_KEY", data), ("FENGQIAO_BLIND_INDEX_KEY", index))
+               if not value]
+    if missing and production:
+        return [Error(
+            f"{' and '.join(missing)} not set: personal data would be protected by keys derived from "
+            "SECRET_KEY. Set both (different) in the environment; see `fengqiao rotate_keys` to move "
+            "existing data to them.", id="fengqiao.E005")]
+    return []

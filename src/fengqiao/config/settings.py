@@ -188,6 +188,11 @@ FENGQIAO_MAX_ATTACHMENT_BYTES = env_int("FENGQIAO_MAX_ATTACHMENT_BYTES", 10 * 10
 # Personal data (phones, ID numbers) is encrypted at rest with this key (defaults to one derived
 # from SECRET_KEY; set it separately in production so SECRET_KEY can rotate).
 FENGQIAO_DATA_KEY = env_str("FENGQIAO_DATA_KEY", "")
+# The blind index of phones (exact lookups without decrypting) has a key of its own; unset, it is
+# derived from the data key's text for development (lib/protect.py). Production needs both set,
+# and different (a system check). While `fengqiao rotate_keys` runs, the previous data key.
+FENGQIAO_BLIND_INDEX_KEY = env_str("FENGQIAO_BLIND_INDEX_KEY", "")
+FENGQIAO_DATA_KEY_OLD = env_str("FENGQIAO_DATA_KEY_OLD", "")
 
 # Text messages: console (default), file, aliyun, tencent.
 FENGQIAO_SMS_BACKEND = env_str("FENGQIAO_SMS_BACKEND", "console")
