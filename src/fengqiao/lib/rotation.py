@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from django.db import connection, transaction
+from django.db.models import Field, Model
 
 from fengqiao.lib.protect import blind_index, decrypt, encrypt, encrypted_columns
 
@@ -48,9 +49,9 @@ def rotate(*, old_key: bytes, new_key: bytes, index_key: bytes, batch: int = 100
     qn = connection.ops.quote_name
     for model, names, indexes in encrypted_columns():
         meta = model._meta
-        table, pk = meta.db_table, meta.pk.column
-        enc_cols = [meta.get_field(n).column for n in names]
-        idx_cols = {meta.get_field(n).column: meta.get_field(i).column for n, i in indexes.items()}
+        table, pk = meta.db_table, _column(model, meta.pk.name)
+        enc_cols = [_column(model, n) for n in names]
+        idx_cols = {_column(model, n): _column(model, i) for n, i in indexes.items()}
         select_cols = [pk, *enc_cols, *idx_cols.values()]
         select = (f"SELECT {', '.join(qn(c) for c in select_cols)} FROM {qn(table)} "
                   f"WHERE {qn(pk)} > %s ORDER BY {qn(pk)} LIMIT %s")
@@ -85,6 +86,12 @@ def rotate(*, old_key: bytes, new_key: bytes, index_key: bytes, batch: int = 100
                 progress(len(rows))
         done.tables[table] = seen
     return done
+
+
+def _column(model: type[Model], name: str) -> str:
+    f = model._meta.get_field(name)
+    assert isinstance(f, Field) and f.column
+    return f.column
 
 
 def _rotate_row(values: dict, *, table: str, pk: str, enc_cols: list[str], idx_cols: dict[str, str],

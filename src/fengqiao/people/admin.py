@@ -11,10 +11,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.lib.protect import blind_index
-from fengqiao.people.actions import api_token_issue, api_token_revoke
-from fengqiao.people.importer import MOBILE, normalise_phone
 from fengqiao.people import throttle
+from fengqiao.people.actions import api_token_issue, api_token_revoke
 from fengqiao.people.forms import LockoutAdminAuthenticationForm
+from fengqiao.people.importer import MOBILE, normalise_phone
 from fengqiao.people.models import ApiToken, Department, LoginLock, Person, Post
 
 # The admin's own sign-in is throttled like the login page (people/throttle.py).
