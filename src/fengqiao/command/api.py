@@ -147,12 +147,12 @@ def _compare(request: HttpRequest):
         a, b = queries.pair(period, today)
     else:
         names = ("a_start", "a_end", "b_start", "b_end")
-        dates = [_date(p.get(n), n) for n in names]
-        if any(d is None for d in dates):
+        a_start, a_end, b_start, b_end = (_date(p.get(n), n) for n in names)
+        if a_start is None or a_end is None or b_start is None or b_end is None:
             raise InvalidInput(_("Give period=day|week|month, or a_start, a_end, b_start and b_end."),
                                field="period")
-        a, b = queries.Span(dates[0], dates[1]), queries.Span(dates[2], dates[3])  # type: ignore[arg-type]
-    filters = {"category": p.get("category") or None, "source": p.get("source") or None}
+        a, b = queries.Span(a_start, a_end), queries.Span(b_start, b_end)
+    filters: queries.FilterParams = {"category": p.get("category") or None, "source": p.get("source") or None}
     c = queries.compare(user=request.user, region=region, a=a, b=b, **filters)
     frame = queries.frame(user=request.user, region=region, start=b.start, end=b.end, **filters)
     return frame, c

@@ -15,7 +15,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
@@ -173,6 +173,13 @@ def home_region(user) -> Region | None:
 
 
 # -------------------------------------------------------------------------------------- filters
+
+
+class FilterParams(TypedDict):
+    """The filters as a page or an endpoint reads them (codes), passed on as keyword arguments."""
+
+    category: str | None
+    source: str | None
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def measure_from(request: HttpRequest, default: str = "resolution_rate") -> str:
     return name
 
 
-def filters_from(request: HttpRequest) -> dict[str, str | None]:
+def filters_from(request: HttpRequest) -> q.FilterParams:
     return {"category": request.GET.get("category") or None, "source": request.GET.get("source") or None}
 
 
@@ -224,7 +224,7 @@ def _trend_buckets(span: q.Span) -> list[q.Span]:
     return buckets
 
 
-def trend(user, region: Region, span: q.Span, filters: dict[str, Any]) -> dict[str, Any]:
+def trend(user, region: Region, span: q.Span, filters: q.FilterParams) -> dict[str, Any]:
     """Received and resolved per day (or week, or month) of the span: one `measures_for` each."""
     dates, received, resolved, overdue = [], [], [], []
     for b in _trend_buckets(span):
@@ -240,7 +240,7 @@ def trend(user, region: Region, span: q.Span, filters: dict[str, Any]) -> dict[s
     ]}
 
 
-def pies(user, region: Region, span: q.Span, filters: dict[str, Any]) -> tuple[dict, dict]:
+def pies(user, region: Region, span: q.Span, filters: q.FilterParams) -> tuple[dict, dict]:
     """Received by top-level category and by source (one `measures_for` per slice)."""
     by_category = []
     if not filters.get("category"):
@@ -266,7 +266,7 @@ def drill_url(user, region: Region, level: str | None, params: dict[str, Any]) -
     return reverse("command_dashboard") + "?" + _query(**params, region=region.code)
 
 
-def spread_context(user, region: Region, period: Period, measure: str, filters: dict[str, Any],
+def spread_context(user, region: Region, period: Period, measure: str, filters: q.FilterParams,
                    params: dict[str, Any]) -> dict[str, Any]:
     level = child_level(region)
     if level is None:  # a village (or below): its grids' outlines, without figures
@@ -277,7 +277,8 @@ def spread_context(user, region: Region, period: Period, measure: str, filters: 
     others = [c for c in RANK_COLUMNS if c != measure]
     rows = q.spread(user=user, region=region, start=period.current.start, end=period.current.end,
                     level=level, **filters)
-    table, bars, regions = [], [], {}
+    table: list[dict[str, Any]] = []  # one row of the spread table: figures, links, cells
+    bars, regions = [], {}
     values = []
     for row in rows:
         m = row.measures
