@@ -106,7 +106,7 @@ def create_report(
     latitude: Form[str] = "",
     longitude: Form[str] = "",
     name: Form[str] = "",
-    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja: None = no file part sent
 ):
     """群众自主上报. Returns the tracking code (also texted to `phone`); follow the matter with
     GET /citizen/reports/{tracking_code}. 400 on junk, 413 on oversize, 429 over the rate limits."""

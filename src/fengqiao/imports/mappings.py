@@ -12,6 +12,7 @@ all present come first, then the built-in one for the source, then the other bui
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +162,7 @@ BUILTINS: dict[str, tuple[str, Any, dict[str, tuple[str, ...]], dict[str, str]]]
 }
 
 
-def known_headers(saved: list[Mapping] = ()) -> frozenset[str]:  # type: ignore[assignment]
+def known_headers(saved: Sequence[Mapping] = ()) -> frozenset[str]:
     """Every column name a mapping looks for: how a sheet's header row is recognised."""
     names = {n for table in (HEADERS_12345, HEADERS_110) for names in table.values() for n in names}
     names |= {h for mp in saved for h in mp.columns.values() if h}
@@ -189,7 +190,7 @@ def _score(mapping: Mapping, header: list[str]) -> tuple[int, int]:
     return required, total
 
 
-def detect(header: list[str], source: str, saved: list[Mapping] = ()) -> Mapping:  # type: ignore[assignment]
+def detect(header: list[str], source: str, saved: Sequence[Mapping] = ()) -> Mapping:
     """The mapping that fits `header` best. Saved mappings for the source whose every column is
     in the file win; otherwise the built-in mapping with the most required fields found (the
     source's own on a tie). Always returns one; `missing()` tells whether it is enough."""

@@ -176,7 +176,7 @@ def feed(request: HttpRequest, source: str):
 
     Routed (`routed: true`): filed under a village or grid and dispatched at once. Otherwise the
     event waits in the triage queue for the reasons listed."""
-    system: IntakeSystem = request.auth  # type: ignore[attr-defined]
+    system: IntakeSystem = request.auth  # type: ignore[attr-defined]  # the sending system, set by SystemKey auth
     _check_source(system, source)
     data = _read_json(request)
     if not str(data.get("ticket_id") or "").strip():
@@ -201,7 +201,7 @@ def feed(request: HttpRequest, source: str):
 )
 def ticket_status(request: HttpRequest, source: str, ticket_id: str):
     """The event a ticket became and its progress; 404 for a ticket this system never sent."""
-    system: IntakeSystem = request.auth  # type: ignore[attr-defined]
+    system: IntakeSystem = request.auth  # type: ignore[attr-defined]  # the sending system, set by SystemKey auth
     _check_source(system, source)
     ticket = ticket_for(channel=system.channel, external_id=ticket_id.strip())
     if ticket is None:
@@ -318,7 +318,7 @@ def _attachments(items: list[AttachmentIn]) -> list[ContentFile]:
                                field=f"attachments[{i}].data") from exc
         name = PurePosixPath(item.name.replace("\\", "/")).name.strip() or f"attachment-{i + 1}"
         upload = ContentFile(raw, name=name)
-        upload.content_type = item.content_type.strip().lower()  # type: ignore[attr-defined]
+        upload.content_type = item.content_type.strip().lower()  # type: ignore[attr-defined]  # read like an UploadedFile's
         files.append(upload)
     return files
 

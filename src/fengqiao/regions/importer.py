@@ -26,7 +26,7 @@ import gzip
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -220,7 +220,7 @@ class _NotUtf8(Exception):
         self.line = line
 
 
-def _decoded_lines(stream: IO[bytes]) -> Iterator[str]:
+def _decoded_lines(stream: Iterable[bytes]) -> Iterator[str]:
     """Decode line by line, so a bad byte is reported with its line number."""
     for number, raw in enumerate(stream, 1):
         try:
@@ -256,7 +256,7 @@ class _Reader:
         name = self.path.name
         with open(self.path, "rb") as raw:
             self._raw = raw
-            stream: IO[bytes] = gzip.open(raw) if name.endswith(".gz") else raw  # type: ignore[assignment]
+            stream: Iterable[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if name.endswith(".gz") else raw
             reader = csv.reader(_decoded_lines(stream))
             try:
                 header = next(reader, None)

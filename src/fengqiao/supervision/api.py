@@ -44,8 +44,8 @@ def _record_out(r: AccountabilityRecord) -> dict[str, Any]:
     return {
         "id": r.pk, "kind": r.kind, "title": r.title, "text": r.text, "decided_on": r.decided_on.isoformat(),
         "score": None if r.score is None else str(r.score),
-        "target": {"region": r.target_region.code if r.target_region_id else None,  # type: ignore[union-attr]
-                   "department": r.target_department.code if r.target_department_id else None,  # type: ignore[union-attr]
+        "target": {"region": r.target_region.code if r.target_region is not None else None,
+                   "department": r.target_department.code if r.target_department is not None else None,
                    "person": r.target_person_id, "label": r.target_label},
         "scope": r.scope_region.code, "events": list(r.events.order_by("pk").values_list("pk", flat=True)),
         "created_by": r.created_by_name, "created_at": r.created_at.isoformat(),
@@ -53,7 +53,7 @@ def _record_out(r: AccountabilityRecord) -> dict[str, Any]:
 
 
 class RecordIn(Schema):
-    kind: Literal[tuple(RecordKind.values)]  # type: ignore[valid-type]
+    kind: Literal[tuple(RecordKind.values)]  # type: ignore[valid-type]  # the choices, built at import: pydantic checks them
     title: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=20000)
     decided_on: dt.date | None = None
@@ -139,7 +139,7 @@ def pairing_end(request: HttpRequest, pairing_id: int):
 
 
 class ConfirmIn(Schema):
-    category: Literal[tuple(VillageCategory.values)]  # type: ignore[valid-type]
+    category: Literal[tuple(VillageCategory.values)]  # type: ignore[valid-type]  # the choices, built at import
     note: str = Field("", max_length=500)
 
 

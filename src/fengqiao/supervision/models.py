@@ -148,11 +148,11 @@ class AccountabilityRecord(models.Model):
 
     @property
     def target_label(self) -> str:
-        if self.target_region_id:
-            return self.target_region.name  # type: ignore[union-attr]
-        if self.target_department_id:
-            return self.target_department.name  # type: ignore[union-attr]
-        return self.target_person.name if self.target_person_id else ""  # type: ignore[union-attr]
+        if self.target_region is not None:
+            return self.target_region.name
+        if self.target_department is not None:
+            return self.target_department.name
+        return self.target_person.name if self.target_person is not None else ""
 
 
 class BulletinRun(models.Model):

@@ -119,8 +119,8 @@ def metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def place_score(a: Signature, b: Signature) -> float:
-    if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
-        d = metres(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+    if a.latitude is not None and a.longitude is not None and b.latitude is not None and b.longitude is not None:
+        d = metres(a.latitude, a.longitude, b.latitude, b.longitude)
         if d <= NEAR_METRES:
             return 1.0
         return max(0.0, 1.0 - (d - NEAR_METRES) / (FAR_METRES - NEAR_METRES))
@@ -271,14 +271,14 @@ def _bbox(lat: float, lng: float, metres_: float) -> Q:
 VILLAGE_RADIUS_METRES = 1500.0  # a village's centre to its edge
 
 
-def _villages_near(event: Event) -> list[int] | None:
+def _villages_near(event: Event, point: tuple[float, float]) -> list[int] | None:
     """Villages of the event's county whose centre lies within reach of its point; None when the
     county's villages have no coordinates (then the point is matched within the town)."""
     from fengqiao.regions.models import Level, Region
 
     villages = Region.objects.filter(level=Level.VILLAGE, county_id=event.county_id)
     near = list(
-        villages.filter(_bbox(event.latitude, event.longitude, FAR_METRES + VILLAGE_RADIUS_METRES))  # type: ignore[arg-type]
+        villages.filter(_bbox(*point, FAR_METRES + VILLAGE_RADIUS_METRES))
         .values_list("id", flat=True)[:60]
     )
     if near or villages.filter(latitude__isnull=False).exists():
@@ -324,14 +324,14 @@ def candidates(event: Event, window: dt.timedelta = WINDOW) -> list[Row]:
             for row in qs.filter(created_at__gt=event.created_at).order_by("created_at")[:CANDIDATE_CAP]:
                 found.setdefault(row[0], row)
 
-    has_point = event.latitude is not None and event.longitude is not None
+    point = (event.latitude, event.longitude) if event.latitude is not None and event.longitude is not None else None
     villages: set[int] = {event.village_id} if event.village_id else set()
     near_point = None
-    if has_point and event.county_id:
-        near = _villages_near(event)
+    if point is not None and event.county_id:
+        near = _villages_near(event, point)
         if near is None:  # no village coordinates: points within the town (or county)
             scope = {"town_id": event.town_id} if event.town_id else {"county_id": event.county_id}
-            near_point = base.filter(**scope).filter(_bbox(event.latitude, event.longitude, FAR_METRES))  # type: ignore[arg-type]
+            near_point = base.filter(**scope).filter(_bbox(*point, FAR_METRES))
         else:
             villages |= set(near)
     if villages:
@@ -342,13 +342,13 @@ def candidates(event: Event, window: dt.timedelta = WINDOW) -> list[Row]:
     for above in (event.town_id, event.county_id):
         if above:  # one equality each: `region_id IN (…)` lets SQLite pick the (status, created_at) index
             take(base.filter(region_id=above))
-    if not event.village_id and not has_point:  # filed at a town (or county) with nothing finer
+    if not event.village_id and point is None:  # filed at a town (or county) with nothing finer
         if event.town_id:
             take(base.filter(town_id=event.town_id))
         elif event.county_id:
             take(base.filter(county_id=event.county_id))
-    if has_point and not event.county_id:  # filed nowhere: the recent window, by point only
-        take(base.filter(_bbox(event.latitude, event.longitude, FAR_METRES)))  # type: ignore[arg-type]
+    if point is not None and not event.county_id:  # filed nowhere: the recent window, by point only
+        take(base.filter(_bbox(*point, FAR_METRES)))
     own_phones = Party.objects.filter(event_id=event.pk).exclude(phone_index="").values("phone_index")
     ids = list(
         Party.objects.filter(phone_index__in=own_phones).exclude(event_id=event.pk)
