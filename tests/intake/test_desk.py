@@ -65,3 +65,18 @@ def test_a_walk_in_with_no_twin_opens_no_triage_item(api, world):
     r = _api_walk_in(api, world)
     assert r.status_code == 201
     assert not TriageItem.objects.filter(event_id=r.json()["id"]).exists()
+
+
+def test_someone_without_a_post_is_refused_by_the_page_and_the_api_alike(api, world, client, django_user_model):
+    """`intake.permissions.may_register` decides both (the API used to answer 400, "no region in
+    your scope", after reading the payload)."""
+    nobody = django_user_model.objects.create_user("nobody", password="x-12345678")
+    client.force_login(nobody)
+    assert client.get("/events/new/").status_code == 403
+    r = api.post("/events", {"title": TITLE, "description": DESCRIPTION, "category_code": "dispute.wages",
+                             "source": "walk_in", "region_code": world.village_a.code}, user=nobody)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert not Event.objects.exists()
+    client.force_login(world.secretary_a.user)
+    assert client.get("/events/new/").status_code == 200
+    assert _api_walk_in(api, world).status_code == 201

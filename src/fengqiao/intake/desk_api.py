@@ -17,12 +17,14 @@ from fengqiao.events.api import router as events_router
 from fengqiao.events.models import Category, Event
 from fengqiao.intake.actions import intake_submit
 from fengqiao.intake.desk import desk_report
+from fengqiao.intake.permissions import require_register
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.people.queries import visible_regions
 
 
 @events_router.post("/events", response={201: EventOut}, operation_id="fengqiao_events_api_create_event")
 def create_event(request, payload: EventIn):
+    require_register(request.auth)
     category = Category.objects.filter(code=payload.category_code).first()
     if category is None:
         raise InvalidInput(_("No category with code %(c)s.") % {"c": payload.category_code}, field="category_code")

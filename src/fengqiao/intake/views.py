@@ -13,15 +13,15 @@ from fengqiao.events.actions import PartyInput
 from fengqiao.events.forms import EventRegistrationForm, party_formset
 from fengqiao.intake.actions import intake_submit
 from fengqiao.intake.desk import desk_report
+from fengqiao.intake.permissions import may_register
 from fengqiao.lib.errors import DomainError
-from fengqiao.people.queries import posts_of, sees_everything
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
     """一窗受理: register an event in the user's area."""
-    if not (posts_of(request.user) or sees_everything(request.user)):
+    if not may_register(request.user):
         return render(request, "events/no_post.html", status=403)
     if request.method == "POST":
         form = EventRegistrationForm(request.POST, request.FILES, user=request.user)
