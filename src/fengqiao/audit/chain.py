@@ -79,6 +79,7 @@ def record(
     head's primary key refuses the insert and the transaction fails: nothing is overwritten."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the action's transaction")
+    head: AuditStream | None
     if new_stream:
         head = AuditStream(key=stream)
     else:
@@ -91,7 +92,7 @@ def record(
     entry = AuditEntry(
         stream=stream,
         seq=head.seq + 1,
-        event=event,
+        event_id=event.pk if event is not None else None,  # audit sits below events: any model's id
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_name=actor_name or name_of(actor),
         action=action,

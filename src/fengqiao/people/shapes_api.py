@@ -33,8 +33,9 @@ def region_shapes(request: HttpRequest, code: str, q: Query[ShapeQuery]):
     region = visible_regions(request.user).filter(code=code).first()
     if region is None:
         raise Http404("no such region")
-    level = q.level
-    if level is None:
+    if q.level is not None:
+        level: str = q.level
+    else:
         position = LEVEL_ORDER.index(region.level)
         level = LEVEL_ORDER[min(position + 1, LEVEL_ORDER.index("grid"))]
     if LEVEL_ORDER.index(level) < LEVEL_ORDER.index(region.level):
