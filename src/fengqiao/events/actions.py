@@ -473,7 +473,8 @@ def _posts_cover(person: Person, event: Event) -> bool:
 def _tier_posts(event: Event) -> list[tuple[Post, str]]:
     """The posts whose holders the event's tier binds, with the kind of binding."""
     if event.tier == Tier.VILLAGE:
-        posts = [(post, Assignment.Kind.THREE) for post in _posts_at(event.village_id, VILLAGE_THREE)]
+        three = _posts_at(event.village_id, VILLAGE_THREE) if event.village_id is not None else []
+        posts: list[tuple[Post, str]] = [(post, Assignment.Kind.THREE) for post in three]
         if event.grid_id:
             posts += [(post, Assignment.Kind.N) for post in _duty_posts(event.grid_id, [Role.GRID_HEAD])]
         return posts
