@@ -21,7 +21,6 @@ from fengqiao.audit import chain as audit
 from fengqiao.events import deadlines, hooks
 from fengqiao.events import permissions as perms
 from fengqiao.events import statemachine as sm
-from fengqiao.lib.filetypes import sniff_attachment
 from fengqiao.events.batch import CodeBlock, batch_memo, current_codes
 from fengqiao.events.models import (
     TERMINAL_STATUSES,
@@ -42,6 +41,7 @@ from fengqiao.events.models import (
 )
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
+from fengqiao.lib.filetypes import sniff_attachment
 from fengqiao.lib.masking import mask_phone
 from fengqiao.lib.protect import blind_index
 from fengqiao.notify.actions import notify_people
