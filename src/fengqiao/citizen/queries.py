@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from fengqiao.audit.models import AuditEntry
 from fengqiao.citizen.models import CitizenRating, CitizenReport
 from fengqiao.citizen.validation import normalise_tracking_code
+from fengqiao.events import statemachine as sm
 from fengqiao.events.actions import TIER_CHINESE
 from fengqiao.events.models import Assignment, Event, Satisfaction, Status
 from fengqiao.events.scope import visible_events
@@ -149,7 +150,7 @@ def progress(report: CitizenReport) -> Progress:
     steps = [{"key": k, "label": str(lbl), "done": i < step, "current": i == step} for i, (k, lbl) in enumerate(STEPS)]
     rated = (CitizenRating.objects.filter(event=event, resolved_at=event.resolved_at).first()
              if event.resolved_at else None)
-    can_rate = status == Status.RESOLVED and not event.satisfaction
+    can_rate = sm.legal_now(event, "call_back")  # the rating is the call-back: once per resolution
     return Progress(
         report=report, event=event, status=status if status != Status.MERGED else "registered",
         status_label=label, steps=steps, entries=list(reversed(entries)),
