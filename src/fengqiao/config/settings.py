@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fengqiao.audit",
     "fengqiao.regions",
     "fengqiao.people",
+    "fengqiao.workflow",
     "fengqiao.events",
     "fengqiao.notify",
     "fengqiao.intake",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
@@ -47,6 +47,7 @@ from fengqiao.lib.protect import blind_index
 from fengqiao.notify.actions import notify_people
 from fengqiao.people.models import VILLAGE_THREE, Person, Post, Role
 from fengqiao.regions.models import ANCESTOR_LEVELS, Level, Region
+from fengqiao.workflow.transition import Step, Workflow, register, transition
 
 MAX_EXTENSION_DAYS = 60
 P = ParamSpec("P")
@@ -103,29 +104,28 @@ def _lock(event: Event | int) -> Event:
     return Event.objects.select_for_update(of=("self",)).select_related("region", "category").get(pk=pk)
 
 
-@dataclass
-class _Step:
-    """What an action body decided: which fields it changed, what to note and text."""
-
-    fields: set[str] = field(default_factory=set)
-    note: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-    after: list[Callable[[], None]] = field(default_factory=list)
-    fresh: bool = False  # the event was inserted in this transaction: no earlier bindings
+# The events' workflow on the shared machinery: its machine, its row, who may, its stream.
+WORKFLOW = register(Workflow(
+    machine=sm.MACHINE,
+    model=Event,
+    require=lambda actor, event, action: perms.require(actor, event, action),
+    stream=audit.event_stream,
+    event_of=lambda event: event,
+    related=("region", "category"),
+    hooks=hooks.HOOKS,
+    make_change=hooks.make_change,
+))
+_Step = Step  # what an action body decided (fields, note, details, after, fresh)
 
 
 def _require_posts(event: Event | int, actor, action: str) -> None:
     """The actor's posts, checked before their input is validated (a 403 must not become a 400
     or a 404 that tells what the input would have done). `_act` checks again under the lock."""
-    if actor is None:
-        return
-    target = event if isinstance(event, Event) else Event.objects.filter(pk=event).first()
-    if target is not None:
-        perms.require(actor, target, action)
+    WORKFLOW.require_first(event, actor, action)
 
 
 def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], None]) -> Event:
-    """Run one action: lock, check state and posts, apply `body`, save, audit — atomically."""
+    """Run one action: lock, check posts and state, apply `body`, save, audit — atomically."""
     with transaction.atomic(durable=True):
         return _act_in_transaction(event, actor, action, body)
 
@@ -133,30 +133,7 @@ def _act(event: Event | int, actor, action: str, body: Callable[[Event, _Step], 
 def _act_in_transaction(event: Event | int, actor, action: str, body, *, fresh: bool = False) -> Event:
     """`fresh`: `event` is the instance this transaction has just inserted (registration's own
     dispatch) — no other transaction can see the row yet, so it is neither locked nor reloaded."""
-    if fresh:
-        assert isinstance(event, Event) and event.pk is not None
-        locked = event
-    else:
-        locked = _lock(event)
-    if action not in sm.MOVES:
-        sm.check(locked.status, action)  # raises: unknown action
-    perms.require(actor, locked, action)  # 403 before 409: the posts decide first
-    move = sm.check(locked.status, action)
-    from_state = locked.status
-    before = hooks.snapshot(locked)
-    step = _Step(fresh=fresh)
-    body(locked, step)
-    if move.target is not None and locked.status == from_state:
-        locked.status = move.target
-        step.fields.add("status")
-    if step.fields:
-        locked.save(update_fields=sorted(step.fields | {"updated_at"}))
-    _record(locked, actor, action, from_state, step.note, **step.details)
-    hooks.fire(hooks.EventChange(event=locked, action=action, from_state=from_state,
-                                 before=before, actor=actor, at=clock.now(), fresh=fresh))
-    for fn in step.after:
-        fn()
-    return locked
+    return transition(WORKFLOW, event, actor=actor, action=action, body=body, fresh=fresh)
 
 
 def _text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:

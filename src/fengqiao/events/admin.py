@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.events.models import CalendarDay, Category, DeadlinePolicy
+from fengqiao.events.models import Category, DeadlinePolicy
 
 
 @admin.register(Category)
@@ -35,11 +35,3 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     search_fields = ("category__name", "category__code", "note")
     list_select_related = ("category",)
     raw_id_fields = ("category",)
-
-
-@admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ("date", "kind", "note")
-    list_filter = ("kind",)
-    date_hierarchy = "date"
-    search_fields = ("note",)

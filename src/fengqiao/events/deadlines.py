@@ -1,66 +1,29 @@
 """Deadlines: the policy for (category, tier, source), counted in calendar or working days.
 
-Working days follow China's published schedule with its make-up workdays (调休), from the
-`chinese-calendar` package, corrected by the admin's CalendarDay table. For a year neither covers,
-Saturday and Sunday are taken as the only rest days and the deadline is marked approximate (the
-page shows a warning) — never a crash.
+The counting itself (working days across 调休, the admin's calendar, a year no calendar covers)
+is the shared machinery's, `fengqiao.workflow.clocks`; what is the event's own is the policy per
+category × tier × source.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from dataclasses import dataclass
 
-import chinese_calendar
-from django.utils import timezone
+from fengqiao.events.models import Category, DeadlinePolicy
+from fengqiao.workflow.clocks import (
+    Deadline,
+    WorkingCalendar,
+    compute,
+    end_of_local_day,
+    extend_deadline,
+)
+from fengqiao.workflow.models import DayKind
 
-from fengqiao.events.models import CalendarDay, Category, DayKind, DeadlinePolicy
-
-log = logging.getLogger(__name__)
+__all__ = ["Deadline", "WorkingCalendar", "compute", "deadline_for", "end_of_local_day", "extend",
+           "policy_for"]
 
 # When no policy matches at all (an admin removed the defaults).
 FALLBACK_DAYS = {"village": 7, "town": 14, "county": 30}
-
-
-@dataclass(frozen=True)
-class Deadline:
-    at: dt.datetime
-    approximate: bool  # some day in the count fell in a year the calendar does not cover
-    days: int
-    day_kind: str
-
-
-class WorkingCalendar:
-    """Answers 'is this a working day?' for a span, loading the admin's table once."""
-
-    def __init__(self) -> None:
-        self._overrides = dict(CalendarDay.objects.values_list("date", "kind"))
-        self.approximate = False
-        self._warned: set[int] = set()
-
-    def is_workday(self, day: dt.date) -> bool:
-        kind = self._overrides.get(day)
-        if kind is not None:
-            return kind == CalendarDay.Kind.WORKDAY
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if day.year not in self._warned:
-                self._warned.add(day.year)
-                log.warning("no holiday schedule for %s: counting Saturday and Sunday as rest", day.year)
-            self.approximate = True
-            return day.weekday() < 5
-
-    def add_working_days(self, start: dt.date, days: int) -> dt.date:
-        """The date of the `days`-th working day after `start` (start itself not counted)."""
-        day = start
-        counted = 0
-        while counted < days:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day):
-                counted += 1
-        return day
 
 
 def policy_for(*, category: Category, tier: str, source: str = "") -> DeadlinePolicy | None:
@@ -82,23 +45,6 @@ def policy_for(*, category: Category, tier: str, source: str = "") -> DeadlinePo
         return (depth, 0 if p.source else 1)
 
     return min(candidates, key=rank) if candidates else None
-
-
-def end_of_local_day(day: dt.date) -> dt.datetime:
-    tz = timezone.get_current_timezone()
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)), tz)
-
-
-def compute(
-    *, start: dt.datetime, days: int, day_kind: str, calendar: WorkingCalendar | None = None
-) -> Deadline:
-    """The end of the `days`-th (working) day after the local date of `start`."""
-    local_start = timezone.localtime(start).date()
-    if day_kind == DayKind.WORKING:
-        cal = calendar or WorkingCalendar()
-        end = cal.add_working_days(local_start, days)
-        return Deadline(end_of_local_day(end), cal.approximate, days, day_kind)
-    return Deadline(end_of_local_day(local_start + dt.timedelta(days=days)), False, days, day_kind)
 
 
 def deadline_for(*, category: Category, tier: str, source: str, start: dt.datetime,
@@ -125,4 +71,4 @@ def deadline_for(*, category: Category, tier: str, source: str, start: dt.dateti
 
 def extend(*, deadline: dt.datetime, days: int, day_kind: str) -> Deadline:
     """Move a deadline by `days` (same counting as the policy that set it)."""
-    return compute(start=deadline, days=days, day_kind=day_kind)
+    return extend_deadline(deadline=deadline, days=days, day_kind=day_kind)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fengqiao.events.models import Event
+from fengqiao.workflow.hooks import Hooks
+from fengqiao.workflow.hooks import snapshot as _snapshot
 
 
 @dataclass(frozen=True)
@@ -39,26 +41,29 @@ class EventChange:
 
 
 Listener = Callable[[EventChange], None]
-_listeners: list[Listener] = []
+# The events' listeners, kept by the shared machinery (`fengqiao.workflow.hooks`).
+HOOKS = Hooks()
 
 
 def listen(fn: Listener) -> Listener:
     """Register `fn` (idempotent; usable as a decorator)."""
-    if fn not in _listeners:
-        _listeners.append(fn)
+    HOOKS.listen(fn)
     return fn
 
 
 def unlisten(fn: Listener) -> None:
-    if fn in _listeners:
-        _listeners.remove(fn)
+    HOOKS.unlisten(fn)
 
 
 def snapshot(event: Event) -> dict[str, Any]:
     """The event's concrete field values, to pass as `before`."""
-    return {f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields}
+    return _snapshot(event)
 
 
 def fire(change: EventChange) -> None:
-    for fn in list(_listeners):
-        fn(change)
+    HOOKS.fire(change)
+
+
+def make_change(*, record: Event, **kwargs: Any) -> EventChange:
+    """How the shared transition tells the events' listeners of a change."""
+    return EventChange(event=record, **kwargs)

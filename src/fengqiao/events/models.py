@@ -13,6 +13,11 @@ from django.utils.translation import pgettext_lazy
 from fengqiao.lib.masking import mask_id_number, mask_phone
 from fengqiao.lib.protect import EncryptedTextField
 
+# The calendar and the day kinds belong to the shared workflow machinery (workflow 0001 took the
+# table over); they are named here too for the code that has always found them in events.
+from fengqiao.workflow.models import CalendarDay as CalendarDay
+from fengqiao.workflow.models import DayKind as DayKind
+
 
 class Status(models.TextChoices):
     REGISTERED = "registered", _("Registered")  # 已受理 / 待分拨
@@ -69,11 +74,6 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
-class DayKind(models.TextChoices):
-    CALENDAR = "calendar", _("Calendar days")
-    WORKING = "working", _("Working days")
-
-
 class Category(models.Model):
     """The category tree the admin edits (dispute kinds, hazards, livelihood, petitions …)."""
 
@@ -125,26 +125,6 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or '*'} · {self.tier} · {self.source or '*'}: {self.days} {self.day_kind}"
-
-
-class CalendarDay(models.Model):
-    """An admin's correction to the working-day calendar: an extra holiday or make-up workday."""
-
-    class Kind(models.TextChoices):
-        HOLIDAY = "holiday", _("Holiday")
-        WORKDAY = "workday", _("Working day")
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    note = models.CharField(_("note"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("holiday or workday")
-        verbose_name_plural = _("holidays and workdays")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()}"
 
 
 class EventCodeCounter(models.Model):

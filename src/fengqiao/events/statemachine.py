@@ -8,23 +8,16 @@
 
 A move may also carry a guard (a named precondition on the event beyond its status, such as
 "called back and satisfied" for close) and outcome-dependent targets (the call-back's answer
-decides where it lands). The actions and the buttons both read them from here.
+decides where it lands). The actions and the buttons both read them from here; the machinery
+that runs them is the one every workflow shares (`fengqiao.workflow.machine`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fengqiao.events.models import Event, Satisfaction, Status
-from fengqiao.lib.errors import IllegalTransition, InvalidInput
-
-if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
-    from django_stubs_ext import StrOrPromise
+from fengqiao.workflow.machine import Guard, Machine, Move
 
 R, D, P, V, C, F, M = (
     Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED,
@@ -35,15 +28,6 @@ NOT_TERMINAL = frozenset({R, D, P, V})
 
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
-
-
-@dataclass(frozen=True)
-class Guard:
-    """A precondition on the event beyond its status; refused with 409 and `code`."""
-
-    holds: Callable[[Event], bool]
-    code: str
-    message: StrOrPromise
 
 
 GUARDS: dict[str, Guard] = {
@@ -58,16 +42,6 @@ GUARDS: dict[str, Guard] = {
         gettext_lazy("Call the citizen back before closing the event."),
     ),
 }
-
-
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[str]
-    target: str | None  # None: the status does not change (or depends on the outcome)
-    label: StrOrPromise  # lazy: shown on buttons and in the timeline in the page language
-    guard: str | None = None  # a key of GUARDS that must hold as well as the status
-    # The target by the move's outcome (the call-back's satisfaction); absent: `target`.
-    outcomes: Mapping[str, str] = field(default_factory=dict)
 
 
 MOVES: dict[str, Move] = {
@@ -108,52 +82,44 @@ RECORD_LABELS = {
 }
 
 
+MACHINE = Machine(
+    "event",
+    moves=MOVES,
+    guards=GUARDS,
+    record_labels=RECORD_LABELS,
+    state_label=lambda status: Status(status).label,
+    illegal=gettext_lazy("“%(action)s” is not allowed when the event is %(state)s (%(label)s)."),
+)
+
+
 def action_label(action: str) -> str:
     """The action's name in the page language (buttons, timeline, exports)."""
-    move = MOVES.get(action)
-    label = move.label if move is not None else RECORD_LABELS.get(action)
-    return str(label) if label is not None else action
+    return MACHINE.label(action)
 
 
 def allows(status: str, action: str) -> bool:
-    move = MOVES.get(action)
-    return move is not None and status in move.sources
+    return MACHINE.allows(status, action)
 
 
 def guard_holds(event: Event, action: str) -> bool:
     """Whether the move's precondition beyond the status holds (True for a move without one)."""
-    move = MOVES.get(action)
-    return move is None or move.guard is None or GUARDS[move.guard].holds(event)
+    return MACHINE.guard_holds(event, action)
 
 
 def legal_now(event: Event, action: str) -> bool:
     """The move is allowed from the event's status and its precondition holds: offer it."""
-    return allows(event.status, action) and guard_holds(event, action)
+    return MACHINE.legal_now(event, action)
 
 
 def check_guard(event: Event, action: str) -> None:
-    """Raise IllegalTransition (409, the guard's code) unless the move's precondition holds.
-    Called by the action on the locked row, after `check`."""
-    move = MOVES[action]
-    if move.guard is not None and not GUARDS[move.guard].holds(event):
-        guard = GUARDS[move.guard]
-        raise IllegalTransition(str(guard.message), code=guard.code)
+    """Raise IllegalTransition (409, the guard's code) unless the move's precondition holds."""
+    MACHINE.check_guard(event, action)
 
 
 def outcome_target(action: str, outcome: str) -> str:
     """Where a move with outcome-dependent targets lands for `outcome` (checked by the action)."""
-    return MOVES[action].outcomes[outcome]
+    return MACHINE.outcome_target(action, outcome)
 
 
 def check(status: str, action: str) -> Move:
-    move = MOVES.get(action)
-    if move is None:
-        raise InvalidInput(
-            _("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action"
-        )
-    if status not in move.sources:
-        raise IllegalTransition(
-            _("“%(action)s” is not allowed when the event is %(state)s (%(label)s).")
-            % {"action": action, "state": status, "label": Status(status).label}
-        )
-    return move
+    return MACHINE.check(status, action)

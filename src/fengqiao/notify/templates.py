@@ -48,6 +48,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "延期申请{decision}:{code}",
         "【{sign}】事项{code}「{title}」的延期申请已{decision},办理时限{deadline}。",
     ),
+    # Any workflow's running limit (a petition's, a mediation case's): `clock` names the limit.
+    "clock_warning": (
+        "即将到期:{code}",
+        "【{sign}】预警:{title}({code})的「{clock}」将于{due}到期,请抓紧办理。",
+    ),
+    "clock_overdue": (
+        "已超期:{code}",
+        "【{sign}】{title}({code})的「{clock}」已于{due}到期,请立即办理并说明情况。",
+    ),
     "call_request": (
         "回电请求:{code}",
         "【{sign}】{caller}就事项{code}「{title}」想与您通话,请回电{caller_phone}。",
