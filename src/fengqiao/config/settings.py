@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "fengqiao.citizen",
     "fengqiao.open311",
     "fengqiao.imports",
+    "fengqiao.mediation",
+    "fengqiao.petitions",
     "fengqiao.triage",
     "fengqiao.command",
     "fengqiao.supervision",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("fengqiao.citizen.urls")),
     path("", include("fengqiao.open311.urls")),
     path("", include("fengqiao.imports.urls")),
+    path("", include("fengqiao.mediation.urls")),
+    path("", include("fengqiao.petitions.urls")),
     path("", include("fengqiao.triage.urls")),
     path("", include("fengqiao.command.urls")),
     path("", include("fengqiao.supervision.urls")),
