@@ -37,7 +37,8 @@ def test_changing_a_phone_in_the_admin_keeps_the_blind_index(admin_client, world
 def test_registry_lists_load(admin_client, world):
     for url in ("/admin/people/department/", "/admin/people/post/", "/admin/people/apitoken/",
                 "/admin/events/category/", "/admin/events/deadlinepolicy/",
-                "/admin/events/calendarday/", "/admin/people/post/?q=洋坂"):
+                "/admin/workflow/calendarday/", "/admin/workflow/clockpolicy/",
+                "/admin/people/post/?q=洋坂"):
         assert admin_client.get(url).status_code == 200, url
 
 
