@@ -48,7 +48,7 @@ def test_measures_json_equals_the_query(api, history):
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["counts"]["received"] == 3 and body["counts"]["refused"] == 1
-    assert body["rates"]["resolution_rate"] == {"value": "66.7", "display": "66.7%",
+    assert body["rates"]["resolution_rate"] == {"value": "66.6", "display": "66.6%",  # 2/3, truncated
                                                 "numerator": 2, "denominator": 3}
     m = queries.measures_for(user=w.operator.user, region=w.county, start=dt.date(2026, 3, 1),
                              end=dt.date(2026, 3, 31))
@@ -59,9 +59,9 @@ def test_measures_json_equals_the_query(api, history):
 
 def test_the_rounding_the_admin_sets_applies_to_the_api(api, history):
     w = history
-    CommandSettings.objects.create(rounding="truncate")
+    CommandSettings.objects.create(rounding="half_up")
     body = api.get("/stats/measures", user=w.operator.user, region=w.county.code, **MARCH).json()
-    assert body["rates"]["resolution_rate"]["display"] == "66.6%"
+    assert body["rates"]["resolution_rate"]["display"] == "66.7%"
 
 
 def test_bad_parameters_are_400_with_code_and_message(api, history):

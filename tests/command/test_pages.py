@@ -129,9 +129,10 @@ def test_the_ranking_shows_the_queries_ranks_ties_and_small_denominators(history
     rows = queries.ranking(user=history.town_cadre.user, region=history.town, level="village",
                            measure="resolution_rate", start=queries.Span.this_month().start,
                            end=queries.Span.this_month().end)
-    # 剑山村 1/1 = 100% first, 洋坂村 2/3 = 66.7% second; both have fewer than 10 events.
+    # 剑山村 1/1 = 100% first, 洋坂村 2/3 = 66.66…% (shown 66.6%, truncated) second; both have
+    # fewer than 10 events.
     assert [(x.region.code, x.rank, x.display) for x in rows] == [
-        ("350322103209", 1, "100%"), ("350322103208", 2, "66.7%")]
+        ("350322103209", 1, "100%"), ("350322103208", 2, "66.6%")]
     for x in rows:
         row = re.search(rf'<tr data-region="{x.region.code}"[^>]*>(.*?)</tr>', html).group(1)
         assert re.search(r'data-testid="rank">\s*(\d+)', row).group(1) == str(x.rank)
@@ -157,7 +158,7 @@ def test_the_ranking_exports_to_excel_with_the_same_values(history, client):
     ws = load_workbook(io.BytesIO(r.content)).active
     values = {row[1]: (row[0], row[2]) for row in ws.iter_rows(min_row=3, values_only=True)}
     assert values["剑山村委会"] == (1, "100%")
-    assert values["洋坂村委会"] == (2, "66.7%")
+    assert values["洋坂村委会"] == (2, "66.6%")  # 2/3 truncated
     assert values["梅塘村委会"][1] == "0%"
 
 

@@ -1,4 +1,5 @@
-"""Rates: half-up rounding, the seeds' figures (BRIEF §9), how whole numbers print, the score."""
+"""Rates: truncation by default (half up on the admin's choice), the seeds' figures (BRIEF §9), how
+whole numbers print, the score."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from fengqiao.command.measures import TRUNCATE, Measures, format_rate, rate
+from fengqiao.command.measures import (
+    HALF_UP,
+    TRUNCATE,
+    Measures,
+    format_rate,
+    rate,
+    relative_change,
+)
 
 # (numerator, denominator, digits, shown) exactly as the seeds print them.
 BRIEF_9 = [
@@ -25,22 +33,40 @@ def test_the_seeds_rates_are_reproduced_to_the_digit(num, den, digits, shown):
 
 
 def test_seed_002s_mediation_rate_is_a_truncation_not_a_rounding():
-    # 11854 / 23022 = 51.48987…%: half up gives 51.49%, the seed prints 51.48% (cut off).
-    assert rate(11854, 23022, 2) == Decimal("51.49")
-    assert format_rate(11854, 23022, 2) == "51.49%"
+    # 11854 / 23022 = 51.48987…%: the seed prints 51.48% (cut off); half up would give 51.49%.
+    assert rate(11854, 23022, 2) == Decimal("51.48")
+    assert format_rate(11854, 23022, 2) == "51.48%"
     assert format_rate(11854, 23022, 2, rounding=TRUNCATE) == "51.48%"
+    assert rate(11854, 23022, 2, rounding=HALF_UP) == Decimal("51.49")
+    assert format_rate(11854, 23022, 2, rounding=HALF_UP) == "51.49%"
 
 
 @pytest.mark.parametrize(("num", "den", "digits", "shown"), BRIEF_9)
-def test_truncation_reproduces_every_other_seed_figure_too(num, den, digits, shown):
-    assert format_rate(num, den, digits, rounding=TRUNCATE) == shown
+def test_half_up_reproduces_the_other_five_seed_figures(num, den, digits, shown):
+    assert format_rate(num, den, digits, rounding=HALF_UP) == shown
+
+
+def test_truncation_cuts_never_rounds_up():
+    assert rate(9155, 10000, 1) == Decimal("91.5")  # 91.55 → 91.5
+    assert rate(9169, 10000, 1) == Decimal("91.6")  # 91.69 → 91.6
+    assert rate(1, 16, 1) == Decimal("6.2")  # 6.25 → 6.2
+    assert format_rate(9999, 10000, 1) == "99.9%"  # never a "100%" that is not all of them
+    assert format_rate(1, 10000, 1) == "0.0%"  # nor a "0%" that is not none of them
 
 
 def test_half_up_rounds_a_five_up_not_to_even():
-    assert rate(9155, 10000, 1) == Decimal("91.6")  # 91.55 → 91.6 (banker's would give 91.6 too)
-    assert rate(9165, 10000, 1) == Decimal("91.7")  # 91.65 → 91.7 (banker's: 91.6)
-    assert rate(1, 8, 1) == Decimal("12.5")
-    assert rate(1, 16, 1) == Decimal("6.3")  # 6.25 → 6.3
+    assert rate(9155, 10000, 1, rounding=HALF_UP) == Decimal("91.6")  # banker's would give 91.6 too
+    assert rate(9165, 10000, 1, rounding=HALF_UP) == Decimal("91.7")  # 91.65 → 91.7 (banker's: 91.6)
+    assert rate(1, 8, 1, rounding=HALF_UP) == Decimal("12.5")
+    assert rate(1, 16, 1, rounding=HALF_UP) == Decimal("6.3")  # 6.25 → 6.3
+
+
+def test_relative_change_uses_the_same_rule():
+    # 100 → 47 is down 53% exactly; 10000 → 4721 is down 52.79%.
+    assert relative_change(47, 100, 0) == Decimal("-53")
+    assert relative_change(4721, 10000, 1) == Decimal("-52.7")  # −52.79 cut toward zero
+    assert relative_change(4721, 10000, 1, rounding=HALF_UP) == Decimal("-52.8")
+    assert relative_change(3, 0) is None
 
 
 def test_no_denominator_no_rate():
@@ -63,7 +89,7 @@ def test_measures_derive_received_overdue_and_the_rates():
     assert m.rate("on_time_rate").display == "75.0%"
     assert m.rate("overdue_rate").display == "30.0%"
     assert m.rate("satisfaction_rate", digits=2).display == "85.71%"
-    assert m.rate("rework_rate").display == "14.3%"
+    assert m.rate("rework_rate").display == "14.2%"  # 1 / 7 = 14.285…% cut to one decimal
 
 
 def test_the_composite_score_weights_the_rates_and_skips_missing_ones():

@@ -37,8 +37,10 @@ other measure.
 | `rework_rate` | 返工率 | reworked / called_back |
 | `satisfaction_rate` | 满意率 | satisfied / called_back |
 
-A rate is a percentage, a `Decimal` rounded half up (`ROUND_HALF_UP`) to one decimal, or two where
-asked; a zero denominator gives no rate (shown "—"). `format_rate` prints "91.5%"; an exact 0% or
+A rate is a percentage, a `Decimal` cut to one decimal, or two where asked (truncated,
+`ROUND_DOWN`: the one rule that reproduces every figure of BRIEF §9 — seed 002 prints
+11,854 / 23,022 = 51.4898…% as 51.48%, which half up would show as 51.49%); the admin may switch
+to half up (`CommandSettings.rounding`). A zero denominator gives no rate (shown "—"). `format_rate` prints "91.5%"; an exact 0% or
 100% prints without decimals ("100%"), as nothing was rounded. The composite score (综合指标值) is
 the weighted mean of the rates (the "lower is better" ones as 100 − rate) with the weights the
 admin sets (`command.models.CommandSettings`), over the rates that exist, two decimals.
@@ -119,6 +121,9 @@ DEFAULT_WEIGHTS = {
 HALF_UP = "half_up"
 TRUNCATE = "truncate"
 ROUNDINGS = {HALF_UP: ROUND_HALF_UP, TRUNCATE: ROUND_DOWN}
+# The shipped rule: truncation gives all six figures of BRIEF §9 (half up gives five: 51.49% for
+# seed 002's 51.48%). Every rate, score and relative change the platform shows goes through it.
+DEFAULT_ROUNDING = TRUNCATE
 
 
 def event_flags(values: dict[str, Any]) -> dict[str, int]:
@@ -190,8 +195,8 @@ def plain_aggregates(now: dt.datetime) -> dict[str, Count]:
 # -------------------------------------------------------------------------------------- rates
 
 
-def rate(num: int, den: int, digits: int = 1, rounding: str = HALF_UP) -> Decimal | None:
-    """num/den as a percentage with `digits` decimals (half up by default); None when den is 0."""
+def rate(num: int, den: int, digits: int = 1, rounding: str = DEFAULT_ROUNDING) -> Decimal | None:
+    """num/den as a percentage with `digits` decimals (truncated by default); None when den is 0."""
     if den == 0:
         return None
     if num < 0 or den < 0:
@@ -200,7 +205,7 @@ def rate(num: int, den: int, digits: int = 1, rounding: str = HALF_UP) -> Decima
     return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUNDINGS[rounding])
 
 
-def format_rate(num: int, den: int, digits: int = 1, rounding: str = HALF_UP) -> str:
+def format_rate(num: int, den: int, digits: int = 1, rounding: str = DEFAULT_ROUNDING) -> str:
     """ "91.5%"; "100%" and "0%" when exact (nothing was rounded); "—" with no denominator."""
     value = rate(num, den, digits, rounding)
     if value is None:
@@ -208,6 +213,17 @@ def format_rate(num: int, den: int, digits: int = 1, rounding: str = HALF_UP) ->
     if num == den or num == 0:
         return f"{int(value)}%"
     return f"{value}%"
+
+
+def relative_change(current: int, baseline: int, digits: int = 1,
+                    rounding: str = DEFAULT_ROUNDING) -> Decimal | None:
+    """(current − baseline) / baseline in percent, by the same rule as the rates (truncation cuts
+    toward zero: a fall of 52.79% shows −52.7 at one digit, −52 at none); None when the baseline
+    is zero."""
+    if baseline == 0:
+        return None
+    exact = Decimal(current - baseline) * 100 / Decimal(baseline)
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUNDINGS[rounding])
 
 
 # ----------------------------------------------------------------------------------- measures
@@ -243,7 +259,7 @@ class Measures:
     satisfied: int = 0
     open_overdue: int = 0
     digits: int = 1
-    rounding: str = HALF_UP
+    rounding: str = DEFAULT_ROUNDING
     weights: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @classmethod
@@ -286,7 +302,7 @@ class Measures:
 
     def score(self) -> Decimal | None:
         """综合指标值: the weighted mean of the rates that exist (lower-is-better ones as 100 − rate),
-        from the exact fractions, rounded half up to two decimals."""
+        from the exact fractions, to two decimals by the same rounding as the rates."""
         total = Decimal(0)
         weight_sum = 0
         for name, (num_name, den_name, better) in RATES.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.db import connection
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.command.measures import (
+    DEFAULT_ROUNDING,
     MEASURE_NAMES,
     OPEN,
     RATES,
@@ -32,6 +33,7 @@ from fengqiao.command.measures import (
     higher_is_better,
     plain_aggregates,
     plain_filters,
+    relative_change,
 )
 from fengqiao.command.models import (
     Campaign,
@@ -442,13 +444,14 @@ class Change:
                 "difference": s(self.difference), "percent": s(self.percent)}
 
 
-def change(current: Decimal | int | None, baseline: Decimal | int | None, *, relative: bool) -> Change:
+def change(current: Decimal | int | None, baseline: Decimal | int | None, *, relative: bool,
+           rounding: str = DEFAULT_ROUNDING) -> Change:
     if current is None or baseline is None:
         return Change(current, baseline, None, None)
     diff = current - baseline
     pct = None
-    if relative and baseline:
-        pct = (Decimal(diff) * 100 / Decimal(baseline)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if relative and isinstance(current, int) and isinstance(baseline, int):
+        pct = relative_change(current, baseline, 1, rounding)
     return Change(current, baseline, diff, pct)
 
 
@@ -474,7 +477,8 @@ class Comparison:
 
 
 def _changes(cur: Measures, base: Measures) -> dict[str, Change]:
-    return {name: change(cur.value(name), base.value(name), relative=name not in RATES and name != "score")
+    return {name: change(cur.value(name), base.value(name), relative=name not in RATES and name != "score",
+                         rounding=cur.rounding)
             for name in MEASURE_NAMES}
 
 
