@@ -42,7 +42,7 @@
     });
     chart.setOption({
       backgroundColor: "transparent",
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0, textStyle: { color: textColour(el) } },
       grid: { left: 40, right: 16, top: 36, bottom: 70 },
       xAxis: { type: "category", data: names, axisLabel: { rotate: 40, color: textColour(el) } },
@@ -60,7 +60,7 @@
     if (!chart) return;
     chart.setOption({
       backgroundColor: "transparent",
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0, textStyle: { color: textColour(el) } },
       grid: { left: 40, right: 16, top: 36, bottom: 30 },
       xAxis: { type: "category", data: data.dates, axisLabel: { color: textColour(el) } },
@@ -78,7 +78,7 @@
     chart.setOption({
       backgroundColor: "transparent",
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)", renderMode: "richText" },
       legend: { type: "scroll", bottom: 0, textStyle: { color: textColour(el) } },
       series: [{ type: "pie", radius: ["30%", "55%"], center: ["50%", "45%"], data: data.slices,
                  avoidLabelOverlap: true,
