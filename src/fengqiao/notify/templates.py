@@ -57,6 +57,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "已超期:{code}",
         "【{sign}】{title}({code})的「{clock}」已于{due}到期,请立即办理并说明情况。",
     ),
+    # Petitions (信访): routed to the body responsible; the body objects (not its duty).
+    "petition_routed": (
+        "信访事项待受理:{code}",
+        "【{sign}】信访事项{code}「{title}」已{routing}贵单位,请于{due}前决定是否受理并书面告知信访人;"
+        "如不属贵单位职责,请于{object_due}前提出异议。",
+    ),
+    "petition_objected": (
+        "信访事项被提出异议:{code}",
+        "【{sign}】{body}对信访事项{code}「{title}」提出异议,理由:{reason}。请核实后重新转送。",
+    ),
     "call_request": (
         "回电请求:{code}",
         "【{sign}】{caller}就事项{code}「{title}」想与您通话,请回电{caller_phone}。",
