@@ -30,6 +30,7 @@ class Particulars:
     id_number: str = ""  # masked unless the viewer may see it
     organisation: bool = False  # a firm or body: `name` is its name
     representative: str = ""  # 法定代表人 / 代表人 of an organisation
+    agent: str = ""  # 委托代理人
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class Visit:
     findings: str  # 回访情况: performance, satisfaction, anything left
     performance: str = ""  # 已履行 / 部分履行 / 未履行
     satisfaction: str = ""  # 满意 / 基本满意 / 不满意
+    holding: str = ""  # whether the dispute stays settled (纠纷是否反复)
+    method: str = ""  # 上门回访 / 电话回访
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ def _party_table(doc: DocumentObject, parties: Sequence[Particulars]) -> None:
             rows.append([party.side, "职业或职务", (party.occupation, 3), "联系方式", (party.phone, 3)])
             rows.append([party.side, "单位或住址", (party.address, 7)])
             rows.append([party.side, "身份证号码", (party.id_number, 7)])
+        if party.agent:
+            rows.append([party.side, "委托代理人", (party.agent, 7)])
         spans.append((start, len(rows) - 1))
     table = w.grid(doc, rows, columns=9, label_columns=(0, 1, 3, 5, 7),
                    widths=(1.5, 2.4, 2.6, 1.2, 1.3, 1.2, 1.5, 1.2, 2.5))
@@ -382,6 +384,7 @@ def visit(doc: DocumentObject, cf: CaseFile, v: Visit, *, number: int = 1, new_p
         ["调解协议编号", (number_of_agreement, 3)],
         ["回访事由", (v.matter, 3)],
         ["回访时间", w.cn_datetime(v.at), "回访人", _joined(v.visitors)],
+        ["回访方式", v.method, "纠纷状况", v.holding],
         ["履行情况", v.performance, "满意程度", v.satisfaction],
     ], columns=4, label_columns=(0, 2), widths=(2.8, 5.4, 2.2, 5.0))
     if cf.agreement and cf.agreement.terms:
