@@ -7,3 +7,7 @@ class PetitionsConfig(AppConfig):
 
     name = "fengqiao.petitions"
     verbose_name = _("Petitions")
+
+    def ready(self) -> None:
+        # The petition workflow registers itself with the clock scanner when its actions load.
+        from fengqiao.petitions import actions  # noqa: F401
