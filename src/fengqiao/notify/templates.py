@@ -75,6 +75,43 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "您反映的事项已{outcome}:{code}",
         "【{sign}】您反映的事项{code}「{title}」已{outcome}。感谢您的支持。",
     ),
+    # The mediation centre (矛调中心) and its 群英 tasks.
+    "mediation_arrived": (
+        "值班提醒:新调解申请{code}",
+        "【{sign}】非工作时间收到调解申请{code}「{title}」({channel}),请值班人员及时处理。",
+    ),
+    "mediation_assigned": (
+        "调解案件指派:{code}",
+        "【{sign}】您被指派为调解案件{code}「{title}」的{role},请及时联系当事人开展调解。",
+    ),
+    "mediation_session": (
+        "调解会安排:{code}",
+        "【{sign}】调解案件{code}「{title}」定于{time}在{place}进行调解({mode}),请准时参加。",
+    ),
+    "mediation_session_party": (
+        "调解通知:{code}",
+        "【{sign}】您的纠纷(案号{code})定于{time}在{place}进行调解,请准时参加。",
+    ),
+    "mediation_outcome": (
+        "调解结果:{event_code}",
+        "【{sign}】事项{event_code}「{title}」经调解{outcome}(案号{code}),请及时跟进办结并回访。",
+    ),
+    "mediation_task": (
+        "群英派单:{code}",
+        "【{sign}】{dispatcher}向您派发调解任务「{title}」({region}),请于{due}前反馈结果。请登录平台接单。",
+    ),
+    "mediation_task_declined": (
+        "群英拒单:{code}",
+        "【{sign}】{member}未接调解任务「{title}」,原因:{reason}。请另行派单。",
+    ),
+    "mediation_task_reported": (
+        "群英反馈:{code}",
+        "【{sign}】{member}已反馈调解任务「{title}」:{result}。请确认办结。",
+    ),
+    "mediation_task_back": (
+        "任务退回重办:{code}",
+        "【{sign}】调解任务「{title}」被退回重办,原因:{reason}。",
+    ),
 }
 
 
