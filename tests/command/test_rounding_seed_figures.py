@@ -68,3 +68,17 @@ def test_half_up_would_have_shown_51_49_for_seed_002():
     # … and every other figure of §9 stays as printed: the one difference is the court's.
     others = [f for f in SECTION_9 if f[:2] != (11854, 23022)]
     assert [_as_pages_print(*f[:3]) for f in others] == [f[3] for f in others]
+
+
+@pytest.mark.django_db
+def test_the_apps_below_print_by_the_admins_rule_through_lib_rates():
+    from fengqiao.lib import rates
+
+    assert rates.current_rounding() == TRUNCATE
+    assert rates.format_rate(11854, 23022, 2, rates.current_rounding()) == "51.48%"
+    CommandSettings.objects.create(rounding=HALF_UP)
+    queries.forget_settings()
+    assert rates.current_rounding() == HALF_UP
+    assert rates.format_rate(11854, 23022, 2, rates.current_rounding()) == "51.49%"
+    # The functions alone never read the settings: the shipped rule.
+    assert rates.format_rate(11854, 23022, 2) == "51.48%"

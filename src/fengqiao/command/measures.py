@@ -50,13 +50,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.events.models import OPEN_STATUSES, Satisfaction, Status
+from fengqiao.lib.rates import (  # the one rule (lib/rates.py), re-exported here
+    DEFAULT_ROUNDING,
+    HALF_UP,
+    ROUNDINGS,
+    TRUNCATE,
+    format_rate,
+    quantize,
+    rate,
+    relative_change,
+)
+
+__all__ = [  # the rule's names, re-exported from lib/rates.py for the command centre's callers
+    "DEFAULT_ROUNDING", "HALF_UP", "ROUNDINGS", "TRUNCATE", "format_rate", "quantize", "rate",
+    "relative_change",
+]
 
 # ------------------------------------------------------------------------------------- counts
 
@@ -117,14 +132,6 @@ DEFAULT_WEIGHTS = {
     "handling_rate": 20, "resolution_rate": 20, "on_time_rate": 20, "overdue_rate": 15,
     "extension_rate": 5, "rework_rate": 5, "satisfaction_rate": 15,
 }
-
-HALF_UP = "half_up"
-TRUNCATE = "truncate"
-ROUNDINGS = {HALF_UP: ROUND_HALF_UP, TRUNCATE: ROUND_DOWN}
-# The shipped rule: truncation gives all six figures of BRIEF §9 (half up gives five: 51.49% for
-# seed 002's 51.48%). Every rate, score and relative change the platform shows goes through it.
-DEFAULT_ROUNDING = TRUNCATE
-
 
 def event_flags(values: dict[str, Any]) -> dict[str, int]:
     """The stored counters one event contributes (each 0 or 1), from its field values by attname.
@@ -190,40 +197,6 @@ def plain_aggregates(now: dt.datetime) -> dict[str, Count]:
     out = {name: Count("id", filter=q) if q else Count("id") for name, q in plain_filters().items()}
     out["open_overdue"] = Count("id", filter=Q(status__in=OPEN, deadline__lt=now))
     return out
-
-
-# -------------------------------------------------------------------------------------- rates
-
-
-def rate(num: int, den: int, digits: int = 1, rounding: str = DEFAULT_ROUNDING) -> Decimal | None:
-    """num/den as a percentage with `digits` decimals (truncated by default); None when den is 0."""
-    if den == 0:
-        return None
-    if num < 0 or den < 0:
-        raise ValueError("counts cannot be negative")
-    exact = Decimal(num) * 100 / Decimal(den)
-    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUNDINGS[rounding])
-
-
-def format_rate(num: int, den: int, digits: int = 1, rounding: str = DEFAULT_ROUNDING) -> str:
-    """ "91.5%"; "100%" and "0%" when exact (nothing was rounded); "—" with no denominator."""
-    value = rate(num, den, digits, rounding)
-    if value is None:
-        return "—"
-    if num == den or num == 0:
-        return f"{int(value)}%"
-    return f"{value}%"
-
-
-def relative_change(current: int, baseline: int, digits: int = 1,
-                    rounding: str = DEFAULT_ROUNDING) -> Decimal | None:
-    """(current − baseline) / baseline in percent, by the same rule as the rates (truncation cuts
-    toward zero: a fall of 52.79% shows −52.7 at one digit, −52 at none); None when the baseline
-    is zero."""
-    if baseline == 0:
-        return None
-    exact = Decimal(current - baseline) * 100 / Decimal(baseline)
-    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUNDINGS[rounding])
 
 
 # ----------------------------------------------------------------------------------- measures
@@ -315,7 +288,7 @@ class Measures:
             weight_sum += w
         if weight_sum == 0:
             return None
-        return (total / weight_sum).quantize(Decimal("0.01"), rounding=ROUNDINGS[self.rounding])
+        return quantize(total / weight_sum, 2, self.rounding)
 
     def value(self, name: str) -> Decimal | int | None:
         """A count, a rate or `score` by name (rankings and the API)."""
