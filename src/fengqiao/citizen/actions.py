@@ -18,14 +18,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from fengqiao.audit import chain as audit
 from fengqiao.citizen import conf, ratelimit
-from fengqiao.citizen.models import CitizenRating, CitizenReport
-from fengqiao.citizen.permissions import field_grids, proxy_agent_posts
+from fengqiao.citizen.models import (
+    CitizenRating,
+    CitizenReport,
+    ProxyAgency,
+    ProxyAgent,
+    ProxyOrder,
+)
+from fengqiao.citizen.permissions import field_grids, proxy_agent_posts, require_keep_agencies
 from fengqiao.citizen.validation import (
     clean_address,
     clean_description,
@@ -44,11 +51,13 @@ from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
 from fengqiao.lib.protect import blind_index
 from fengqiao.notify.models import OutboxMessage
-from fengqiao.people.models import Person, Role
+from fengqiao.people.models import Person, Post, Role
 from fengqiao.people.queries import person_of
 from fengqiao.regions.models import Level, Region
+from fengqiao.workflow.scope import file_under
 
 ANONYMOUS_REPORTER = "群众"  # the reporter's party name when they leave none
+PROXY_STREAM = "proxy"  # the audit stream of the agencies and their agents
 
 # ------------------------------------------------------------------------- the door, and after
 
@@ -306,9 +315,10 @@ class ProxySubmission:
 
 
 def proxy_register(*, actor, submission: ProxySubmission) -> Receipt:
-    """代办: a proxy agent registers a citizen's matter (source "proxy") and is bound to it
-    (kind N, role proxy_agent) in the same transaction, to carry it through. The citizen is
-    texted a tracking code, as if they had reported it themselves."""
+    """代办 (群众点单、专人代办): a proxy agent takes a citizen's matter, registers it (source
+    "proxy") and is bound to it (kind N, role proxy_agent) to carry it through; the matter is
+    recorded for the agent's agency (`ProxyOrder`) in the same transaction. The citizen is texted
+    a tracking code, as if they had reported it themselves."""
     agent = person_of(actor)
     if agent is None or not proxy_agent_posts(actor):
         raise NotPermitted(_("Only proxy agents register matters here."))
@@ -331,7 +341,9 @@ def proxy_register(*, actor, submission: ProxySubmission) -> Receipt:
     rows: dict[str, Any] = {}
 
     def write(event: Event) -> None:
-        _bind_agent(event, agent, actor)
+        agency = _serving_agency(agent)
+        _bind_agent(event, agent, actor, agency)
+        _record_order(event, agent, agency)
         # The citizen follows and rates the matter with a tracking code too (群众点单、专人代办).
         rows["receipt"] = _issue_tracking(event=event, phone=phone, name=name,
                                           channel=CitizenReport.Channel.PROXY,
@@ -355,12 +367,172 @@ def proxy_register(*, actor, submission: ProxySubmission) -> Receipt:
     return receipt
 
 
-def _bind_agent(event: Event, agent: Person, actor) -> None:
+def _serving_agency(agent: Person) -> ProxyAgency | None:
+    """The active agency the agent serves now (one at a time), read inside the registration's
+    transaction; None when they serve none."""
+    membership = (ProxyAgent.objects.filter(person=agent, active=True, agency__active=True)
+                  .select_related("agency").first())
+    return membership.agency if membership is not None else None
+
+
+def _bind_agent(event: Event, agent: Person, actor, agency: ProxyAgency | None) -> None:
     """Bind the agent to the event they registered (inside the registration's transaction): a rule
     of the proxy channel itself, made at registration, which `event_add_assignee` (dispatched
-    events, dispatchers only) does not cover."""
-    event_actions.event_bind_nested(event=event, person=agent, role=Role.PROXY_AGENT, actor=actor,
-                                    channel="proxy")
+    events, dispatchers only) does not cover. The binding's audit row names the agency."""
+    extra: dict[str, Any] = {"channel": "proxy"}
+    if agency is not None:
+        extra |= {"agency": agency.pk, "agency_name": str(agency)}
+    event_actions.event_bind_nested(event=event, person=agent, role=Role.PROXY_AGENT, actor=actor, **extra)
+
+
+def _record_order(event: Event, agent: Person, agency: ProxyAgency | None) -> ProxyOrder:
+    """The matter is the agency's work: filed under the agency's region (so a region's total is
+    the sum over its agencies), or the event's when the agent serves no agency."""
+    order = ProxyOrder(event=event, agent=agent, agency=agency, taken_at=event.created_at)
+    region = agency.region if agency is not None else event.region
+    if region is not None:
+        file_under(order, region)
+    order.save()
+    return order
+
+
+# -------------------------------------------------------------------- proxy agencies, agents
+
+# Where an agency of each kind sits: a village station in a village, a town centre in a town …
+AGENCY_LEVELS = {
+    ProxyAgency.Kind.VILLAGE: {Level.VILLAGE},
+    ProxyAgency.Kind.TOWN: {Level.TOWN},
+    ProxyAgency.Kind.COUNTY: {Level.COUNTY},
+    ProxyAgency.Kind.PARK: {Level.COUNTY, Level.TOWN, Level.VILLAGE},
+    ProxyAgency.Kind.VOLUNTEER: {Level.COUNTY, Level.TOWN, Level.VILLAGE},
+}
+
+
+def _text(value: Any, field: str, *, max_length: int, required: bool = False) -> str:
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(text) > max_length:
+        raise InvalidInput(_("At most %(n)d characters.") % {"n": max_length}, field=field)
+    return text
+
+
+def _clean_agency(*, name: Any, brand: Any, kind: Any, region: Region | None, address: Any) -> dict[str, Any]:
+    if kind not in ProxyAgency.Kind.values:
+        raise InvalidInput(_("Choose the kind of agency."), field="kind")
+    if region is None:
+        raise InvalidInput(_("Choose where the agency is."), field="region")
+    if region.retired_at is not None:
+        raise InvalidInput(_("%(r)s no longer exists.") % {"r": region.name}, field="region")
+    if region.level not in AGENCY_LEVELS[kind]:
+        raise InvalidInput(_("A %(kind)s sits in a %(levels)s, not in a %(level)s.") % {
+            "kind": ProxyAgency.Kind(kind).label,
+            "levels": "/".join(str(Level(lv).label) for lv in sorted(AGENCY_LEVELS[kind])),
+            "level": Level(region.level).label}, field="region")
+    return {"name": _text(name, "name", max_length=100, required=True),
+            "brand": _text(brand, "brand", max_length=50),
+            "kind": kind, "region": region,
+            "address": _text(address, "address", max_length=200)}
+
+
+def agency_create(*, actor, name: str, kind: str, region: Region | None, brand: str = "",
+                  address: str = "") -> ProxyAgency:
+    """Set up a proxy agency (代办机构) in a village, town or the county. Operators, administrators
+    and the town's cadres; one name once per region."""
+    values = _clean_agency(name=name, brand=brand, kind=kind, region=region, address=address)
+    require_keep_agencies(actor, values["region"])
+    try:
+        with transaction.atomic(durable=True):
+            agency = ProxyAgency(**values, created_at=clock.now())
+            file_under(agency, values["region"])
+            agency.save()
+            audit.record(stream=PROXY_STREAM, action="create_agency", actor=actor, note=str(agency),
+                         details={"agency": agency.pk, "name": agency.name, "brand": agency.brand,
+                                  "kind": agency.kind, "region": agency.region.code})
+    except IntegrityError:
+        raise Conflict(_("%(r)s already has an agency named “%(n)s”.") % {
+            "r": values["region"].name, "n": values["name"]}, code="duplicate", field="name") from None
+    return agency
+
+
+def agency_update(*, actor, agency: ProxyAgency, name: str, kind: str, brand: str = "",
+                  address: str = "", active: bool = True) -> ProxyAgency:
+    """Rename, rebrand or close an agency (its region stays; a closed agency takes no more
+    matters and its agents are released)."""
+    require_keep_agencies(actor, agency.region)
+    values = _clean_agency(name=name, brand=brand, kind=kind, region=agency.region, address=address)
+    try:
+        with transaction.atomic(durable=True):
+            locked = ProxyAgency.objects.select_for_update().get(pk=agency.pk)
+            before = {f: getattr(locked, f) for f in ("name", "brand", "kind", "address", "active")}
+            for f in ("name", "brand", "kind", "address"):
+                setattr(locked, f, values[f])
+            locked.active = bool(active)
+            after = {f: getattr(locked, f) for f in before}
+            changed = [f for f in before if before[f] != after[f]]
+            if not changed:
+                return locked
+            locked.save(update_fields=changed)
+            released = 0
+            if before["active"] and not locked.active:
+                released = ProxyAgent.objects.filter(agency=locked, active=True).update(
+                    active=False, left_at=clock.now())
+            audit.record(stream=PROXY_STREAM, action="update_agency", actor=actor, note=str(locked),
+                         details={"agency": locked.pk, "changed": {f: [before[f], after[f]] for f in changed},
+                                  "agents_released": released})
+    except IntegrityError:
+        raise Conflict(_("%(r)s already has an agency named “%(n)s”.") % {
+            "r": agency.region.name, "n": values["name"]}, code="duplicate", field="name") from None
+    return locked
+
+
+def _on_one_line(a: Region, b: Region) -> bool:
+    return a.is_ancestor_of(b) or b.is_ancestor_of(a)
+
+
+def agent_appoint(*, actor, agency: ProxyAgency, person: Person, full_time: bool = False) -> ProxyAgent:
+    """Appoint a proxy agent (代办员) to an agency: a person with a proxy_agent post in the
+    agency's region, above it or below it, who serves no other agency now."""
+    require_keep_agencies(actor, agency.region)
+    if not agency.active:
+        raise Conflict(_("This agency is closed."), code="closed")
+    posts = Post.objects.filter(person=person, role=Role.PROXY_AGENT, active=True).select_related("region")
+    if not person.active or not any(_on_one_line(p.region, agency.region) for p in posts):
+        raise InvalidInput(_("%(p)s holds no proxy-agent post in or around %(r)s.") % {
+            "p": person.name, "r": agency.region.name}, field="person")
+    try:
+        with transaction.atomic(durable=True):
+            current = (ProxyAgent.objects.select_for_update().filter(person=person, active=True)
+                       .select_related("agency").first())
+            if current is not None:
+                if current.agency_id == agency.pk:
+                    raise Conflict(_("%(p)s already serves this agency.") % {"p": person.name}, code="duplicate")
+                raise Conflict(_("%(p)s serves %(a)s: release them there first.") % {
+                    "p": person.name, "a": current.agency}, code="serves_elsewhere")
+            member = ProxyAgent.objects.create(agency=agency, person=person, full_time=bool(full_time),
+                                               joined_at=clock.now())
+            audit.record(stream=PROXY_STREAM, action="appoint_agent", actor=actor, note=person.name,
+                         details={"agency": agency.pk, "person": person.pk, "membership": member.pk,
+                                  "full_time": member.full_time})
+    except IntegrityError:  # a concurrent appointment of the same person won
+        raise Conflict(_("%(p)s was just appointed elsewhere.") % {"p": person.name},
+                       code="serves_elsewhere") from None
+    return member
+
+
+def agent_release(*, actor, membership: ProxyAgent) -> ProxyAgent:
+    """The agent leaves the agency (the matters they took stay counted for it)."""
+    require_keep_agencies(actor, membership.agency.region)
+    with transaction.atomic(durable=True):
+        locked = ProxyAgent.objects.select_for_update().select_related("agency", "person").get(pk=membership.pk)
+        if not locked.active:
+            raise Conflict(_("%(p)s no longer serves this agency.") % {"p": locked.person.name}, code="released")
+        locked.active = False
+        locked.left_at = clock.now()
+        locked.save(update_fields=["active", "left_at"])
+        audit.record(stream=PROXY_STREAM, action="release_agent", actor=actor, note=locked.person.name,
+                     details={"agency": locked.agency_id, "person": locked.person_id, "membership": locked.pk})
+    return locked
 
 
 # ------------------------------------------------------------------------------ field reports

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.citizen import conf, validation
+from fengqiao.citizen.models import ProxyAgency
 from fengqiao.events.forms import CategoryField, MultipleFileField, MultipleFileInput, RegionField
 from fengqiao.events.models import Category, Satisfaction
 from fengqiao.lib.errors import InvalidInput
@@ -202,3 +203,46 @@ class FieldReportForm(_DescribedForm):
         except InvalidInput as exc:
             self.add_error(None, exc.message)
         return data
+
+
+# -------------------------------------------------------------------------- proxy agencies
+
+
+class AgencyForm(forms.Form):
+    """代办机构: the agency's name, brand, kind and place (the actions check the rest)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. 杜宅村代办点")}))
+    brand = forms.CharField(label=_("Brand name (optional)"), max_length=50, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": _("e.g. “银领议事”")}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProxyAgency.Kind.choices)
+    region = RegionField(label=_("Where"))
+    address = forms.CharField(label=_("Address (optional)"), max_length=200, required=False)
+    active = forms.BooleanField(label=_("Open (takes matters)"), required=False, initial=True)
+
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(RegionField, self.fields["region"]).bind_user(user)
+        if editing:  # an agency stays where it is; closing it is the edit's business
+            del self.fields["region"]
+        else:
+            del self.fields["active"]
+
+
+class AppointForm(forms.Form):
+    """Appoint an agent: one of the people with a proxy-agent post around the agency."""
+
+    person = forms.ChoiceField(label=_("Proxy agent"))
+    full_time = forms.BooleanField(label=_("Full-time"), required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._people = {str(p.pk): p for p in people}
+        self.fields["person"].choices = [("", _("— select —"))] + [
+            (str(p.pk), f"{p.name} · {p.masked_phone}") for p in people]
+
+    def clean_person(self):
+        person = self._people.get(self.cleaned_data["person"])
+        if person is None:
+            raise forms.ValidationError(_("Choose someone from the list."))
+        return person

@@ -1,5 +1,6 @@
 """Citizen reports: the tracking code a self-report hands back, the citizen's rating of each
-resolution, and the counters that rate-limit the public door.
+resolution, the counters that rate-limit the public door, and the proxy service (代办): agencies
+with their brand names, their agents, and the matters the agents took (群众点单、专人代办).
 
 The tracking code is stored twice: as a SHA-256 digest (the unique, indexed lookup key) and
 encrypted (so the platform can text it again, e.g. with the outcome). Neither column reveals it
@@ -9,6 +10,7 @@ to someone reading the database without the data key.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.events.models import Satisfaction
@@ -75,3 +77,114 @@ class RateCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="uniq_rate_counter_window")
         ]
+
+
+# ----------------------------------------------------------------------- proxy service (代办)
+
+
+def _ancestor() -> models.ForeignKey:
+    return models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+
+
+class ProxyAgency(models.Model):
+    """代办机构: a place a citizen can bring a matter to, with its brand (seed 001: 372 agencies,
+    coverage 100%; 多湖"老村长"代办, 江东工业园区平安超市, 岭下镇乡贤调解, 杜宅"银领议事").
+
+    Filed under its region with the ancestor columns (`workflow.scope.file_under`): scope and
+    coverage (villages with an agency of their own) are one indexed equality."""
+
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("Village proxy station")  # 村(社区)代办点
+        TOWN = "town", _("Town proxy centre")  # 镇(街道)代办中心
+        COUNTY = "county", _("County proxy centre")  # 县(区)代办中心
+        PARK = "park", _("Industrial-park proxy station")  # 园区代办站 (平安超市)
+        VOLUNTEER = "volunteer", _("Volunteer proxy team")  # 乡贤、老干部等代办队 (银领议事)
+
+    name = models.CharField(_("name"), max_length=100)
+    brand = models.CharField(_("brand name"), max_length=50, blank=True,
+                             help_text=_("The agency's own name for its service, e.g. “老村长”代办."))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    province = _ancestor()
+    city = _ancestor()
+    county = _ancestor()
+    town = _ancestor()
+    village = _ancestor()
+    grid = _ancestor()
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("proxy agency")
+        verbose_name_plural = _("proxy agencies")
+        ordering = ["region__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="uniq_proxy_agency_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.brand})" if self.brand else self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.brand or self.name
+
+
+class ProxyAgent(models.Model):
+    """代办员: a person serving in an agency, full-time or part-time (专职/兼职; seed 001: 792).
+    The person holds a proxy_agent post (people.Post); a person serves one agency at a time."""
+
+    agency = models.ForeignKey(ProxyAgency, on_delete=models.PROTECT, related_name="agents",
+                               verbose_name=_("agency"))
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="proxy_agencies",
+                               verbose_name=_("person"))
+    full_time = models.BooleanField(_("full-time"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(_("joined"))
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proxy agent")
+        verbose_name_plural = _("proxy agents")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(active=True),
+                                    name="uniq_proxy_agent_active_person"),
+        ]
+        indexes = [models.Index(fields=["agency", "active"], name="proxy_agent_agency_active")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.agency}"
+
+
+class ProxyOrder(models.Model):
+    """代办事项: a citizen's matter taken by an agent (群众点单、专人代办), who registered it as the
+    event and follows it. Recorded in the registration's transaction with the agent's agency then
+    (none when the agent served no agency); filed under the agency's region (the event's when
+    there is no agency), so a region's matters are the sum over its agencies. Counted by the
+    command centre (seed 001: 968 matters)."""
+
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="proxy_order",
+                                 verbose_name=_("event"))
+    agency = models.ForeignKey(ProxyAgency, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="orders", verbose_name=_("agency"))
+    agent = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("agent"))
+    taken_at = models.DateTimeField(_("taken at"), db_index=True)
+    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("region"))
+    province = _ancestor()
+    city = _ancestor()
+    county = _ancestor()
+    town = _ancestor()
+    village = _ancestor()
+    grid = _ancestor()
+
+    class Meta:
+        verbose_name = _("proxy matter")
+        verbose_name_plural = _("proxy matters")
+        indexes = [models.Index(fields=["agency", "taken_at"], name="proxy_order_agency_taken"),
+                   models.Index(fields=["agent", "taken_at"], name="proxy_order_agent_taken")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} · {self.agent_id}"

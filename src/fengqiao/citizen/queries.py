@@ -1,5 +1,7 @@
 """Reads for the citizen channels: a report by its tracking code, the progress a citizen sees
-(in their words, without staff names or anyone's phone), and a proxy agent's worklist."""
+(in their words, without staff names or anyone's phone), a proxy agent's worklist, and the proxy
+agencies with their agents and the matters they took (404 outside the user's regions). The
+command centre's figures on agencies (rates, coverage, rankings) are `command.proxy`."""
 
 from __future__ import annotations
 
@@ -7,20 +9,29 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.audit.models import AuditEntry
-from fengqiao.citizen.models import CitizenRating, CitizenReport
+from fengqiao.citizen.models import (
+    CitizenRating,
+    CitizenReport,
+    ProxyAgency,
+    ProxyAgent,
+    ProxyOrder,
+)
 from fengqiao.citizen.validation import normalise_tracking_code
 from fengqiao.events import statemachine as sm
 from fengqiao.events.actions import TIER_CHINESE
-from fengqiao.events.models import Assignment, Event, Satisfaction, Status
+from fengqiao.events.models import OPEN_STATUSES, Assignment, Event, Satisfaction, Status
 from fengqiao.events.scope import visible_events
-from fengqiao.people.models import Role
-from fengqiao.people.queries import person_of
+from fengqiao.people.models import Person, Post, Role
+from fengqiao.people.queries import REGIONAL_ROLES, person_of
+from fengqiao.regions.models import Region
+from fengqiao.workflow.scope import region_scope_q
 
 # The five steps a citizen sees: 受理 → 已分派 → 处置中 → 已办结 → 已归档.
 STEPS = [
@@ -173,3 +184,107 @@ def proxied_events(user) -> QuerySet:
     return (visible_events(user).filter(pk__in=ids)
             .select_related("category", "region", "village", "town")
             .order_by("-created_at", "-id"))
+
+
+# ------------------------------------------------------------------------- proxy agencies
+
+OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+
+
+def visible_agencies(user) -> QuerySet:
+    """The agencies under the user's regional posts, and the one the user serves as an agent."""
+    q = region_scope_q(user, roles=set(REGIONAL_ROLES))
+    qs = ProxyAgency.objects.select_related("region", "town", "village")
+    if q is None:
+        return qs
+    person = person_of(user)
+    if person is not None:
+        q |= Q(agents__person=person, agents__active=True)
+    return qs.filter(q).distinct()
+
+
+def access_agency_for_user(user, agency_id: int | str) -> ProxyAgency:
+    """The agency if the user may see it; 404 otherwise (never say it exists)."""
+    try:
+        pk = int(agency_id)
+    except (TypeError, ValueError):
+        raise Http404("no such agency") from None
+    agency = visible_agencies(user).filter(pk=pk).first()
+    if agency is None:
+        raise Http404("no such agency")
+    return agency
+
+
+def _count(qs: QuerySet, by: str) -> Coalesce:
+    """A correlated COUNT(*) of `qs` per outer row (joins would multiply one another)."""
+    counted = qs.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def agencies_with_counts(qs: QuerySet) -> QuerySet:
+    """Each agency with its active agents (full-time apart) and the matters it took (all time,
+    and those still open)."""
+    active = ProxyAgent.objects.filter(active=True)
+    return qs.annotate(
+        n_agents=_count(active, "agency"),
+        n_full_time=_count(active.filter(full_time=True), "agency"),
+        n_matters=_count(ProxyOrder.objects.all(), "agency"),
+        n_open=_count(ProxyOrder.objects.filter(event__status__in=OPEN_VALUES), "agency"),
+    )
+
+
+def agency_list(user, *, region: Region | None = None, kind: str = "", text: str = "") -> QuerySet:
+    """The agencies the user may see, under `region` when given, of one kind, by name or brand."""
+    qs = visible_agencies(user)
+    if region is not None:
+        qs = qs.filter(**region.subtree_kwargs(self_field="region_id"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(brand__icontains=text))
+    return agencies_with_counts(qs).order_by("region__code", "name", "pk")
+
+
+def agents_of(agency: ProxyAgency, *, include_former: bool = False) -> list[ProxyAgent]:
+    """The agency's agents with the matters each took for it (all time, and open)."""
+    qs = ProxyAgent.objects.filter(agency=agency).select_related("person")
+    if not include_former:
+        qs = qs.filter(active=True)
+    orders = ProxyOrder.objects.filter(agency=agency, agent=OuterRef("person_id")).order_by().values("agent")
+    qs = qs.annotate(
+        n_matters=Coalesce(Subquery(orders.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+                           Value(0)),
+        n_open=Coalesce(Subquery(orders.filter(event__status__in=OPEN_VALUES).annotate(n=Count("pk"))
+                                 .values("n"), output_field=IntegerField()), Value(0)),
+    )
+    return list(qs.order_by("-active", "-full_time", "person__name", "pk"))
+
+
+def appointable_people(agency: ProxyAgency) -> list[Person]:
+    """People with an active proxy_agent post in the agency's region, above or below it, who
+    serve no agency now: the choices for a new appointment."""
+    region = agency.region
+    lineage = [r.pk for r in region.lineage()]
+    posts = (Post.objects.filter(role=Role.PROXY_AGENT, active=True, person__active=True)
+             .filter(Q(region_id__in=lineage) | Q(**{f"region__{k}": v for k, v in region.subtree_kwargs().items()}))
+             .exclude(person__proxy_agencies__active=True))
+    ids = posts.values("person_id")
+    return list(Person.objects.filter(pk__in=ids).order_by("name", "pk"))
+
+
+def agency_matters(agency: ProxyAgency, user) -> QuerySet:
+    """The events the agency's agents took for it, that the user may see, newest first."""
+    ids = ProxyOrder.objects.filter(agency=agency).values("event_id")
+    return (visible_events(user).filter(pk__in=ids)
+            .select_related("category", "region", "village", "town")
+            .order_by("-created_at", "-id"))
+
+
+def serving_membership(user) -> ProxyAgent | None:
+    """The agency the user serves now, as its agent."""
+    person = person_of(user)
+    if person is None:
+        return None
+    return (ProxyAgent.objects.filter(person=person, active=True, agency__active=True)
+            .select_related("agency", "agency__region").first())
+

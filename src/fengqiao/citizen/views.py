@@ -15,20 +15,39 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fengqiao.citizen import actions, conf
 from fengqiao.citizen.forms import (
+    AgencyForm,
+    AppointForm,
     CitizenReportForm,
     FieldReportForm,
     ProxyForm,
     RatingForm,
     TrackLookupForm,
 )
-from fengqiao.citizen.models import CitizenReport
-from fengqiao.citizen.permissions import field_grids, may_proxy
-from fengqiao.citizen.queries import progress, proxied_events, report_by_code
+from fengqiao.citizen.models import CitizenReport, ProxyAgency, ProxyAgent
+from fengqiao.citizen.permissions import (
+    field_grids,
+    may_keep_agencies,
+    may_proxy,
+    may_view_agencies,
+)
+from fengqiao.citizen.queries import (
+    access_agency_for_user,
+    agencies_with_counts,
+    agency_matters,
+    agents_of,
+    appointable_people,
+    progress,
+    proxied_events,
+    report_by_code,
+    serving_membership,
+)
+from fengqiao.citizen.queries import agency_list as agency_list_query
 from fengqiao.citizen.validation import display_tracking_code
 from fengqiao.citizen.web import client_ip, too_large
 from fengqiao.events.presenters import event_rows
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, RateLimited
+from fengqiao.people.queries import visible_regions
 
 PAGE_SIZE = 20
 
@@ -184,7 +203,8 @@ def proxy_worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
     rows = event_rows(page.object_list, now)
-    return render(request, "citizen/proxy_worklist.html", {"page": page, "rows": rows})
+    return render(request, "citizen/proxy_worklist.html", {"page": page, "rows": rows,
+                                                           "mine": serving_membership(request.user)})
 
 
 # ------------------------------------------------------------------------------ field reports
@@ -224,3 +244,150 @@ def field_report(request: HttpRequest) -> HttpResponse:
             return redirect("field_report")
         return render(request, "citizen/field.html", _field_context(form, request.path), status=400)
     return render(request, "citizen/field.html", _field_context(FieldReportForm(grids=grids)))
+
+
+# ---------------------------------------------------------------------------- proxy agencies
+
+
+def _agencies_403(request: HttpRequest) -> HttpResponse:
+    return render(request, "citizen/not_for_you.html", {"who": _("staff with a post over a region")}, status=403)
+
+
+@login_required
+@require_GET
+def agency_list(request: HttpRequest) -> HttpResponse:
+    """代办机构: the agencies of the user's regions with their agents and matters; a filter by
+    place, kind and name."""
+    if not may_view_agencies(request.user):
+        return _agencies_403(request)
+    region = None
+    code = (request.GET.get("region") or "").strip()[:32]
+    if code:
+        region = visible_regions(request.user).filter(code=code).first()
+        if region is None:
+            raise Http404("no such region")
+    kind = request.GET.get("kind") or ""
+    if kind and kind not in ProxyAgency.Kind.values:
+        kind = ""
+    text = (request.GET.get("q") or "").strip()[:50]
+    qs = agency_list_query(request.user, region=region, kind=kind, text=text)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "citizen/agencies.html", {
+        "page": page, "region": region, "kind": kind, "q": text, "kinds": ProxyAgency.Kind.choices,
+        "may_keep": may_keep_agencies(request.user), "query": query.urlencode(),
+        "mine": serving_membership(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_new(request: HttpRequest) -> HttpResponse:
+    if not may_keep_agencies(request.user):
+        return _agencies_403(request)
+    form = AgencyForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                agency = actions.agency_create(actor=request.user, name=d["name"], brand=d["brand"],
+                                               kind=d["kind"], region=d["region"], address=d["address"])
+            except DomainError as exc:
+                _place_agency_error(form, exc)
+                return render(request, "citizen/agency_form.html", {"form": form}, status=exc.status)
+            messages.success(request, _("Agency “%(a)s” set up.") % {"a": agency})
+            return redirect("proxy_agency", agency_id=agency.pk)
+        return render(request, "citizen/agency_form.html", {"form": form}, status=400)
+    return render(request, "citizen/agency_form.html", {"form": form})
+
+
+def _place_agency_error(form, exc: DomainError) -> None:
+    if exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_edit(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency = access_agency_for_user(request.user, agency_id)
+    if not may_keep_agencies(request.user, agency.region):
+        return _agencies_403(request)
+    initial = {"name": agency.name, "brand": agency.brand, "kind": agency.kind, "address": agency.address,
+               "active": agency.active}
+    form = AgencyForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    context = {"form": form, "agency": agency}
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.agency_update(actor=request.user, agency=agency, name=d["name"], brand=d["brand"],
+                                      kind=d["kind"], address=d["address"], active=d["active"])
+            except DomainError as exc:
+                _place_agency_error(form, exc)
+                return render(request, "citizen/agency_form.html", context, status=exc.status)
+            messages.success(request, _("Saved."))
+            return redirect("proxy_agency", agency_id=agency.pk)
+        return render(request, "citizen/agency_form.html", context, status=400)
+    return render(request, "citizen/agency_form.html", context)
+
+
+def _agency_context(request: HttpRequest, agency: ProxyAgency, appoint_form=None) -> dict:
+    keep = may_keep_agencies(request.user, agency.region)
+    counted = agencies_with_counts(ProxyAgency.objects.filter(pk=agency.pk)).get()
+    matters = agency_matters(agency, request.user)
+    page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
+    if keep and appoint_form is None and agency.active:
+        appoint_form = AppointForm(people=appointable_people(agency))
+    return {
+        "agency": agency, "counted": counted, "agents": agents_of(agency, include_former=True),
+        "may_keep": keep, "appoint_form": appoint_form if agency.active else None,
+        "page": page, "rows": event_rows(page.object_list, clock.now()),
+    }
+
+
+@login_required
+@require_GET
+def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """One agency: its agents (phones masked) with the matters each took, and its matters."""
+    agency = access_agency_for_user(request.user, agency_id)
+    return render(request, "citizen/agency.html", _agency_context(request, agency))
+
+
+@login_required
+@require_POST
+def agency_appoint(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency = access_agency_for_user(request.user, agency_id)
+    if not may_keep_agencies(request.user, agency.region):
+        return _agencies_403(request)
+    form = AppointForm(request.POST, people=appointable_people(agency))
+    if form.is_valid():
+        try:
+            member = actions.agent_appoint(actor=request.user, agency=agency, person=form.cleaned_data["person"],
+                                           full_time=form.cleaned_data["full_time"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return render(request, "citizen/agency.html", _agency_context(request, agency, form), status=exc.status)
+        messages.success(request, _("%(p)s now serves this agency.") % {"p": member.person.name})
+        return redirect("proxy_agency", agency_id=agency.pk)
+    return render(request, "citizen/agency.html", _agency_context(request, agency, form), status=400)
+
+
+@login_required
+@require_POST
+def agency_release(request: HttpRequest, agency_id: int, membership_id: int) -> HttpResponse:
+    agency = access_agency_for_user(request.user, agency_id)
+    membership = ProxyAgent.objects.filter(pk=membership_id, agency=agency).select_related("agency", "person").first()
+    if membership is None:
+        raise Http404("no such agent")
+    if not may_keep_agencies(request.user, agency.region):
+        return _agencies_403(request)
+    try:
+        actions.agent_release(actor=request.user, membership=membership)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("proxy_agency", agency_id=agency.pk)
+    messages.success(request, _("%(p)s no longer serves this agency.") % {"p": membership.person.name})
+    return redirect("proxy_agency", agency_id=agency.pk)
