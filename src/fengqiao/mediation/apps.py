@@ -8,3 +8,8 @@ class MediationConfig(AppConfig):
 
     name = "fengqiao.mediation"
     verbose_name = _("Mediation centre")
+
+    def ready(self) -> None:
+        # Declaring the case's and the task's workflows makes them known to the clock scanner,
+        # whichever process runs it.
+        from fengqiao.mediation import actions  # noqa: F401

@@ -59,6 +59,19 @@ class Specialty(models.TextChoices):
     OTHER = "other", _("Other")  # 其他
 
 
+# The Chinese names, for what goes out in Chinese whatever the reader's interface language (the
+# suggestion's reason, texts, the case file).
+KIND_CHINESE = {
+    Kind.PEOPLE: "人民调解", Kind.ADMINISTRATIVE: "行政调解", Kind.JUDICIAL: "司法调解",
+    Kind.ARBITRATION: "仲裁调解", Kind.REVIEW: "复议调解", Kind.PRE_LITIGATION: "诉前调解",
+}
+SPECIALTY_CHINESE = {
+    Specialty.FAMILY: "婚姻家庭", Specialty.LABOUR: "劳动争议", Specialty.WORK_INJURY: "工伤",
+    Specialty.LAND: "土地山林", Specialty.NEIGHBOUR: "邻里", Specialty.TRAFFIC: "交通事故",
+    Specialty.MEDICAL: "医疗", Specialty.PROPERTY: "物业", Specialty.DEBT: "借贷债务",
+    Specialty.CONSUMER: "消费", Specialty.OTHER: "其他",
+}
+
 # The specialty a dispute category points to (events' shipped category codes).
 SPECIALTY_OF_CATEGORY = {
     "dispute.wages": Specialty.LABOUR,
@@ -142,6 +155,8 @@ class MediatorLevel(models.TextChoices):
     INVITED = "invited", _("Invited")  # 特邀
 
 
+LEVEL_CHINESE = {"gold": "金牌调解员", "red": "红色调解员", "full_time": "专职调解员",
+                 "part_time": "兼职调解员", "invited": "特邀调解员"}
 LEVEL_RANK = {MediatorLevel.GOLD: 0, MediatorLevel.RED: 1, MediatorLevel.FULL_TIME: 2,
               MediatorLevel.PART_TIME: 3, MediatorLevel.INVITED: 4}
 
