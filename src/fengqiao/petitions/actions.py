@@ -77,8 +77,8 @@ def body_clerks(petition: Petition) -> list[Person]:
 def office_people(petition: Petition) -> list[Person]:
     """The petition office over the petition: the county's operators on duty (all if none is),
     and whoever registered it."""
-    posts = list(Post.objects.filter(region_id=petition.county_id, role=Role.OPERATOR, active=True,
-                                     person__active=True).select_related("person").order_by("id"))
+    posts = list(Post.objects.filter(region_id__in=[r for r in [petition.county_id] if r], role=Role.OPERATOR,
+                                     active=True, person__active=True).select_related("person").order_by("id"))
     on_duty = [p.person for p in posts if p.on_duty] or [p.person for p in posts]
     people = list(on_duty)
     if petition.registered_by_person is not None:

@@ -380,7 +380,8 @@ class CountRow:
 
 
 def _count_rows(cases: list[BacklogCase], key_of, label_of, order: list[str] | None = None) -> list[CountRow]:
-    open_, settled = Tally(), Tally()
+    open_: Tally[str] = Tally()
+    settled: Tally[str] = Tally()
     labels: dict[str, str] = {}
     for c in cases:
         k = key_of(c)
@@ -419,6 +420,19 @@ def backlog_counts(*, region: Region, by: str) -> list[CountRow]:
 
 
 # ---------------------------------------------------------------------------------- figures
+
+
+LEVEL_ORDER = ["province", "city", "county", "town", "village", "grid", "unit"]
+
+
+def home_region(user) -> Region | None:
+    """The region the figures default to: the user's highest post's (the county for a
+    superuser)."""
+    if sees_everything(user):
+        return Region.objects.filter(level="county").order_by("code").first()
+    posts = sorted(posts_of(user), key=lambda p: LEVEL_ORDER.index(p.region.level)
+                   if p.region.level in LEVEL_ORDER else len(LEVEL_ORDER))
+    return posts[0].region if posts else None
 
 
 def span_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -19,6 +19,7 @@ SECTIONS = {
     "triage_queue": ("triage_",),
     "imports": ("import",),
     "proxy_worklist": ("proxy_",),
+    "petition_worklist": ("petition_",),
 }
 
 
@@ -31,6 +32,7 @@ def nav_links(context) -> list[dict]:
     from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
     from fengqiao.command.permissions import is_department_liaison, may_view_command
     from fengqiao.imports.permissions import may_import
+    from fengqiao.petitions.permissions import may_use_petitions
     from fengqiao.triage.permissions import may_triage
 
     everything = sees_everything(user)
@@ -43,6 +45,8 @@ def nav_links(context) -> list[dict]:
         links.append(("triage_queue", pgettext("nav", "Triage")))
     if everything or may_import(user):
         links.append(("imports", pgettext("nav", "Import")))
+    if may_use_petitions(user):
+        links.append(("petition_worklist", pgettext("nav", "Petitions")))
     if may_view_command(user):
         links.append(("command_dashboard", pgettext("nav", "Command centre")))
     if is_department_liaison(user):
