@@ -142,6 +142,12 @@ WORKFLOW = register(Workflow(
 ))
 
 
+def _require(petition: Petition | int, actor, action: str) -> None:
+    """The actor's posts, before their input is validated (403 before 400), on the row as it is
+    now (a caller may hold an older copy; `transition` asks again under the lock)."""
+    WORKFLOW.require_first(petition if isinstance(petition, int) else petition.pk, actor, action)
+
+
 def _act(petition: Petition | int, actor, action: str, body) -> Petition:
     return perform(WORKFLOW, petition, actor=actor, action=action, body=body)
 
@@ -394,7 +400,7 @@ def petition_route(*, petition: Petition | int, actor, department: Department | 
                    handler: Person | None = None, note: str = "") -> Petition:
     """转送 / 交办 to the body responsible. The body's 15 days to decide and tell the petitioner,
     and its 5 working days to object, run from now."""
-    WORKFLOW.require_first(petition, actor, "route")
+    _require(petition, actor, "route")
     if routing not in ROUTINGS:
         raise InvalidInput(_("Routing is transfer (转送) or assign (交办)."), field="routing")
     note = _text(note, "note", required=False, max_length=500)
@@ -423,7 +429,7 @@ def petition_route(*, petition: Petition | int, actor, department: Department | 
 
 def petition_object(*, petition: Petition | int, actor, reason: str) -> Petition:
     """异议: the body says the matter is not its duty, within 5 working days; back to routing."""
-    WORKFLOW.require_first(petition, actor, "object")
+    _require(petition, actor, "object")
     reason = _text(reason, "reason", max_length=500)
 
     def body(p: Petition, step: Step) -> None:
@@ -450,7 +456,7 @@ def petition_object(*, petition: Petition | int, actor, reason: str) -> Petition
 def petition_accept(*, petition: Petition | int, actor, note: str = "") -> Petition:
     """受理: the body takes it on and tells the petitioner in writing (受理告知书). The 60 days to
     handle run from now — from acceptance, not from routing."""
-    WORKFLOW.require_first(petition, actor, "accept")
+    _require(petition, actor, "accept")
     note = _text(note, "note", required=False, max_length=500)
 
     def body(p: Petition, step: Step) -> None:
@@ -475,7 +481,7 @@ def petition_accept(*, petition: Petition | int, actor, note: str = "") -> Petit
 
 def petition_not_accept(*, petition: Petition | int, actor, reason: str) -> Petition:
     """不予受理: with the reasons, told in writing (不予受理告知书)."""
-    WORKFLOW.require_first(petition, actor, "not_accept")
+    _require(petition, actor, "not_accept")
     reason = _text(reason, "reason", max_length=500)
 
     def body(p: Petition, step: Step) -> None:
@@ -495,7 +501,7 @@ def petition_not_accept(*, petition: Petition | int, actor, reason: str) -> Peti
 def petition_start(*, petition: Petition | int, actor, handler: Person | None = None,
                    note: str = "") -> Petition:
     """开始办理: the body names its handler (承办人) and sets to work."""
-    WORKFLOW.require_first(petition, actor, "start")
+    _require(petition, actor, "start")
     note = _text(note, "note", required=False, max_length=500)
 
     def body(p: Petition, step: Step) -> None:
@@ -512,7 +518,7 @@ def petition_start(*, petition: Petition | int, actor, handler: Person | None = 
 def petition_extend(*, petition: Petition | int, actor, days: Any, reason: str) -> Petition:
     """延期: once, by up to 30 days, approved by the body's head, the reasons told to the
     petitioner (延期告知书)."""
-    WORKFLOW.require_first(petition, actor, "extend")
+    _require(petition, actor, "extend")
     days = _int(days, "days", 1, MAX_EXTENSION_DAYS)
     reason = _text(reason, "reason", max_length=500)
 
@@ -538,7 +544,7 @@ def petition_extend(*, petition: Petition | int, actor, days: Any, reason: str) 
 def petition_answer(*, petition: Petition | int, actor, answer: str) -> Petition:
     """出具处理意见: the written answer (处理意见书). Stops the 60 days (and the local 7- and
     14-day rules); the petitioner's 30 days to ask for a review run from now."""
-    WORKFLOW.require_first(petition, actor, "answer")
+    _require(petition, actor, "answer")
     answer = _text(answer, "answer", max_length=5000)
 
     def body(p: Petition, step: Step) -> None:
@@ -579,7 +585,7 @@ def _upper_of_upper(p: Petition) -> str:
 
 def petition_apply_review(*, petition: Petition | int, actor, note: str = "") -> Petition:
     """申请复查: the petitioner asks, within 30 days of the answer; 30 days to answer run."""
-    WORKFLOW.require_first(petition, actor, "apply_review")
+    _require(petition, actor, "apply_review")
     note = _text(note, "note", required=False, max_length=1000)
 
     def body(p: Petition, step: Step) -> None:
@@ -594,7 +600,7 @@ def petition_apply_review(*, petition: Petition | int, actor, note: str = "") ->
 
 def petition_answer_review(*, petition: Petition | int, actor, answer: str) -> Petition:
     """复查意见: answered in writing within 30 days; 30 days to ask for a re-review run."""
-    WORKFLOW.require_first(petition, actor, "answer_review")
+    _require(petition, actor, "answer_review")
     answer = _text(answer, "answer", max_length=5000)
 
     def body(p: Petition, step: Step) -> None:
@@ -614,7 +620,7 @@ def petition_answer_review(*, petition: Petition | int, actor, answer: str) -> P
 
 def petition_apply_rereview(*, petition: Petition | int, actor, note: str = "") -> Petition:
     """申请复核: within 30 days of the review answer; 30 days to answer run."""
-    WORKFLOW.require_first(petition, actor, "apply_rereview")
+    _require(petition, actor, "apply_rereview")
     note = _text(note, "note", required=False, max_length=1000)
 
     def body(p: Petition, step: Step) -> None:
@@ -629,7 +635,7 @@ def petition_apply_rereview(*, petition: Petition | int, actor, note: str = "") 
 
 def petition_answer_rereview(*, petition: Petition | int, actor, answer: str) -> Petition:
     """复核意见: the final answer; the same matter on the same facts is not accepted again."""
-    WORKFLOW.require_first(petition, actor, "answer_rereview")
+    _require(petition, actor, "answer_rereview")
     answer = _text(answer, "answer", max_length=5000)
 
     def body(p: Petition, step: Step) -> None:
@@ -648,7 +654,7 @@ def petition_close(*, petition: Petition | int, actor, closing: str = Closing.SE
                    note: str = "") -> Petition:
     """办结 (the petitioner accepts the answer, or lets the window pass) or 终结 (after the
     re-review). Every limit still running is cancelled."""
-    WORKFLOW.require_first(petition, actor, "close")
+    _require(petition, actor, "close")
     if closing not in {Closing.SETTLED, Closing.TERMINATED}:
         raise InvalidInput(_("Closing is settled or terminated."), field="closing")
     note = _text(note, "note", required=False, max_length=1000)
@@ -674,7 +680,7 @@ def petition_assign(*, petition: Petition | int, actor, leader: Person | None = 
                     note: str = "") -> Petition:
     """领导包案 and 专班: name the leader in charge, the task team (replaced as a whole when
     given) and the handler. The newly named are texted."""
-    WORKFLOW.require_first(petition, actor, "assign")
+    _require(petition, actor, "assign")
     members = _unique(team) if team is not None else None
     if members is not None and len(members) > MAX_TEAM:
         raise InvalidInput(_("At most %(n)d people in the task team.") % {"n": MAX_TEAM}, field="team")
@@ -725,7 +731,7 @@ def petition_urge(*, petition: Petition | int, actor, note: str = "") -> Petitio
 
 def petition_escalate(*, petition: Petition | int, actor, note: str, leader: Person | None = None) -> Petition:
     """提级 / 督办: a formal order from above; may hand the case to a higher leader in charge."""
-    WORKFLOW.require_first(petition, actor, "escalate")
+    _require(petition, actor, "escalate")
     note = _text(note, "note", max_length=500)
 
     def body(p: Petition, step: Step) -> None:
@@ -746,7 +752,7 @@ def petition_escalate(*, petition: Petition | int, actor, note: str, leader: Per
 
 def petition_link_event(*, petition: Petition | int, actor, event: Event) -> Petition:
     """The matter is also an event of the closed loop: link it (it stays one event)."""
-    WORKFLOW.require_first(petition, actor, "link_event")
+    _require(petition, actor, "link_event")
 
     def body(p: Petition, step: Step) -> None:
         if p.event_id == event.pk:
@@ -766,7 +772,7 @@ def petition_link_event(*, petition: Petition | int, actor, event: Event) -> Pet
 def petition_list_backlog(*, petition: Petition | int, actor, first_raised_year: Any, batch: str,
                           leader: Person | None = None, note: str = "") -> Petition:
     """列为信访积案: the year first raised, its batch of 四个一批, its leader."""
-    WORKFLOW.require_first(petition, actor, "list_backlog")
+    _require(petition, actor, "list_backlog")
     this_year = clock.local_date().year
     year = _int(first_raised_year, "first_raised_year", 1949, this_year)
     if batch not in Batch.values:
@@ -790,7 +796,7 @@ def petition_list_backlog(*, petition: Petition | int, actor, first_raised_year:
 
 def petition_resort(*, petition: Petition | int, actor, batch: str, reason: str) -> Petition:
     """四个一批 re-sorted: the case moves to another batch, the reason kept in its history."""
-    WORKFLOW.require_first(petition, actor, "resort")
+    _require(petition, actor, "resort")
     if batch not in Batch.values:
         raise InvalidInput(_("Choose one of 四个一批."), field="batch")
     reason = _text(reason, "reason", max_length=500)
@@ -812,7 +818,7 @@ def petition_resort(*, petition: Petition | int, actor, batch: str, reason: str)
 
 def petition_settle_backlog(*, petition: Petition | int, actor, settlement: str) -> Petition:
     """化解: the backlog case is settled (息诉罢访), with how."""
-    WORKFLOW.require_first(petition, actor, "settle_backlog")
+    _require(petition, actor, "settle_backlog")
     settlement = _text(settlement, "settlement", max_length=5000)
 
     def body(p: Petition, step: Step) -> None:
@@ -840,7 +846,7 @@ def perform_action(*, petition: Petition, actor, action: str, data: dict[str, An
     actor's posts are checked before any of `data` is looked at: 403 before 400 or 404."""
     if action not in MACHINE.moves:
         raise InvalidInput(_("Unknown action “%(a)s”.") % {"a": action}, code="unknown_action", field="action")
-    WORKFLOW.require_first(petition, actor, action)
+    _require(petition, actor, action)
     if action == "route":
         department = office = None
         if data.get("department_code"):

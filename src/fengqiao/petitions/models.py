@@ -207,7 +207,7 @@ class Petition(models.Model):
 
 
 def body_name_of_region(region) -> str:
-    name = region.display_name
+    name = region.name
     if region.level == "town" and not name.endswith(("人民政府", "办事处")):
         return name + ("办事处" if name.endswith("街道") else "人民政府")
     if region.level == "county" and not name.endswith("人民政府"):
