@@ -20,6 +20,8 @@ SECTIONS = {
     "imports": ("import",),
     "proxy_worklist": ("proxy_",),
     "petition_worklist": ("petition_",),
+    "mediation_worklist": ("mediation_",),
+    "mediation_tasks": ("mediation_task",),
 }
 
 
@@ -32,6 +34,7 @@ def nav_links(context) -> list[dict]:
     from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
     from fengqiao.command.permissions import is_department_liaison, may_view_command
     from fengqiao.imports.permissions import may_import
+    from fengqiao.mediation.permissions import is_pool_member, may_use_centre
     from fengqiao.petitions.permissions import may_use_petitions
     from fengqiao.triage.permissions import may_triage
 
@@ -45,6 +48,10 @@ def nav_links(context) -> list[dict]:
         links.append(("triage_queue", pgettext("nav", "Triage")))
     if everything or may_import(user):
         links.append(("imports", pgettext("nav", "Import")))
+    if may_use_centre(user):
+        links.append(("mediation_worklist", pgettext("nav", "Mediation")))
+    elif is_pool_member(user):
+        links.append(("mediation_tasks", pgettext("nav", "群英 tasks")))
     if may_use_petitions(user):
         links.append(("petition_worklist", pgettext("nav", "Petitions")))
     if may_view_command(user):
