@@ -48,8 +48,8 @@ COHORT = [
 LEVEL = _param("level", {"type": "string", "enum": list(queries.SPREAD_LEVELS)}, "Rows by town or by village")
 COMPARE = [
     REGION,
-    _param("period", {"type": "string", "enum": ["day", "week", "month"]},
-           "Compare this day, week or month with the one before; or give a_start … b_end"),
+    _param("period", {"type": "string", "enum": list(queries.PAIRS)},
+           "Compare this day, week, month or year with the one before; or give a_start … b_end"),
     _param("today", _DATE, "The day the period ends (default: today)"),
     *[_param(n, _DATE, "Span a (earlier) / b (later), YYYY-MM-DD") for n in ("a_start", "a_end", "b_start", "b_end")],
     _param("category", _CODE, "A category code; sub-categories included"),
@@ -149,7 +149,7 @@ def _compare(request: HttpRequest):
         names = ("a_start", "a_end", "b_start", "b_end")
         a_start, a_end, b_start, b_end = (_date(p.get(n), n) for n in names)
         if a_start is None or a_end is None or b_start is None or b_end is None:
-            raise InvalidInput(_("Give period=day|week|month, or a_start, a_end, b_start and b_end."),
+            raise InvalidInput(_("Give period=day|week|month|year, or a_start, a_end, b_start and b_end."),
                                field="period")
         a, b = queries.Span(a_start, a_end), queries.Span(b_start, b_end)
     filters: queries.FilterParams = {"category": p.get("category") or None, "source": p.get("source") or None}
@@ -281,3 +281,90 @@ def stats_campaign_xlsx(request: HttpRequest, campaign_id: int):
     c, frame, m, level, rankings = _campaign(request, campaign_id)
     rows = rankings.get("resolution_rate", [])
     return exports.ranking_xlsx(frame, "resolution_rate", rows, filename=f"campaign-{c.pk}.xlsx")
+
+
+# ------------------------------------------------------------------- the figure panels
+# 代办, 三源, 信访 (and 调解): the same objects the /command/<panel>/ pages lay out. Spans: start/end
+# (default this month; petitions this year), the baseline a_start/a_end (default as many days
+# just before; a year earlier always comes with it).
+
+FIGURE = [
+    REGION,
+    _param("start", _DATE, "First day, YYYY-MM-DD (with end; default: this month)"),
+    _param("end", _DATE, "Last day, YYYY-MM-DD, included (with start)"),
+    _param("a_start", _DATE, "The span to compare with, first day (with a_end; default: as many days just before)"),
+    _param("a_end", _DATE, "The span to compare with, last day"),
+]
+FIGURE_LIMIT = [*FIGURE, _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                                "At most this many rows in each ranking (default 50)")]
+
+
+def _figure_kwargs(request: HttpRequest, *, default: str = "month") -> dict[str, Any]:
+    require_command_view(request.user)
+    p = request.GET
+    start, end = _date(p.get("start"), "start"), _date(p.get("end"), "end")
+    if start is None and end is None:
+        _before, span = queries.pair(default)
+        start, end = span.start, span.end
+    elif start is None or end is None:
+        raise InvalidInput(_("Give both start and end, or neither."), field="start" if start is None else "end")
+    a_start, a_end = _date(p.get("a_start"), "a_start"), _date(p.get("a_end"), "a_end")
+    previous = None
+    if a_start is not None or a_end is not None:
+        if a_start is None or a_end is None:
+            raise InvalidInput(_("Give both dates of the span to compare with, or neither."), field="a_start")
+        previous = queries.Span(a_start, a_end)
+    return {"user": request.user, "region": _region(request, p.get("region")), "start": start, "end": end,
+            "previous": previous}
+
+
+def _proxy(request: HttpRequest):
+    from fengqiao.command.figures_proxy import proxy_figures
+
+    limit = _int(request.GET.get("limit"), "limit", 1, MAX_LIMIT) or 50
+    return proxy_figures(limit=limit, **_figure_kwargs(request))
+
+
+@router.get("/stats/proxy", summary="Proxy service (代办): agencies, coverage, agents, matters; ranked",
+            openapi_extra=_query(FIGURE_LIMIT))
+def stats_proxy(request: HttpRequest):
+    return _proxy(request).as_dict()
+
+
+@router.get("/stats/proxy.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(FIGURE_LIMIT))
+def stats_proxy_xlsx(request: HttpRequest):
+    return exports.proxy_xlsx(_proxy(request))
+
+
+def _sources(request: HttpRequest):
+    from fengqiao.command.figures_sources import sources_figures
+
+    return sources_figures(**_figure_kwargs(request))
+
+
+@router.get("/stats/sources", summary="The three sources (警源、诉源、访源) across events, mediation cases and petitions",
+            openapi_extra=_query(FIGURE))
+def stats_sources(request: HttpRequest):
+    return _sources(request).as_dict()
+
+
+@router.get("/stats/sources.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(FIGURE))
+def stats_sources_xlsx(request: HttpRequest):
+    return exports.sources_xlsx(_sources(request))
+
+
+def _petitions(request: HttpRequest):
+    from fengqiao.command.figures_petitions import petition_figures
+
+    return petition_figures(**_figure_kwargs(request, default="year"))
+
+
+@router.get("/stats/petitions", summary="Petitions: first-time year on year, settled in the village in a week, "
+            "backlog settled, the 清零 column by 四个一批", openapi_extra=_query(FIGURE))
+def stats_petitions(request: HttpRequest):
+    return _petitions(request).as_dict()
+
+
+@router.get("/stats/petitions.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(FIGURE))
+def stats_petitions_xlsx(request: HttpRequest):
+    return exports.petitions_xlsx(_petitions(request))

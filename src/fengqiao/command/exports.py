@@ -15,6 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fengqiao.command.figures import Ratio
+from fengqiao.command.figures_petitions import BatchRow, PetitionFigures
+from fengqiao.command.figures_proxy import ProxyFigures
+from fengqiao.command.figures_sources import SourcesFigures
 from fengqiao.command.measures import COUNT_NAMES, RATES, Measures, measure_label
 from fengqiao.command.queries import Comparison, Frame, OverdueItem, RankedRow, Row
 from fengqiao.lib import xlsx
@@ -151,3 +155,131 @@ def overdue_xlsx(items: Sequence[OverdueItem], filename: str = "overdue.xlsx") -
         xlsx.append(ws, [d["code"], d["title"], d["region"], d["category"], d["status"], d["deadline"],
                    d["overdue_hours"]])
     return _response(wb, filename)
+
+
+# ------------------------------------------------------------------- the figure panels
+
+
+def _pct(ws: Worksheet, r: Ratio, digits: int = 1) -> Any:
+    """A shown rate as a number of percent (formatted to the digits shown), or None."""
+    return xlsx.cell(ws, None if r.value is None else float(r.value),
+                     number_format="0" if digits == 0 else "0." + "0" * digits)
+
+
+def _span_line(ws: Worksheet, region, span, previous=None) -> None:
+    line = f"{region.name} ({region.code}) · {span.start} – {span.end}"
+    if previous is not None:
+        line += " · " + _("compared with") + f" {previous.start} – {previous.end}"
+    xlsx.append(ws, [line])
+
+
+def proxy_xlsx(f: ProxyFigures, filename: str = "") -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Proxy service")[:31]
+    _span_line(ws, f.region, f.span, f.previous)
+    _header(ws, [_("Figure"), _("Value")])
+    for label, value in [
+        (_("Agencies"), f.agencies), (_("Villages"), f.villages), (_("Villages with an agency"), f.covered),
+        (_("Agents"), f.agents), (_("Full-time agents"), f.full_time),
+        (_("Matters taken"), f.matters), (_("Resolved"), f.resolved), (_("Open"), f.open),
+        (_("Matters taken, all time"), f.cumulative), (_("Taken by agents of no agency"), f.without_agency),
+        (_("Matters taken, previous period"), f.period_on_period.baseline),
+        (_("Matters taken, a year earlier"), f.year_on_year.baseline),
+    ]:
+        xlsx.append(ws, [str(label), value])
+    xlsx.append(ws, [_("Coverage (%)"), _pct(ws, f.coverage)])
+    xlsx.append(ws, [_("Resolution rate (%)"), _pct(ws, f.resolution)])
+    for _kind, label, n in f.by_kind:
+        xlsx.append(ws, [f"{_('Agencies')} · {label}", n])
+
+    places = wb.create_sheet(_("By place")[:31])
+    _header(places, [_("Code"), _("Region"), _("Villages"), _("Villages with an agency"), _("Coverage (%)"),
+                     _("Agencies"), _("Agents"), _("Matters taken"), _("Resolved"), _("Resolution rate (%)")])
+    for p in f.places:
+        xlsx.append(places, [p.region.code if p.region else "", p.region.name if p.region else _("Above this level"),
+                             p.villages, p.covered, _pct(places, p.coverage), p.agencies, p.agents, p.matters,
+                             p.resolved, _pct(places, p.resolution)])
+
+    agencies = wb.create_sheet(_("Agencies")[:31])
+    _header(agencies, [_("Rank"), _("Agency"), _("Brand name"), _("Kind"), _("Region"), _("Open (takes matters)"),
+                       _("Agents"), _("Full-time agents"), _("Matters taken"), _("Resolved"), _("Open"),
+                       _("Resolution rate (%)")])
+    for a in f.agency_rows:
+        xlsx.append(agencies, [a.rank, a.name, a.brand, a.kind_label, a.region, _("Yes") if a.active else _("No"),
+                               a.agents, a.full_time, a.matters, a.resolved, a.open, _pct(agencies, a.resolution)])
+
+    agents = wb.create_sheet(_("Agents")[:31])
+    _header(agents, [_("Rank"), _("Name"), _("Agency"), _("Matters taken"), _("Resolved"), _("Open"),
+                     _("Resolution rate (%)")])
+    for g in f.agent_rows:
+        xlsx.append(agents, [g.rank, g.name, g.agency, g.matters, g.resolved, g.open, _pct(agents, g.resolution)])
+    return _response(wb, filename or f"proxy-{f.region.code}-{f.span.start:%Y%m%d}-{f.span.end:%Y%m%d}.xlsx")
+
+
+def sources_xlsx(f: SourcesFigures, filename: str = "") -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Three sources")[:31]
+    _span_line(ws, f.region, f.span, f.previous)
+    _header(ws, [_("Source"), _("Disputes"), _("Previous period"), _("A year earlier"),
+                 _("Period on period (%)"), _("Year on year (%)"), _("Share (%)"), _("Events"),
+                 _("Mediation cases"), _("Mediated (%)"), _("Petitions")])
+    for r in f.rows:
+        xlsx.append(ws, [r.label, r.current, r.previous, r.year_earlier,
+                         _number(r.period_on_period.percent), _number(r.year_on_year.percent),
+                         _pct(ws, r.share), r.events, r.cases, _pct(ws, r.mediated), r.petitions])
+    xlsx.append(ws, [_("Total"), f.current.total, f.before.total, f.year.total,
+                     _number(f.total.percent), _number(f.year_total.percent)])
+    places = wb.create_sheet(_("By place")[:31])
+    _header(places, [_("Code"), _("Region"), *[r.label for r in f.rows], _("Total"), _("Mediation cases"),
+                     _("Petitions")])
+    for p in f.places:
+        c = p.counts
+        xlsx.append(places, [p.region.code, p.region.name, *[c.disputes(r.source) for r in f.rows], c.total,
+                             sum(c.cases.values()), c.petitions])
+    return _response(wb, filename or f"sources-{f.region.code}-{f.span.start:%Y%m%d}-{f.span.end:%Y%m%d}.xlsx")
+
+
+def _batch_sheet(wb: Workbook, title: str, rows: Sequence[BatchRow], first: str) -> None:
+    ws = wb.create_sheet(title[:31])
+    _header(ws, [first, _("Not yet settled"), _("Settled"), _("Total"), _("Toward zero (%)")])
+    for b in rows:
+        xlsx.append(ws, [b.label, b.open, b.settled, b.total, _pct(ws, b.progress)])
+
+
+def petitions_xlsx(f: PetitionFigures, filename: str = "") -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Petitions")[:31]
+    _span_line(ws, f.region, f.span, f.previous)
+    _header(ws, [_("Figure"), _("Value")])
+    for label, value in [
+        (_("First-time petitions"), f.first_time),
+        (_("First-time petitions, a year earlier"), f.first_time_year_earlier),
+        (_("First-time petitions, previous period"), f.first_time_previous),
+        (_("First-time petitions filed in a village"), f.village_week),
+        (_("Settled inside the village within a week"), f.village_week_settled),
+        (_("Backlog cases settled"), f.backlog_settled),
+        (_("Backlog cases settled, over twenty years old"), f.backlog_settled_over_twenty),
+        (_("Backlog cases not yet settled"), f.backlog_open),
+    ]:
+        xlsx.append(ws, [str(label), value])
+    xlsx.append(ws, [_("Year on year (%)"), _number(f.year_on_year_exact.percent)])
+    xlsx.append(ws, [_("Period on period (%)"), _number(f.period_on_period.percent)])
+    xlsx.append(ws, [_("Settled inside the village within a week (%)"), _pct(ws, f.village_week_rate)])
+    _batch_sheet(wb, _("Campaign to zero"), [*f.campaign, f.campaign_total], _("Batch"))
+    _batch_sheet(wb, _("By age"), f.by_age, _("Age"))
+    _batch_sheet(wb, _("By leader"), f.by_leader, _("Leader in charge"))
+    _batch_sheet(wb, _("By town"), f.by_town, _("Town"))
+    places = wb.create_sheet(_("By place")[:31])
+    _header(places, [_("Rank"), _("Code"), _("Region"), _("First-time petitions"), _("A year earlier"),
+                     _("Year on year (%)"), _("First-time petitions filed in a village"),
+                     _("Settled inside the village within a week"),
+                     _("Settled inside the village within a week (%)"), _("Backlog cases not yet settled"),
+                     _("Backlog cases settled")])
+    for p in f.places:
+        xlsx.append(places, [p.rank, p.region.code, p.region.name, p.first_time, p.first_time_year_earlier,
+                             _number(p.change.percent), p.village_week, p.village_week_settled,
+                             _pct(places, p.village_week_rate), p.backlog_open, p.backlog_settled])
+    return _response(wb, filename or f"petitions-{f.region.code}-{f.span.start:%Y%m%d}-{f.span.end:%Y%m%d}.xlsx")

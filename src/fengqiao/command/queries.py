@@ -113,6 +113,16 @@ class Span:
         end = first - dt.timedelta(days=1)
         return cls(end.replace(day=1), end)
 
+    @classmethod
+    def this_year(cls, today: dt.date | None = None) -> Span:
+        d = today or clock.local_date()
+        return cls(d.replace(month=1, day=1), d)
+
+    @classmethod
+    def last_year(cls, today: dt.date | None = None) -> Span:
+        d = today or clock.local_date()
+        return cls(dt.date(d.year - 1, 1, 1), dt.date(d.year - 1, 12, 31))
+
     def as_dict(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
@@ -126,13 +136,14 @@ PAIRS = {
     "day": (Span.yesterday, Span.today),
     "week": (Span.last_week, Span.this_week),
     "month": (Span.last_month, Span.this_month),
+    "year": (Span.last_year, Span.this_year),
 }
 
 
 def pair(kind: str, today: dt.date | None = None) -> tuple[Span, Span]:
-    """(previous, current) for "day" (yesterday/today), "week" or "month"."""
+    """(previous, current) for "day" (yesterday/today), "week", "month" or "year" (so far)."""
     if kind not in PAIRS:
-        raise InvalidInput(_("Compare by day, week or month."), field="period")
+        raise InvalidInput(_("Compare by day, week, month or year."), field="period")
     before, now = PAIRS[kind]
     return before(today), now(today)
 

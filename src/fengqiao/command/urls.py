@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.command import views
+from fengqiao.command import views, views_figures
 
 urlpatterns = [
     path("command/", views.dashboard, name="command_dashboard"),
@@ -14,4 +14,10 @@ urlpatterns = [
     path("command/campaigns/", views.campaign_list, name="command_campaigns"),
     path("command/campaigns/<int:campaign_id>/", views.campaign_detail, name="command_campaign"),
     path("command/screen/", views.screen, name="command_screen"),
+    path("command/proxy/", views_figures.proxy_page, name="command_proxy"),
+    path("command/proxy.xlsx", views_figures.proxy_export, name="command_proxy_export"),
+    path("command/sources/", views_figures.sources_page, name="command_sources"),
+    path("command/sources.xlsx", views_figures.sources_export, name="command_sources_export"),
+    path("command/petitions/", views_figures.petitions_page, name="command_petitions"),
+    path("command/petitions.xlsx", views_figures.petitions_export, name="command_petitions_export"),
 ]

@@ -86,6 +86,28 @@
     });
   }
 
+  // Grouped (or stacked) bars over named categories: {categories, series: [{label, values}],
+  // stacked}. The figure pages: the three sources over two periods, by place, the 清零 column.
+  function drawGroups(el, data) {
+    var chart = chartFor(el);
+    if (!chart) return;
+    var many = data.categories.length > 6;
+    chart.setOption({
+      backgroundColor: "transparent",
+      tooltip: { trigger: "axis", renderMode: "richText" },
+      legend: { top: 0, textStyle: { color: textColour(el) } },
+      grid: { left: 40, right: 16, top: 36, bottom: many ? 70 : 30 },
+      xAxis: { type: "category", data: data.categories,
+               axisLabel: { rotate: many ? 40 : 0, color: textColour(el), interval: 0 } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { color: textColour(el) } },
+      series: data.series.map(function (s, i) {
+        return { name: s.label, type: "bar", data: s.values, stack: data.stacked ? "all" : undefined,
+                 barMaxWidth: 32, itemStyle: { color: PALETTE[i % PALETTE.length] },
+                 label: { show: !data.stacked && !many, position: "top", color: textColour(el) } };
+      }),
+    });
+  }
+
   function drawCharts(root) {
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var data = readJSON(el.getAttribute("data-source"));
@@ -94,6 +116,7 @@
       if (kind === "bars") drawBars(el, data);
       else if (kind === "line") drawLine(el, data);
       else if (kind === "pie") drawPie(el, data);
+      else if (kind === "groups") drawGroups(el, data);
       el.setAttribute("data-drawn", "1");
     });
   }
