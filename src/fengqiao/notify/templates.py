@@ -112,6 +112,27 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "任务退回重办:{code}",
         "【{sign}】调解任务「{title}」被退回重办,原因:{reason}。",
     ),
+    # Major matters (三级挂账督办): listed, urged, supervised, closing requested and decided.
+    "major_listed": (
+        "重大事项挂账:{code}",
+        "【{sign}】重大事项{code}「{title}」已列入{level}挂账督办,请按节点计划推进,最近节点期限{deadline}。",
+    ),
+    "major_urged": (
+        "催办:{code}",
+        "【{sign}】催办提醒:重大事项{code}「{title}」{what}尚未完成,期限{deadline},请抓紧推进。{note}",
+    ),
+    "major_supervised": (
+        "{card}:{code}",
+        "【{sign}】重大事项{code}「{title}」已列入{card},请按期推进并反馈进展。{note}",
+    ),
+    "major_close_requested": (
+        "销号申请待审核:{code}",
+        "【{sign}】{level}挂账重大事项{code}「{title}」已申请销号,请于{due}前审核。",
+    ),
+    "major_close_decided": (
+        "销号申请{decision}:{code}",
+        "【{sign}】重大事项{code}「{title}」销号申请{decision}。{note}",
+    ),
 }
 
 
