@@ -17,7 +17,16 @@ from fengqiao.petitions import actions
 from fengqiao.petitions.models import Document, Petition
 from fengqiao.workflow import clocks
 from fengqiao.workflow.models import CalendarDay, Clock, ClockPolicy
-from tests.petitions.helpers import SHANGHAI, at, clock_of, local, petition_in, register, route_to_department, running
+from tests.petitions.helpers import (
+    SHANGHAI,
+    at,
+    clock_of,
+    local,
+    petition_in,
+    register,
+    route_to_department,
+    running,
+)
 
 pytestmark = pytest.mark.django_db
 

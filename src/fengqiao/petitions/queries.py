@@ -359,10 +359,9 @@ def backlog_cases(user, f: BacklogFilters | None = None) -> QuerySet[BacklogCase
         if f.age not in AGE_KEYS:
             raise LookupError(f"age:{f.age}")
         this_year = clock.local_date().year
-        _key, _label, low, high = next(b for b in AGE_BUCKETS if b[0] == f.age)
         # Open cases by this year; settled ones by their settling year (few rows: in Python).
-        ids = [c.pk for c in qs.only("pk", "first_raised_year", "settled_at")
-               if age_bucket(c.age_at(timezone.localtime(c.settled_at).year if c.settled_at else this_year)) == f.age]
+        ids = [pk for pk, year, settled in qs.values_list("pk", "first_raised_year", "settled_at")
+               if age_bucket(max((timezone.localtime(settled).year if settled else this_year) - year, 0)) == f.age]
         qs = qs.filter(pk__in=ids)
     return qs.order_by("settled_at", "batch", "first_raised_year", "id")
 
