@@ -145,6 +145,33 @@ def dispatched_tasks(user) -> QuerySet[Task]:
     return Task.objects.filter(dispatcher=person)
 
 
+def members_for_event(event) -> list[tuple[Any, int]]:
+    """The 群英 members who may take a task on `event`: the active members of the pools of its
+    village and its town, each with how many open tasks they hold (fewest first)."""
+    from fengqiao.mediation.models import PoolMember
+
+    region = event.region
+    if region is None:
+        return []
+    ids = [i for i in (region.village_id, region.town_id) if i]
+    members = list(PoolMember.objects.filter(active=True, person__active=True, pool__active=True,
+                                             pool__region_id__in=ids).select_related("person", "pool"))
+    load = dict(Task.objects.filter(member__in=members, status__in=[TaskStatus.DISPATCHED, TaskStatus.ACCEPTED,
+                                                                      TaskStatus.REPORTED])
+                .values("member_id").annotate(n=Count("id")).values_list("member_id", "n"))
+    return sorted(((m, load.get(m.pk, 0)) for m in members), key=lambda pair: (pair[1], pair[0].pk))
+
+
+def region_for_user(user, code: str):
+    """A region the user may pick (their posts' subtrees), else 404."""
+    from fengqiao.people.queries import visible_regions
+
+    found = visible_regions(user).filter(code=code).first()
+    if found is None:
+        raise Http404("no such region")
+    return found
+
+
 def my_cases(user) -> QuerySet[Case]:
     """The cases the user is an active mediator on."""
     person = person_of(user)
@@ -169,7 +196,9 @@ class CaseFilters:
     mine: bool = False
 
 
-def _local_start(day: dt.date) -> dt.datetime:
+def local_start(day: dt.date) -> dt.datetime:
+    """The start of a local day (clamped to 1900–2200: a filter's far-off date means 'all')."""
+    day = min(max(day, dt.date(1900, 1, 1)), dt.date(2200, 12, 31))
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
@@ -202,9 +231,9 @@ def filter_cases(user, filters: CaseFilters) -> QuerySet[Case]:
             raise LookupError(f"region_code:{filters.region_code}")
         qs = qs.filter(**region.subtree_kwargs(self_field="region_id"))
     if filters.applied_from:
-        qs = qs.filter(applied_at__gte=_local_start(filters.applied_from))
+        qs = qs.filter(applied_at__gte=local_start(filters.applied_from))
     if filters.applied_to:
-        qs = qs.filter(applied_at__lt=_local_start(filters.applied_to + dt.timedelta(days=1)))
+        qs = qs.filter(applied_at__lt=local_start(min(filters.applied_to, dt.date(2200, 1, 1)) + dt.timedelta(days=1)))
     if filters.q:
         qs = qs.filter(Q(title__contains=filters.q) | Q(code__contains=filters.q)
                        | Q(court_case_number__contains=filters.q))
