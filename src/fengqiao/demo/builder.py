@@ -17,6 +17,7 @@ from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 
 from fengqiao.demo import extras, geography, people, places, stories
+from fengqiao.demo import petitions as petition_demo
 from fengqiao.demo.people import Login
 from fengqiao.events.models import Event
 from fengqiao.lib.errors import DomainError
@@ -48,6 +49,7 @@ class DemoReport:
     import_report: ImportReport | None = None
     texts_delivered: int = 0  # historic texts marked sent at their own time
     extras: extras.ExtrasReport | None = None  # what the channels, triage, command, supervision add
+    petitions: petition_demo.PetitionsReport | None = None  # the petition office's two years
 
 
 def database_has_data() -> bool:
@@ -162,12 +164,16 @@ def build_demo(
         stdout.write("extras: feeds, citizens, classifier, triage, campaigns, categories, records …\n")
     report.extras = extras.build_extras(county=county, roster=roster, as_of=as_of, events=events, seed=seed)
     report.seconds["extras"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.petitions = petition_demo.build_petitions(county=county, roster=roster, as_of=as_of, events=events,
+                                                     seed=seed)
+    report.seconds["petitions"] = time.perf_counter() - started
     report.texts_delivered = mark_history_delivered(as_of=as_of)
 
     report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
     report.people = Person.objects.count()
     report.events = Event.objects.count()
     report.statuses = dict(Counter(Event.objects.values_list("status", flat=True)))
-    report.actions = player.stats.actions + report.extras.actions
+    report.actions = player.stats.actions + report.extras.actions + report.petitions.actions
     report.logins = roster.logins
     return report

@@ -129,12 +129,14 @@ def _params(p: Petition, **extra: Any) -> dict[str, Any]:
             "deadline": _fmt(nxt), **{k: str(v) for k, v in extra.items()}}
 
 
+# The petition's audit rows are not linked to its event (`event_of` is left out): the event's own
+# timeline is ordered by its stream's sequence and would be scrambled by a second stream, and a
+# petition's steps are not the event's. The link is `Petition.event`; texts name the event.
 WORKFLOW = register(Workflow(
     machine=MACHINE,
     model=Petition,
     require=perms.require,
     stream=lambda p: f"petition:{p.pk}",
-    event_of=lambda p: p.event,
     related=("region", "county", "body_department", "body_region", "handler", "leader",
              "registered_by_person", "event"),
     clock_recipients=clock_recipients,
