@@ -173,7 +173,7 @@ class _SeatsMixin:
 
 class ScheduleSessionForm(_SeatsMixin, CaseForm):
     scheduled_for = _when(_("Time"))
-    place = _text(_("Place"), max_length=200)
+    place = _text(pgettext_lazy("mediation", "Place"), max_length=200)
     mode = forms.ChoiceField(label=_("Mode"), choices=SessionMode.choices, initial=SessionMode.FACE_TO_FACE)
     notes = _text(_("Notes"), required=False, rows=2, max_length=LONG)
 
@@ -193,7 +193,7 @@ class HoldSessionForm(_SeatsMixin, CaseForm):
     session = forms.ModelChoiceField(label=_("Scheduled session"), required=False, queryset=Session.objects.none(),
                                      empty_label=pgettext_lazy("session", "Held now, not scheduled"))
     held_at = _when(_("Held at"))
-    place = _text(_("Place"), max_length=200)
+    place = _text(pgettext_lazy("mediation", "Place"), max_length=200)
     mode = forms.ChoiceField(label=_("Mode"), choices=SessionMode.choices, initial=SessionMode.FACE_TO_FACE)
     parties_present = forms.ModelMultipleChoiceField(label=_("Parties present"), required=False,
                                                      queryset=Case.objects.none(),
@@ -237,7 +237,7 @@ class CancelSessionForm(CaseForm):
 
 class InvestigateForm(CaseForm):
     held_at = _when(_("Time"))
-    place = _text(_("Place"), max_length=200)
+    place = _text(pgettext_lazy("mediation", "Place"), max_length=200)
     subject = _text(_("Person asked"), max_length=100)
     investigators = _text(_("Investigators"), required=False, max_length=200)
     content = _text(_("Record"), rows=5, max_length=LONG)
@@ -404,7 +404,8 @@ class PartyRowForm(forms.Form):
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
     name = _text(_("Name"), required=False, max_length=100)
     is_organisation = forms.BooleanField(label=_("An organisation"), required=False)
-    phone = _text(_("Phone"), required=False, max_length=30)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30,
+                            help_text=_("Left blank: the number the event registered for this name."))
     id_number = _text(_("ID number"), required=False, max_length=30)
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), ("男", "男"), ("女", "女")])
     occupation = _text(_("Occupation or employer"), required=False, max_length=100)

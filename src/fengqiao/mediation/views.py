@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.events.scope import access_event_for_user
@@ -72,7 +72,7 @@ TAB_KEYS = [k for k, _label in TABS]
 
 TASK_TABS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("new", gettext_lazy("To take"), (TaskStatus.DISPATCHED,)),  # 待接单
-    ("doing", gettext_lazy("In progress"), (TaskStatus.ACCEPTED,)),  # 调解中
+    ("doing", pgettext_lazy("task tab", "In progress"), (TaskStatus.ACCEPTED,)),  # 调解中
     ("reported", gettext_lazy("Reported back"), (TaskStatus.REPORTED,)),  # 已反馈
     ("done", gettext_lazy("Closed"), (TaskStatus.CLOSED, TaskStatus.DECLINED, TaskStatus.CANCELLED)),
 ]
@@ -230,6 +230,13 @@ def _clocks(case: Case) -> list[dict[str, Any]]:
     return out
 
 
+def _actor(entry) -> str:
+    """Who did it: the person's name, or 系统 for the platform's own steps (a clock's warning)."""
+    if entry.actor_id is None and entry.actor_name in ("", "system"):
+        return _("System")
+    return entry.actor_name
+
+
 STATE_LABELS = {Status(s).value: Status(s).label for s in Status}
 
 
@@ -239,7 +246,7 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
         out.append({
             "entry": entry,
             "label": machine.MACHINE.label(entry.action),
-            "actor": entry.actor_name or (_("System") if entry.actor_id is None else ""),
+            "actor": _actor(entry),
             "from": str(STATE_LABELS.get(entry.from_state, entry.from_state)) if entry.from_state else "",
             "to": str(STATE_LABELS.get(entry.to_state, entry.to_state)) if entry.to_state else "",
             "moved": entry.from_state != entry.to_state,
@@ -470,6 +477,20 @@ def _default_org(orgs: QuerySet[MediationOrg], event) -> MediationOrg | None:
     return orgs.first()
 
 
+def _with_event_contacts(event, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A party left without phone or ID number keeps what the event registered for the same name:
+    the numbers go from row to row on the server, never through the form (where the opener
+    would see them unmasked)."""
+    known = {p.name: p for p in event.parties.all()}
+    out = []
+    for row in rows:
+        party = known.get(row["name"])
+        if party is not None:
+            row = {**row, "phone": row.get("phone") or party.phone, "id_number": row.get("id_number") or party.id_number}
+        out.append(row)
+    return out
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -493,7 +514,7 @@ def case_open(request: HttpRequest, event_id: int) -> HttpResponse:
                 case = actions.case_open(
                     actor=request.user, event=event, org=data["org"], kind=data["kind"], title=data["title"],
                     specialty=data["specialty"], facts=data["facts"], claims=data["claims"],
-                    parties=[actions.PartyInput(**p) for p in parties.parties()],
+                    parties=[actions.PartyInput(**p) for p in _with_event_contacts(event, parties.parties())],
                 )
                 if data["mediator"] is not None:
                     actions.case_assign(case=case, actor=request.user, mediator=data["mediator"].mediator,
@@ -584,11 +605,11 @@ TASK_STATE_LABELS = {TaskStatus(s).value: TaskStatus(s).label for s in TaskStatu
 def _render_task(request: HttpRequest, task: Task, *, bound: dict[str, forms.TaskForm] | None = None,
                  status: int = 200, error: str = "") -> HttpResponse:
     now = clock.now()
-    running = [c for c in queries.task_clocks(task)]
+    running = list(queries.task_clocks(task))
     timeline = []
     for entry in queries.task_timeline(task):
         timeline.append({"entry": entry, "label": machine.TASK_MACHINE.label(entry.action),
-                         "actor": entry.actor_name or _("System"),
+                         "actor": _actor(entry),
                          "to": str(TASK_STATE_LABELS.get(entry.to_state, entry.to_state)),
                          "moved": entry.from_state != entry.to_state})
     return render(request, "mediation/task_detail.html", {

@@ -38,8 +38,20 @@
     update();
   }
 
+  // Signed scans: choosing the file sends it (the input hides in its label-button).
+  function autoSubmit(form) {
+    var input = form.querySelector("input[type=file]");
+    if (!input) return;
+    form.classList.add("m-js");
+    input.addEventListener("change", function () {
+      if (input.files && input.files.length) form.submit();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var boxes = document.querySelectorAll("[data-rows]");
     for (var i = 0; i < boxes.length; i++) setUp(boxes[i]);
+    var scans = document.querySelectorAll("form[data-autosubmit]");
+    for (var j = 0; j < scans.length; j++) autoSubmit(scans[j]);
   });
 })();
