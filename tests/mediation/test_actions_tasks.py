@@ -107,6 +107,13 @@ def test_a_declined_task_goes_back_to_the_dispatcher_who_hands_it_on(centre):
     running = Clock.objects.get(workflow="mediation_task", record_id=task.pk, stopped_at=None)
     assert running.due_at.astimezone(OFFICE_TIME.tzinfo).date() == dt.date(2025, 3, 12)  # 7 days from the 5th
     actions.task_accept(task=task, actor=centre.user("member_b"))
+    # The caller's copy of the task still names the first member: the posts are asked of the row.
+    assert task.member == centre.member_b
+    stale = Task.objects.get(pk=task.pk)
+    stale.member = centre.member
+    actions.task_report(task=stale, actor=centre.user("member_b"), report="已化解", settled=True)
+    with pytest.raises(NotPermitted):
+        actions.task_close(task=stale, actor=centre.user("member"))
 
 
 def test_a_report_not_good_enough_is_sent_back_on_a_fresh_limit(centre):

@@ -394,14 +394,14 @@ def _seats(seats: Sequence[SeatInput | dict] | None) -> list[SessionSeat]:
 
 def _first(workflow: Workflow, record: Any, actor, action: str) -> None:
     """Before any input is read: the actor's posts (403), then the move from the record's status
-    as it stands in the database (409) — so bad input to a move not allowed now is a 409, and to
+    — both on the row as it stands in the database, not on the caller's copy — (409) — so bad input to a move not allowed now is a 409, and to
     a move not permitted a 403. `transition` checks both again under the row's lock."""
-    workflow.require_first(record, actor, action)
     pk = record.pk if hasattr(record, "pk") else record
-    status = workflow.model._default_manager.filter(pk=pk).values_list(
-        workflow.machine.status_field, flat=True).first()
-    if status is not None:
-        workflow.machine.check(status, action)
+    current = workflow.model._default_manager.filter(pk=pk).first()  # the row as it is now, not as passed
+    if current is None:
+        return
+    workflow.require_first(current, actor, action)
+    workflow.machine.check(workflow.machine.status_of(current), action)
 
 
 def _user(actor) -> Any:
@@ -1367,7 +1367,8 @@ def case_close(*, case: Case | int, actor, note: str = "") -> Case:
 def case_attach(*, case: Case | int, actor, upload, session: Session | int | None = None,
                 document: str = "") -> CaseAttachment:
     """A photo of a session, a signed scan of a document, evidence: sniffed by its bytes."""
-    WORKFLOW.require_first(case, actor, "note")  # the handlers' right; attaching needs no move
+    # The handlers' right (on the row as it is now); attaching needs no move.
+    WORKFLOW.require_first(case.pk if isinstance(case, Case) else case, actor, "note")
     document = _text(document, "document", required=False, max_length=30)
     size = getattr(upload, "size", 0) or 0
     if size > settings.FENGQIAO_MAX_ATTACHMENT_BYTES:
