@@ -8,7 +8,7 @@ action function receives, by the names of its keyword arguments."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -450,18 +450,28 @@ PartyFormSet: type[PartyRows] = forms.formset_factory(  # type: ignore[assignmen
 # ---------------------------------------------------------------------------- tasks
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    """A 群英 member with where they come from, their pool and how many tasks they hold."""
+
+    loads: dict[int, int] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        held = _("%(n)s open tasks") % {"n": self.loads.get(obj.pk, 0)}
+        return f"{obj.person.name} · {obj.get_source_display()} · {obj.pool.name} · {held}"
+
+
 class DispatchForm(forms.Form):
     """派单: hand the event to a member of the village's (or the town's) 群英 pool."""
 
-    member = forms.ModelChoiceField(label=_("群英 member"), queryset=PoolMember.objects.none(),
-                                    widget=forms.RadioSelect)
+    member = MemberChoiceField(label=_("群英 member"), queryset=PoolMember.objects.none(),
+                               widget=forms.RadioSelect)
     instructions = _text(_("Instructions"), required=False, rows=3, max_length=2000)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, loads: dict[int, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
-        self.fields["member"].label_from_instance = (
-            lambda m: f"{m.person.name} · {m.get_source_display()} · {m.pool.name}")
+        field = cast(MemberChoiceField, self.fields["member"])
+        field.queryset = members
+        field.loads = dict(loads or {})
 
 
 class TaskForm(forms.Form):

@@ -21,7 +21,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -74,7 +75,7 @@ TASK_TABS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("new", gettext_lazy("To take"), (TaskStatus.DISPATCHED,)),  # 待接单
     ("doing", pgettext_lazy("task tab", "In progress"), (TaskStatus.ACCEPTED,)),  # 调解中
     ("reported", gettext_lazy("Reported back"), (TaskStatus.REPORTED,)),  # 已反馈
-    ("done", gettext_lazy("Closed"), (TaskStatus.CLOSED, TaskStatus.DECLINED, TaskStatus.CANCELLED)),
+    ("done", pgettext_lazy("task tab", "Done"), (TaskStatus.CLOSED, TaskStatus.DECLINED, TaskStatus.CANCELLED)),
 ]
 
 
@@ -657,11 +658,19 @@ def task_act(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
 
 
 def _members_for(event) -> QuerySet[PoolMember]:
-    """The active members of the pools of the event's village, then its town."""
-    regions = [r for r in (event.village_id, event.town_id) if r]
-    return (PoolMember.objects.filter(active=True, pool__active=True, pool__region_id__in=regions,
-                                      person__active=True)
-            .select_related("person", "pool").order_by("pool__region__level", "pool_id", "id"))
+    """The members who may take a task on the event (`queries.members_for_event`: the pools of
+    its village and its town), fewest open tasks first."""
+    pairs = queries.members_for_event(event)
+    qs = PoolMember.objects.filter(pk__in=[m.pk for m, _load in pairs]).select_related("person", "pool")
+    if not pairs:
+        return qs
+    rank = SqlCase(*[When(pk=m.pk, then=Value(i)) for i, (m, _load) in enumerate(pairs)],
+                   output_field=IntegerField())
+    return qs.order_by(rank)
+
+
+def _member_loads(event) -> dict[int, int]:
+    return {m.pk: load for m, load in queries.members_for_event(event)}
 
 
 @login_required
@@ -671,12 +680,10 @@ def task_dispatch(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access_event_for_user(request.user, event_id)
     permissions.require_dispatch(request.user, event)
     members = _members_for(event)
-    loads = {row["member_id"]: row["n"] for row in
-             Task.objects.filter(member__in=members, status__in=[TaskStatus.DISPATCHED, TaskStatus.ACCEPTED])
-             .values("member_id").annotate(n=Count("id"))}
+    loads = _member_loads(event)
     status = 200
     if request.method == "POST":
-        form = forms.DispatchForm(request.POST, members=members)
+        form = forms.DispatchForm(request.POST, members=members, loads=loads)
         if form.is_valid():
             try:
                 task = actions.task_dispatch(actor=request.user, event=event, member=form.cleaned_data["member"],
@@ -689,7 +696,7 @@ def task_dispatch(request: HttpRequest, event_id: int) -> HttpResponse:
                 return redirect("mediation_task", task_id=task.pk)
         status = 400
     else:
-        form = forms.DispatchForm(members=members)
+        form = forms.DispatchForm(members=members, loads=loads)
     open_tasks = list(Task.objects.filter(event=event).exclude(status__in=[TaskStatus.CLOSED, TaskStatus.CANCELLED])
                       .select_related("member__person"))
     return render(request, "mediation/task_dispatch.html", {
