@@ -932,3 +932,45 @@ def checklist_save(*, actor, checklist: Checklist | None, kind: str, name: str,
                      details={"checklist": checklist.pk, "items": texts})
     return checklist
 
+
+
+# ------------------------------------------------------------------ field reports (app)
+
+
+@dataclass
+class ReportInput:
+    client_uuid: Any
+    grid_id: Any
+    description: str
+    category_code: str = ""
+    address: str = ""
+    latitude: Any = None
+    longitude: Any = None
+    photos: Sequence[Any] = ()
+
+
+def report_log(*, actor, submission: ReportInput):
+    """网格采集 from the offline app: through the one door with the phone's UUID as the ticket
+    (channel `grid:report`), so a second delivery answers with the first event."""
+    from fengqiao.citizen.validation import clean_address, clean_description
+    from fengqiao.intake.actions import Report, intake_submit
+
+    s = submission
+    key = _uuid(s.client_uuid)
+    try:
+        grid = Region.objects.get(pk=int(s.grid_id))
+    except (Region.DoesNotExist, TypeError, ValueError):
+        raise InvalidInput(_("Choose your grid."), field="grid") from None
+    perms.require_work_in(actor, grid)
+    description = clean_description(s.description)
+    category = None
+    if s.category_code:
+        category = Category.objects.filter(code=str(s.category_code)[:60], active=True).first()
+        if category is None:
+            raise InvalidInput(_("Choose a category from the list."), field="category")
+    lat, lng = clean_point(s.latitude, s.longitude)
+    photos = clean_photos(list(s.photos))
+    return intake_submit(report=Report(
+        source=Source.GRID, title=description[:40], description=description, address=clean_address(s.address),
+        latitude=lat, longitude=lng, category=category, category_hint=description[:100], region=grid,
+        attachments=photos, channel="grid:report", external_id=str(key)), actor=actor)
