@@ -209,12 +209,14 @@ def _register_routers() -> None:
     from fengqiao.imports.api import router as imports_router
     from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)
     from fengqiao.intake.api import router as intake_router
+    from fengqiao.majors.api import router as majors_router
     from fengqiao.mediation.api import router as mediation_router
     from fengqiao.notify.api import router as notify_router
     from fengqiao.open311.api import router as open311_router
     from fengqiao.people.shapes_api import router as shapes_router
     from fengqiao.petitions.api import router as petitions_router
     from fengqiao.regions.api import router as regions_router
+    from fengqiao.stationing.api import router as stationing_router
     from fengqiao.supervision.api import router as supervision_router
     from fengqiao.triage.api import router as triage_router
 
@@ -228,6 +230,8 @@ def _register_routers() -> None:
     api.add_router("", imports_router)
     api.add_router("", mediation_router)
     api.add_router("", petitions_router)
+    api.add_router("", majors_router)
+    api.add_router("", stationing_router)
     api.add_router("", triage_router)
     api.add_router("", command_router)
     api.add_router("", supervision_router)

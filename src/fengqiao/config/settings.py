@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "fengqiao.imports",
     "fengqiao.mediation",
     "fengqiao.petitions",
+    "fengqiao.majors",
+    "fengqiao.stationing",
     "fengqiao.triage",
     "fengqiao.command",
     "fengqiao.supervision",

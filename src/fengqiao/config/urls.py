@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("fengqiao.imports.urls")),
     path("", include("fengqiao.mediation.urls")),
     path("", include("fengqiao.petitions.urls")),
+    path("", include("fengqiao.majors.urls")),
+    path("", include("fengqiao.stationing.urls")),
     path("", include("fengqiao.triage.urls")),
     path("", include("fengqiao.command.urls")),
     path("", include("fengqiao.supervision.urls")),
