@@ -22,6 +22,8 @@ SECTIONS = {
     "petition_worklist": ("petition_",),
     "mediation_worklist": ("mediation_",),
     "mediation_tasks": ("mediation_task",),
+    "majors_list": ("majors_",),
+    "stationing_list": ("stationing_plan", "stationing_station", "stationing_ranking"),
 }
 
 
@@ -34,8 +36,10 @@ def nav_links(context) -> list[dict]:
     from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
     from fengqiao.command.permissions import is_department_liaison, may_view_command
     from fengqiao.imports.permissions import may_import
+    from fengqiao.majors.permissions import may_use_majors
     from fengqiao.mediation.permissions import is_pool_member, may_use_centre
     from fengqiao.petitions.permissions import may_use_petitions
+    from fengqiao.stationing.permissions import may_check_in, may_use_stationing
     from fengqiao.triage.permissions import may_triage
 
     everything = sees_everything(user)
@@ -54,6 +58,12 @@ def nav_links(context) -> list[dict]:
         links.append(("mediation_tasks", pgettext("nav", "群英 tasks")))
     if may_use_petitions(user):
         links.append(("petition_worklist", pgettext("nav", "Petitions")))
+    if may_use_majors(user):
+        links.append(("majors_list", pgettext("nav", "Major matters")))
+    if may_use_stationing(user):
+        links.append(("stationing_list", pgettext("nav", "Stationed cadres")))
+    if may_check_in(user):
+        links.append(("stationing_checkin", pgettext("nav", "Stay check-in")))
     if may_view_command(user):
         links.append(("command_dashboard", pgettext("nav", "Command centre")))
     if is_department_liaison(user):
