@@ -233,3 +233,17 @@ def test_the_scanner_warns_before_and_notices_at_the_limit_once_through_the_peti
     clocks.scan(now=local(2026, 5, 5, 9).astimezone(dt.UTC))
     assert AuditEntry.objects.filter(stream=f"petition:{p.pk}", action="clock_overdue",
                                      details__clock="petition.handle").count() == 1
+
+
+def test_a_review_window_that_passes_unused_is_lapsed_not_overdue_and_waits_to_be_closed(world):
+    from fengqiao.petitions.queries import clock_rows, worklist
+
+    p = petition_in(world, "answered")  # answered on 6 March 2026: 30 days to ask, to 5 April
+    later = local(2026, 4, 7)
+    with at(later):
+        states = {c.key: c.state for c in clock_rows(p, later)}
+        assert states["petition.review_apply"] == "lapsed"
+        assert p not in worklist(world.operator.user, "overdue", later)
+        assert p in worklist(world.operator.user, "answered", later)
+        actions.petition_close(petition=p, actor=world.operator.user)
+    assert clock_of(p, "petition.review_apply").outcome == Clock.Outcome.CANCELLED

@@ -371,8 +371,8 @@ class Builder:
             leader = self.roster.leaders[i % len(self.roster.leaders)]
             batch = batches[i % 4]
             settle = i % 2 == 0
-            self.line(p, to="answered" if settle else "handling", route_days=1, accept_days=2,
-                      answer_days=25, leader=leader, team=True)
+            self.line(p, to="closed" if settle else "handling", route_days=1, accept_days=2,
+                      answer_days=25, close_days=31, leader=leader, team=True)
             listed = when + 5 * HOUR
             p.steps.append((listed, "list_backlog", partial(
                 actions.petition_list_backlog, actor=self.operator, first_raised_year=year, batch=batch,

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -28,11 +29,11 @@ def _day(moment) -> str:
 
 
 def _columns() -> list[str]:
-    return [_("Code"), _("Registered"), _("Received"), _("Form"), _("First-time or repeat"),
+    return [_("Code"), pgettext("petition", "Registered"), pgettext("petition", "Received"), _("Form"), _("First-time or repeat"),
             _("Joint"), _("Headcount"), _("Petitioners"), _("ID numbers"), _("Phones"), _("Addresses"),
             _("Subject"), _("Category"), _("Town"), _("Village"), _("Body responsible"),
-            _("Leader in charge"), _("Status"), _("Accepted"), _("Next limit"), _("Overdue"),
-            _("Answered"), _("Closed"), _("Backlog batch"), _("Year first raised")]
+            _("Leader in charge"), _("Status"), pgettext("petition", "Accepted"), _("Next limit"), _("Overdue"),
+            pgettext("petition", "Answered"), pgettext("petition", "Closed"), _("Backlog batch"), _("Year first raised")]
 
 
 def ledger_workbook(user, petitions: Iterable[Petition]) -> bytes:

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.forms import CategoryField, RegionField
 from fengqiao.events.models import Event
@@ -30,12 +31,12 @@ class RegistrationForm(forms.Form):
                              widget=forms.RadioSelect)
     kind = forms.ChoiceField(label=_("First-time or repeat"), choices=Kind.choices, initial=Kind.FIRST,
                              widget=forms.RadioSelect)
-    received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_INPUT,
+    received_at = forms.DateTimeField(label=pgettext_lazy("petition", "Received at"), widget=DATETIME_INPUT,
                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
     title = forms.CharField(label=_("Subject"), max_length=200,
                             help_text=_("What the petition is about, without the petitioner's name: "
                                         "it goes into texts and lists."))
-    content = forms.CharField(label=_("The matter"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    content = forms.CharField(label=pgettext_lazy("petition", "The matter"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
     category = CategoryField()
     region = RegionField(label=_("Region"))
     joint = forms.BooleanField(label=_("Joint petition (联名信 / 集体访)"), required=False)

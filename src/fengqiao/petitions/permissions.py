@@ -26,12 +26,16 @@ command centre and the petition office sit together, seed 004), everyone else by
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.lib.errors import NotPermitted
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of, roles_over_region, sees_everything
 from fengqiao.petitions.models import BacklogCase, Petition
 from fengqiao.regions.models import Level
+
+# The menu entry's label (config/templatetags/fq_nav.py asks for the same msgid and context).
+MENU_LABEL = pgettext_lazy("nav", "Petitions")
 
 OFFICE = frozenset({Role.OPERATOR, Role.ADMIN})
 REGISTRARS = OFFICE | {Role.TOWN_CADRE}

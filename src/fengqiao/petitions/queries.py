@@ -95,8 +95,18 @@ LIST_RELATED = ("category", "region", "village", "town", "body_department", "bod
 # ---------------------------------------------------------------------------------- clocks
 
 
+# The petitioner's windows to ask for a review or a re-review: when one passes nobody is late —
+# the petition waits to be closed (办结). They are "lapsed", never "overdue".
+APPLY_WINDOWS = ("petition.review_apply", "petition.rereview_apply")
+
+
 def _clocks(**filters) -> QuerySet[Clock]:
     return Clock.objects.filter(workflow=NAME, **filters)
+
+
+def _late(**filters) -> QuerySet[Clock]:
+    """Running limits past due that someone owes (the apply windows left out)."""
+    return _clocks(stopped_at=None, **filters).exclude(policy__key__in=APPLY_WINDOWS)
 
 
 def with_clock_state(qs: QuerySet[Petition], now: dt.datetime | None = None) -> QuerySet[Petition]:
@@ -107,7 +117,7 @@ def with_clock_state(qs: QuerySet[Petition], now: dt.datetime | None = None) -> 
     return qs.annotate(
         next_due=Subquery(running.values("due_at")[:1]),
         next_clock=Subquery(running.values("policy__name")[:1]),
-        overdue=Exists(_clocks(record_id=OuterRef("pk"), stopped_at=None, due_at__lt=now)),
+        overdue=Exists(_late(record_id=OuterRef("pk"), due_at__lt=now)),
     )
 
 
@@ -121,7 +131,7 @@ class ClockRow:
     started_at: dt.datetime
     due_at: dt.datetime
     stopped_at: dt.datetime | None
-    state: str  # running, due_soon, overdue, met, late, cancelled
+    state: str  # running, due_soon, overdue, lapsed (an apply window passed), met, late, cancelled
     extended_days: int
     extension_reason: str
     approximate: bool
@@ -133,7 +143,8 @@ def clock_rows(petition: Petition, now: dt.datetime | None = None) -> list[Clock
     rows = []
     for c in _clocks(record_id=petition.pk).select_related("policy").order_by("started_at", "id"):
         if c.stopped_at is None:
-            state = "overdue" if now > c.due_at else "due_soon" if now >= c.warn_at else "running"
+            past = "lapsed" if c.policy.key in APPLY_WINDOWS else "overdue"
+            state = past if now > c.due_at else "due_soon" if now >= c.warn_at else "running"
         else:
             state = c.outcome or "met"
         rows.append(ClockRow(
@@ -149,6 +160,7 @@ CLOCK_STATE_LABELS: dict[str, StrOrPromise] = {
     "running": pgettext_lazy("clock state", "Running"),
     "due_soon": pgettext_lazy("clock state", "Due soon"),
     "overdue": pgettext_lazy("clock state", "Overdue"),
+    "lapsed": pgettext_lazy("clock state", "Passed unused: to close"),
     "met": pgettext_lazy("clock state", "Met in time"),
     "late": pgettext_lazy("clock state", "Met late"),
     "cancelled": pgettext_lazy("clock state", "No longer needed"),
@@ -216,7 +228,7 @@ def worklist(user, bucket: str, now: dt.datetime | None = None) -> QuerySet[Peti
     elif bucket == "due_soon":
         qs = scope.filter(Exists(running.filter(warn_at__lte=now, due_at__gte=now)))
     elif bucket == "overdue":
-        qs = scope.filter(Exists(running.filter(due_at__lt=now)))
+        qs = scope.filter(Exists(_late(record_id=OuterRef("pk"), due_at__lt=now)))
     elif bucket == "review":
         qs = scope.filter(status__in=[Status.IN_REVIEW, Status.IN_REREVIEW])
     elif bucket == "answered":
@@ -297,7 +309,7 @@ def filter_petitions(user, f: PetitionFilters, now: dt.datetime | None = None) -
     if f.q:
         qs = qs.filter(Q(code__icontains=f.q) | Q(title__icontains=f.q))
     if f.overdue is not None:
-        late = Exists(_clocks(record_id=OuterRef("pk"), stopped_at=None, due_at__lt=now))
+        late = Exists(_late(record_id=OuterRef("pk"), due_at__lt=now))
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
     return qs
 
@@ -378,10 +390,12 @@ class CountRow:
         return self.open + self.settled
 
 
-def _count_rows(cases: list[BacklogCase], key_of, label_of, order: list[str] | None = None) -> list[CountRow]:
+def _count_rows(cases: list[BacklogCase], key_of, label_of, order: list[str] | None = None,
+                labels: dict[str, str] | None = None) -> list[CountRow]:
+    """Open and settled cases per key; `order` (with `labels`) lists every row, empty ones too."""
     open_: Tally[str] = Tally()
     settled: Tally[str] = Tally()
-    labels: dict[str, str] = {}
+    labels = dict(labels or {})
     for c in cases:
         k = key_of(c)
         labels.setdefault(k, label_of(c, k))
@@ -397,14 +411,14 @@ def backlog_counts_of(cases: list[BacklogCase], by: str, today: dt.date | None =
     """Counts of these backlog cases by batch (四个一批), leader, age or town."""
     if by == "batch":
         return _count_rows(cases, lambda c: c.batch, lambda c, k: BATCH_CHINESE[Batch(k)],
-                           order=list(Batch.values))
+                           order=list(Batch.values), labels={b.value: BATCH_CHINESE[b] for b in Batch})
     if by == "leader":
         return _count_rows(cases, lambda c: str(c.leader_id or ""),
                            lambda c, k: c.leader.name if c.leader else "—")
     if by == "age":
         labels = {k: str(label) for k, label, *_r in AGE_BUCKETS}
         return _count_rows(cases, lambda c: age_bucket(case_age(c, today)), lambda c, k: labels[k],
-                           order=AGE_KEYS)
+                           order=AGE_KEYS, labels=labels)
     if by == "town":
         return _count_rows(cases, lambda c: c.petition.town.code if c.petition.town else "",
                            lambda c, k: c.petition.town.display_name if c.petition.town else "—")
