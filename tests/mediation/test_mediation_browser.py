@@ -174,6 +174,21 @@ def test_dispute_to_joint_session_to_agreement_and_its_section_33_warning(live_s
     ppage.screenshot(path=str(SHOTS / "a6-worklist-phone.png"), full_page=True)
     phone.close()
 
+    # The centre's duty roster: who is on now (the police officer and a full-time mediator).
+    from fengqiao.mediation import actions
+    now = dt.datetime.now(dt.UTC)
+    actions.duty_shift_add(actor=None, org=centre.centre, person=world.police_a, role="police",
+                           starts_at=now - dt.timedelta(hours=3), ends_at=now + dt.timedelta(hours=9))
+    actions.duty_shift_add(actor=None, org=centre.centre, person=centre.county_mediator.person, role="mediator",
+                           starts_at=now - dt.timedelta(hours=3), ends_at=now + dt.timedelta(hours=9))
+    actions.duty_shift_add(actor=None, org=centre.centre, person=centre.town_mediator.person, role="mediator",
+                           starts_at=now + dt.timedelta(days=1), ends_at=now + dt.timedelta(days=1, hours=12))
+    page.goto(f"{base}/mediation/duty/")
+    on_duty = page.locator("[data-testid=on-duty]").first
+    expect(on_duty).to_contain_text("林民警")
+    expect(on_duty).to_contain_text("王金牌")
+    page.screenshot(path=str(SHOTS / "a8-duty-roster-desktop.png"), full_page=True)
+
     # The worklist on the desktop: the case under 司法确认期内.
     page.goto(f"{base}/mediation/?tab=confirmation")
     expect(page.locator(f"tr[data-case='{case.pk}']")).to_be_visible()

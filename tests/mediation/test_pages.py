@@ -359,3 +359,15 @@ def test_ledger_export_is_masked_for_a_cadre_and_filters_apply(client, centre):
     empty = client.get("/mediation/cases/export.xlsx?status=closed")
     assert len(list(load_workbook(io.BytesIO(empty.content)).active.values)) == 1
     assert client.get("/mediation/cases/?status=nonsense").status_code == 400
+
+
+def test_the_pages_are_chinese_by_default_and_english_when_asked(client, centre):
+    from django.conf import settings
+
+    _open(centre)
+    _login(client, centre.user("town_mediator"))
+    chinese = client.get("/mediation/").content.decode()
+    assert "调解工作台" in chinese and "待受理" in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/mediation/").content.decode()
+    assert "Mediation worklist" in english and "To accept" in english and "调解工作台" not in english

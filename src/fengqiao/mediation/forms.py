@@ -145,7 +145,7 @@ class _SeatsMixin:
         for n in range(1, SEAT_ROWS + 1):
             fields[f"seat_{n}_kind"] = forms.ChoiceField(
                 label=_("Department"), required=False, choices=[("", "—")] + list(SeatKind.choices))
-            fields[f"seat_{n}_unit"] = _text(_("Unit"), required=False, max_length=100)
+            fields[f"seat_{n}_unit"] = _text(pgettext_lazy("seat", "Unit name"), required=False, max_length=100)
             fields[f"seat_{n}_representative"] = _text(_("Representative"), required=False, max_length=50)
 
     def seat_rows(self) -> list[list[Any]]:

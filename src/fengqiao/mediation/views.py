@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,7 +53,7 @@ from fengqiao.mediation.models import (
     TaskStatus,
 )
 from fengqiao.mediation.suggest import suggest_mediators
-from fengqiao.people.queries import person_of
+from fengqiao.people.queries import person_of, posts_of
 from fengqiao.workflow.models import Clock
 from fengqiao.workflow.scope import region_scope_q
 
@@ -714,10 +714,14 @@ def duty(request: HttpRequest) -> HttpResponse:
     goes to them."""
     _centre(request)
     now = clock.now()
-    q = region_scope_q(request.user, self_field="region_id")
     centres = MediationOrg.objects.filter(kind=OrgKind.CENTRE, active=True)
+    q = region_scope_q(request.user, self_field="region_id")
     if q is not None:
-        centres = centres.filter(q)
+        # The centres under the user's posts, and those above them (a town's mediator works with
+        # the county centre's roster: what arrives out of hours there may be theirs).
+        above = {i for post in posts_of(request.user)
+                 for i in (*post.region.ancestor_ids().values(), post.region_id) if i}
+        centres = centres.filter(q | Q(region_id__in=above))
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     days = [start + dt.timedelta(days=i) for i in range(7)]
     out = []
