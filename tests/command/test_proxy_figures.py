@@ -186,3 +186,15 @@ def test_seed_001s_coverage_prints_100_percent_and_the_counts_as_counted(world):
     with clock.frozen(at(2026, 3, 5)):
         f = proxy_figures(user=cadre, region=world.county, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     assert (f.agencies, f.villages, f.covered, f.coverage.display) == (372, 10, 10, "100%")
+
+
+def test_the_dashboard_carries_the_proxy_line(proxy, client):
+    client.force_login(proxy.operator.user)
+    html = re.sub(r"\s+", " ", client.get("/command/", {"region": proxy.county.code, **MARCH}).content.decode())
+
+    def shown(name):
+        return re.search(rf'data-testid="{name}">([^<]+)<', html).group(1).strip()
+
+    assert (shown("proxy-agencies"), shown("proxy-coverage"), shown("proxy-agents"), shown("proxy-matters")) == (
+        "3", "66.6%", "3", "5")
+    assert 'href="/command/proxy/?' in html and 'href="/command/sources/?' in html

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
@@ -176,7 +177,7 @@ def _span_line(ws: Worksheet, region, span, previous=None) -> None:
 def proxy_xlsx(f: ProxyFigures, filename: str = "") -> HttpResponse:
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Proxy service")[:31]
+    ws.title = pgettext("command centre", "Proxy service")[:31]
     _span_line(ws, f.region, f.span, f.previous)
     _header(ws, [_("Figure"), _("Value")])
     for label, value in [
@@ -223,7 +224,7 @@ def sources_xlsx(f: SourcesFigures, filename: str = "") -> HttpResponse:
     ws.title = _("Three sources")[:31]
     _span_line(ws, f.region, f.span, f.previous)
     _header(ws, [_("Source"), _("Disputes"), _("Previous period"), _("A year earlier"),
-                 _("Period on period (%)"), _("Year on year (%)"), _("Share (%)"), _("Events"),
+                 _("Period on period (%)"), _("Year on year (%)"), _("Share (%)"), pgettext("command centre", "Events"),
                  _("Mediation cases"), _("Mediated (%)"), _("Petitions")])
     for r in f.rows:
         xlsx.append(ws, [r.label, r.current, r.previous, r.year_earlier,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from fengqiao.command import queries as q
 from fengqiao.command.figures import Delta, Ratio, delta, ranked, ratio
 from fengqiao.petitions import queries as pq
+from fengqiao.petitions.models import BATCH_CHINESE, Batch
 from fengqiao.regions.models import LEVEL_ORDER, Level, Region
 
 HEADLINE_DIGITS = 0  # seed 004 prints the change of first-time petitions as a whole percent
@@ -99,8 +100,8 @@ class PetitionFigures:
 
     def campaign_chart(self) -> dict[str, Any]:
         return {"categories": [b.label for b in self.campaign], "stacked": True, "series": [
-            {"label": str(_("Settled")), "values": [b.settled for b in self.campaign]},
-            {"label": str(_("Not yet settled")), "values": [b.open for b in self.campaign]},
+            {"label": str(_("Settled")), "values": [b.settled for b in self.campaign], "colour": "#1e6b3a"},
+            {"label": str(_("Not yet settled")), "values": [b.open for b in self.campaign], "colour": "#b3261e"},
         ]}
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,9 +124,18 @@ class PetitionFigures:
         }
 
 
-def _rows(counts: list[pq.CountRow], rule: str) -> list[BatchRow]:
-    return [BatchRow(c.key, c.label, c.open, c.settled, ratio(c.settled, c.open + c.settled, 1, rule))
-            for c in counts]
+def _rows(counts: list[pq.CountRow], rule: str, labels: dict[str, str] | None = None) -> list[BatchRow]:
+    """`labels`: the names of the fixed keys (a batch, an age), also when no case has them yet."""
+    return [BatchRow(c.key, (labels or {}).get(c.key, c.label), c.open, c.settled,
+                     ratio(c.settled, c.open + c.settled, 1, rule)) for c in counts]
+
+
+def _batch_labels() -> dict[str, str]:
+    return {b.value: BATCH_CHINESE[b] for b in Batch}
+
+
+def _age_labels() -> dict[str, str]:
+    return {key: str(label) for key, label, *_rest in pq.AGE_BUCKETS}
 
 
 def _child_level(region: Region) -> str | None:
@@ -146,7 +156,7 @@ def petition_figures(*, user, region, start: dt.date, end: dt.date, previous: q.
     first_before = pq.first_time_petitions(region=r, start=before.start, end=before.end)
     week = pq.settled_in_village_week(region=r, start=span.start, end=span.end)
     settled = pq.backlog_settled(region=r, start=span.start, end=span.end)
-    batches = _rows(pq.backlog_counts(region=r, by="batch"), rule)
+    batches = _rows(pq.backlog_counts(region=r, by="batch"), rule, _batch_labels())
     total_open = sum(b.open for b in batches)
     total_settled = sum(b.settled for b in batches)
     level = _child_level(r)
@@ -163,7 +173,7 @@ def petition_figures(*, user, region, start: dt.date, end: dt.date, previous: q.
         campaign=batches,
         campaign_total=BatchRow("total", str(_("Total")), total_open, total_settled,
                                 ratio(total_settled, total_open + total_settled, 1, rule)),
-        by_age=_rows(pq.backlog_counts(region=r, by="age"), rule),
+        by_age=_rows(pq.backlog_counts(region=r, by="age"), rule, _age_labels()),
         by_leader=_rows(pq.backlog_counts(region=r, by="leader"), rule),
         by_town=_rows(pq.backlog_counts(region=r, by="town"), rule),
         level=level,

@@ -167,6 +167,36 @@ def _child_level(region: Region) -> str | None:
     return None
 
 
+@dataclass
+class ProxySummary:
+    """The dashboard's line on the proxy service: agencies, coverage, agents, matters of the span."""
+
+    agencies: int
+    agents: int
+    full_time: int
+    villages: int
+    covered: int
+    coverage: Ratio
+    matters: int
+    cumulative: int
+
+
+def proxy_summary(*, user, region, start: dt.date, end: dt.date) -> ProxySummary:
+    """The proxy panel's headline figures only (a handful of counts), for the dashboard."""
+    r = q.check_region(user, region)
+    span = q.Span(start, end)
+    agencies = ProxyAgency.objects.filter(active=True, **r.subtree_kwargs(self_field="region_id"))
+    agents = ProxyAgent.objects.filter(active=True, agency__in=agencies)
+    villages = Region.objects.filter(level=Level.VILLAGE, retired_at=None, **r.subtree_kwargs()).count()
+    covered = (agencies.filter(region__level=Level.VILLAGE, region__retired_at=None)
+               .values("region_id").distinct().count())
+    orders = _orders(r)
+    _lo, hi = span_bounds(span)
+    return ProxySummary(agencies=agencies.count(), agents=agents.count(), full_time=agents.filter(full_time=True).count(),
+                        villages=villages, covered=covered, coverage=ratio(covered, villages, 1),
+                        matters=_in_span(orders, span).count(), cumulative=orders.filter(taken_at__lt=hi).count())
+
+
 def proxy_figures(*, user, region, start: dt.date, end: dt.date, previous: q.Span | None = None,
                   limit: int = 50) -> ProxyFigures:
     """The proxy panel of `region` for the matters taken from `start` to `end`; `previous` is
@@ -245,7 +275,8 @@ def _places(r: Region, level: str, span: q.Span, rule: str) -> list[PlaceRow]:
 
 
 def _agency_rows(r: Region, span: q.Span, rule: str, limit: int) -> tuple[list[AgencyRow], int]:
-    """Every agency under the region that is open or took a matter in the span, by matters."""
+    """Every agency under the region that is open or took a matter in the span, by matters; those
+    that took none last, unranked, in place order."""
     tallies = {row.pop("agency_id"): row for row in _in_span(_orders(r), span).exclude(agency=None)
                .order_by().values("agency_id").annotate(**_TALLY)}
     agencies = (ProxyAgency.objects.filter(**r.subtree_kwargs(self_field="region_id"))
@@ -259,7 +290,8 @@ def _agency_rows(r: Region, span: q.Span, rule: str, limit: int) -> tuple[list[A
         rows.append(AgencyRow(a.pk, a.name, a.brand, a.kind, str(ProxyAgency.Kind(a.kind).label),
                               a.region.name, a.region.code, a.active, a.n_agents, a.n_full, t["matters"], t["resolved"],
                               t["open"], ratio(t["resolved"], t["matters"], 1, rule)))
-    order = ranked(rows, lambda x: x.matters, tie=lambda x: (x.region_code, x.name, x.agency_id))
+    # Agencies that took nothing in the span come last, unranked (a tie of hundreds at 0 says nothing).
+    order = ranked(rows, lambda x: x.matters or None, tie=lambda x: (x.region_code, x.name, x.agency_id))
     for rank, row in order:
         row.rank = rank
     return [row for _rank, row in order][:limit], len(rows)

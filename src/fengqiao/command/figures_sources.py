@@ -33,6 +33,8 @@ from fengqiao.petitions.queries import three_sources
 from fengqiao.regions.models import LEVEL_ORDER, Level, Region
 
 SOURCES = (DisputeSource.POLICE, DisputeSource.LITIGATION, DisputeSource.PETITION)
+SOURCE_COLOURS = {DisputeSource.POLICE: "#1f4e8c", DisputeSource.LITIGATION: "#8a5a00",
+                  DisputeSource.PETITION: "#1e6b3a"}
 SOURCE_SHORT = {DisputeSource.POLICE: _("Police"), DisputeSource.LITIGATION: _("Litigation"),
                 DisputeSource.PETITION: _("Petition")}
 
@@ -110,16 +112,16 @@ class SourcesFigures:
     def chart(self) -> dict[str, Any]:
         """Grouped bars: each source's disputes in the previous span, a year earlier and now."""
         return {"categories": [r.label for r in self.rows], "series": [
-            {"label": str(_("A year earlier")), "values": [r.year_earlier for r in self.rows]},
-            {"label": str(_("Previous period")), "values": [r.previous for r in self.rows]},
-            {"label": str(_("This period")), "values": [r.current for r in self.rows]},
+            {"label": str(_("A year earlier")), "values": [r.year_earlier for r in self.rows], "colour": "#9aa3ad"},
+            {"label": str(_("Previous period")), "values": [r.previous for r in self.rows], "colour": "#7fa7d9"},
+            {"label": str(_("This period")), "values": [r.current for r in self.rows], "colour": "#1f4e8c"},
         ]}
 
     def place_chart(self) -> dict[str, Any]:
         """Stacked bars: each place's disputes by source, this span."""
         return {"categories": [p.region.display_name for p in self.places], "stacked": True, "series": [
-            {"label": str(SOURCE_SHORT[s]), "values": [p.counts.disputes(s) for p in self.places]}
-            for s in SOURCES]}
+            {"label": str(SOURCE_SHORT[s]), "values": [p.counts.disputes(s) for p in self.places],
+             "colour": SOURCE_COLOURS[s]} for s in SOURCES]}
 
     def as_dict(self) -> dict[str, Any]:
         return {

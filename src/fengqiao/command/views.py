@@ -358,7 +358,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     line = trend(request.user, region, period.current, filters)
     pie_category, pie_source = pies(request.user, region, period.current, filters)
     overdue_now = comparison.current.open_overdue
+    from fengqiao.command.figures_proxy import proxy_summary
+
+    proxy = proxy_summary(user=request.user, region=region, start=period.current.start, end=period.current.end)
     return render(request, "command/dashboard.html", {
+        "proxy": proxy,
         **base,
         "period": period,
         "measure": measure,

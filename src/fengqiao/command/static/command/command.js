@@ -92,17 +92,19 @@
     var chart = chartFor(el);
     if (!chart) return;
     var many = data.categories.length > 6;
+    var narrow = el.clientWidth < 520;  // a phone: every other label rather than a pile of them
     chart.setOption({
       backgroundColor: "transparent",
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0, textStyle: { color: textColour(el) } },
       grid: { left: 40, right: 16, top: 36, bottom: many ? 70 : 30 },
       xAxis: { type: "category", data: data.categories,
-               axisLabel: { rotate: many ? 40 : 0, color: textColour(el), interval: 0 } },
+               axisLabel: { rotate: many ? (narrow ? 60 : 40) : 0, color: textColour(el),
+                            interval: many && narrow ? "auto" : 0 } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { color: textColour(el) } },
       series: data.series.map(function (s, i) {
         return { name: s.label, type: "bar", data: s.values, stack: data.stacked ? "all" : undefined,
-                 barMaxWidth: 32, itemStyle: { color: PALETTE[i % PALETTE.length] },
+                 barMaxWidth: 32, itemStyle: { color: s.colour || PALETTE[i % PALETTE.length] },
                  label: { show: !data.stacked && !many, position: "top", color: textColour(el) } };
       }),
     });
