@@ -12,6 +12,8 @@ the frozen platform clock, at the moment it would have happened:
   the composite score's weights (the admin's settings row);
 - citizens' own reports with tracking codes (`citizen_report`), handled, one rated
   (`citizen_rate`); a city app speaking Open311 and two of its requests (`open311_request_submit`);
+- the proxy service: an agency in every village and town, four with seed 001's brands, their agents,
+  and the matters the town agents took over the last two months (`proxy_register`);
 - last night's classifier (`classify.train`);
 - this morning's triage queue (分流): an address nothing matches, one that fits two villages
   (Xianyou has two 半岭村), one naming only a town, a matter with no category, and one matter
@@ -76,6 +78,7 @@ class ExtrasReport:
     records: list[str] = field(default_factory=list)
     mapping: str = ""
     open311: list[str] = field(default_factory=list)  # codes of the events Open311 requests made
+    proxy: str = ""  # the proxy service: agencies, agents, matters
     rollups: dict[str, int] = field(default_factory=dict)
     actions: Counter = field(default_factory=Counter)
 
@@ -95,6 +98,8 @@ class ExtrasReport:
                    + f"; {self.pairings} department pairings")
         out.append("accountability records: " + "; ".join(self.records))
         out.append(f"column mapping: {self.mapping}")
+        if self.proxy:
+            out.append(f"proxy service (代办): {self.proxy}")
         out.append("rollups rebuilt: " + ", ".join(f"{t} {n}" for t, n in self.rollups.items()))
         return out
 
@@ -124,6 +129,7 @@ def build_extras(*, county: County, roster: Roster, as_of: dt.datetime, events: 
     player = FeedPlayer(county=county, roster=roster, as_of=as_of, seed=seed, systems=systems)
     _feeds(report, player, county, as_of, n=max(FEED_MIN, round(events * FEED_SHARE)), seed=seed)
     _citizens(report, county, roster, as_of, seed=seed)
+    _proxy_service(report, county, roster, as_of, seed=seed)
     _open311(report, county, admin, as_of, seed=seed)
     _train(report, as_of)
     _triage_cases(report, county, roster, systems, as_of, seed=seed)
@@ -684,3 +690,99 @@ def _cuts(values: list[Decimal]) -> list[Decimal]:
         if cuts[k] >= cuts[k - 1]:
             cuts[k] = cuts[k - 1] - step
     return cuts
+
+
+# ------------------------------------------------------------------------- proxy service
+
+
+# (town code, agency name, brand, kind) — seed 001's brands given to some of Xianyou's towns.
+PROXY_BRANDS = [
+    ("350322103", "度尾镇民情代办中心", "“老村长”代办", "town"),
+    ("350322104", "鲤南工业园区代办站", "平安超市", "park"),
+    ("350322102", "郊尾镇乡贤代办队", "乡贤调解", "volunteer"),
+    ("350322101", "榜头镇老干部代办队", "“银领议事”", "volunteer"),
+]
+PROXY_MATTERS = [
+    ("livelihood.social_security", "老人腿脚不便,养老保险资格认证委托代办。", "已上门采集认证,资格认证通过。"),
+    ("livelihood.social_security", "残疾人两项补贴申请材料不会填,委托代办员帮助申报。", "已协助填报并送镇民政办,补贴已获批。"),
+    ("dispute.wages", "在外务工子女被拖欠工资,家中老人委托代办反映。", "已联系劳动保障所,企业同意分两次支付。"),
+    ("livelihood.infrastructure", "组里道路塌陷一处,群众委托代办员反映请求修复。", "已报镇村建办,完成修复。"),
+    ("dispute.land", "宅基地边界与邻居有争议,委托代办员联系村调委会调解。", "村调委会调解,双方签订协议。"),
+]
+
+
+def _proxy_service(report: ExtrasReport, county: County, roster: Roster, as_of: dt.datetime, *, seed: int) -> None:
+    """代办 (seed 001: agencies in every village, coverage 100%; agents full- and part-time; the
+    matters they took): a station in every village and a centre in every town (four with seed
+    001's brands), set up a year ago by the county's operator; each town's agent full-time at its
+    centre, a part-time agent in every village (a roster import of proxy-agent posts); over the
+    last two months the town agents take citizens' matters (`proxy_register`), handled as far as
+    time allows."""
+    from fengqiao.citizen.actions import (
+        ProxySubmission,
+        agency_create,
+        agent_appoint,
+        proxy_register,
+    )
+    from fengqiao.events import actions
+    from fengqiao.people.actions import people_import
+    from fengqiao.people.importer import RosterRow
+    from fengqiao.people.models import Person, Role
+
+    rng = random.Random(f"demo-extras-proxy-{seed}")
+    operator = roster.user(roster.duty_operator)
+    brands = {code: (name, brand, kind) for code, name, brand, kind in PROXY_BRANDS}
+    set_up = as_of - dt.timedelta(days=400)
+    centres = {}
+    with _at(set_up):
+        for town in county.towns:
+            name, brand, kind = brands.get(town.code, (f"{town.display_name}代办中心", "", "town"))
+            centres[town.id] = agency_create(actor=operator, name=name, brand=brand, kind=kind, region=town)
+            report.actions["agency_create"] += 1
+        stations = {}
+        for village in county.villages:
+            stations[village.id] = agency_create(actor=operator, name=f"{village.display_name}代办点", kind="village",
+                                                 region=village)
+            report.actions["agency_create"] += 1
+        rows = [RosterRow(row=i, name=names.person_name(rng), phone=names.mobile(rng), role=Role.PROXY_AGENT,
+                          region=v) for i, v in enumerate(county.villages, start=2)]
+        people_import(rows=rows, actor=operator, source="代办员花名册")
+        for row in rows:
+            person = Person.objects.get(name=row.name, posts__role=Role.PROXY_AGENT, posts__region=row.region)
+            agent_appoint(actor=operator, agency=stations[row.region.id], person=person, full_time=False)
+            report.actions["agent_appoint"] += 1
+        for town in county.towns:
+            agent = roster.proxy.get(town.id)
+            if agent is not None:
+                agent_appoint(actor=operator, agency=centres[town.id], person=agent, full_time=True)
+                report.actions["agent_appoint"] += 1
+    categories = {c.code: c for c in Category.objects.filter(code__in=[m[0] for m in PROXY_MATTERS])}
+    taken = resolved = 0
+    for town in county.towns:
+        agent = roster.proxy.get(town.id)
+        villages = county.villages_of.get(town.id, [])
+        if agent is None or not villages:
+            continue
+        for _n in range(rng.randint(2, 6)):
+            code, description, result = rng.choice(PROXY_MATTERS)
+            village = rng.choice(villages)
+            moment = stories._recent(rng, as_of, (0.5, 60))
+            with _at(moment):
+                receipt = proxy_register(actor=roster.user(agent), submission=ProxySubmission(
+                    citizen_name=names.person_name(rng), citizen_phone=names.mobile(rng), description=description,
+                    category=categories[code], region=village, address=f"{town.name}{village.display_name}"))
+            taken += 1
+            event = receipt.event
+            handler = roster.user(roster.secretary[village.id])
+            steps: list[tuple[dt.datetime, Callable[..., Event], dict[str, Any]]] = [
+                (moment + dt.timedelta(hours=3), actions.event_acknowledge, {}),
+                (moment + dt.timedelta(days=rng.uniform(1, 6)), actions.event_resolve, {"result": result})]
+            for when, fn, kwargs in steps:
+                if when >= as_of - HOUR or event.status not in {Status.DISPATCHED, Status.IN_PROGRESS}:
+                    break
+                with _at(when):
+                    event = fn(event=event.pk, actor=handler, **kwargs)
+            resolved += int(event.status == Status.RESOLVED)
+    report.actions["proxy_register"] += taken
+    report.proxy = (f"{len(centres) + len(stations)} agencies ({len(brands)} with seed 001's brands), "
+                    f"{len(rows) + len(centres)} agents, {taken} matters taken ({resolved} resolved)")
