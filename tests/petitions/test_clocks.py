@@ -247,3 +247,25 @@ def test_a_review_window_that_passes_unused_is_lapsed_not_overdue_and_waits_to_b
         assert p in worklist(world.operator.user, "answered", later)
         actions.petition_close(petition=p, actor=world.operator.user)
     assert clock_of(p, "petition.review_apply").outcome == Clock.Outcome.CANCELLED
+
+
+def test_the_local_rules_follow_the_body_cancelled_beyond_the_village_and_running_again_back_there(world):
+    p = register(world, when=local(2026, 3, 2, 9), key_difficult=True)
+    route_to_department(world, p, when=local(2026, 3, 3))
+    assert clock_of(p, "petition.village_week").outcome == Clock.Outcome.CANCELLED
+    assert clock_of(p, "petition.key_local").outcome == Clock.Outcome.CANCELLED
+    with at(local(2026, 3, 4)):
+        actions.petition_object(petition=p, actor=world.dept_liaison.user, reason="属村务管理事项")
+    with at(local(2026, 3, 4, 15)):
+        actions.petition_route(petition=p, actor=world.town_cadre.user, office=world.village_a)
+    again = running(p, "petition.village_week")
+    assert again.started_at == local(2026, 3, 2, 9) and again.due_at == end_of(2026, 3, 9)
+    assert running(p, "petition.key_local").due_at == end_of(2026, 3, 16)
+
+
+def test_a_key_difficult_matter_keeps_its_14_days_at_the_town_but_not_its_village_week(world):
+    p = register(world, when=local(2026, 3, 2, 9), key_difficult=True)
+    with at(local(2026, 3, 3)):
+        actions.petition_route(petition=p, actor=world.town_cadre.user, office=world.town)
+    assert clock_of(p, "petition.village_week").outcome == Clock.Outcome.CANCELLED
+    assert running(p, "petition.key_local") is not None

@@ -301,6 +301,12 @@ class Builder:
             p = self.plan(when, kind=kind, joint=self.rng.random() < 0.06,
                           key_difficult=self.rng.random() < 0.08)
             late = self.rng.random()
+            if "office" in self.body_of(p)[0] and p.region.level == "village":
+                # A village settles its own first-time matters inside the week (seed 004), mostly.
+                self.line(p, to="closed", route_days=self.rng.choice([0.2, 0.5, 1]),
+                          accept_days=self.rng.choice([0.3, 1]), answer_days=self.rng.choice([1, 2, 3, 4, 9]),
+                          close_days=self.rng.choice([3, 7, 31]))
+                continue
             self.line(p, to="closed",
                       route_days=self.rng.choice([1, 2, 3, 5]) if late > 0.05 else 17,  # a few routed late
                       accept_days=self.rng.choice([1, 2, 4, 7]) if late > 0.1 or late < 0.05 else 18,

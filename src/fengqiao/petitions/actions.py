@@ -397,6 +397,22 @@ def _body(petition: Petition, department: Department | None, region: Region | No
             raise InvalidInput(_("That office is not in the petition's county."), field="office_code")
 
 
+def _local_rules(p: Petition, now: dt.datetime) -> None:
+    """The local rules follow the body: "一周内不出村" holds while a first-time petition stays with
+    its village's office, "两周内属地化解" while a key difficult one stays with a town's or
+    village's office. Routed beyond them they are cancelled (the petition has left the village /
+    the locality, which the figures count as not settled there); routed back, they run again from
+    receipt."""
+    tier = p.body_tier
+    keep = {"petition.village_week": p.kind == Kind.FIRST and p.village_id is not None and tier == "village",
+            "petition.key_local": p.key_difficult and tier in {"town", "village"}}
+    for key, holds in keep.items():
+        if not holds:
+            clocks.stop(workflow=NAME, record=p, key=key, at=now, cancelled=True)
+        elif clocks.running_clock(workflow=NAME, record=p, key=key) is None:
+            clocks.start(workflow=NAME, record=p, key=key, at=p.received_at)
+
+
 def petition_route(*, petition: Petition | int, actor, department: Department | None = None,
                    office: Region | None = None, routing: str = "transfer",
                    handler: Person | None = None, note: str = "") -> Petition:
@@ -414,6 +430,7 @@ def petition_route(*, petition: Petition | int, actor, department: Department | 
         p.routing, p.routed_at, p.handler = routing, now, handler
         step.fields |= {"body_department", "body_region", "routing", "routed_at", "handler"}
         stopped = clocks.stop(workflow=NAME, record=p, key="petition.route", at=now)
+        _local_rules(p, now)
         accept = clocks.start(workflow=NAME, record=p, key="petition.accept", at=now)
         objection = clocks.start(workflow=NAME, record=p, key="petition.object", at=now)
         step.note = note

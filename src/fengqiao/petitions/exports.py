@@ -32,7 +32,7 @@ def _columns() -> list[str]:
     return [_("Code"), pgettext("petition", "Registered"), pgettext("petition", "Received"), _("Form"), _("First-time or repeat"),
             _("Joint"), _("Headcount"), _("Petitioners"), _("ID numbers"), _("Phones"), _("Addresses"),
             _("Subject"), _("Category"), _("Town"), _("Village"), _("Body responsible"),
-            _("Leader in charge"), _("Status"), pgettext("petition", "Accepted"), _("Next limit"), _("Overdue"),
+            _("Leader in charge"), _("Status"), pgettext("petition", "Accepted"), _("Next limit"), pgettext("petition", "Overdue"),
             pgettext("petition", "Answered"), pgettext("petition", "Closed"), _("Backlog batch"), _("Year first raised")]
 
 
