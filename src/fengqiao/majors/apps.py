@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The main navigation's entry (config/templatetags/fq_nav.py asks for the same msgid).
+NAV_LABEL = pgettext_lazy("nav", "Major matters")
 
 
 class MajorsConfig(AppConfig):

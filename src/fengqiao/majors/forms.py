@@ -54,7 +54,7 @@ class MatterForm(forms.Form):
     area = forms.ChoiceField(label=pgettext_lazy("major", "Area"), choices=Area.choices, required=False)
     level = forms.ChoiceField(label=_("Listing level"), choices=Level.choices, initial=Level.COUNTY,
                               help_text=_("Its closing is approved at this level (三级挂账督办)."))
-    region = RegionField(label=_("Location"))
+    region = RegionField(label=pgettext_lazy("major", "Location"))
     owner = forms.ModelChoiceField(label=_("Owner unit"), queryset=Department.objects.order_by("code"))
     leader = forms.ModelChoiceField(label=_("Leader in charge"), queryset=Person.objects.none())
     target_on = forms.DateField(label=_("Planned completion"), widget=DATE)
@@ -77,7 +77,7 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(label=pgettext_lazy("major", "Kind"), choices=_blank(Kind.choices), required=False)
     area = forms.ChoiceField(label=pgettext_lazy("major", "Area"), choices=_blank(Area.choices), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=_blank(Status.choices), required=False)
-    card = forms.ChoiceField(label=_("Supervision"), choices=_blank(Card.choices), required=False)
+    card = forms.ChoiceField(label=pgettext_lazy("major", "Supervision"), choices=_blank(Card.choices), required=False)
     owner = forms.ChoiceField(label=_("Owner unit"), required=False)
     leader = forms.TypedChoiceField(label=_("Leader in charge"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Milestone overdue"), required=False)
@@ -117,7 +117,7 @@ class AssessForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=pgettext_lazy("major", "Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     body_name = forms.CharField(label=_("Deciding body"), max_length=200, required=False,
                                 help_text=_("Leave empty for the listing level's government."))
     note = forms.CharField(label=_("Note"), widget=AREA, required=False, max_length=10000)
@@ -125,7 +125,7 @@ class DecideForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
-    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+    due_on = forms.DateField(label=pgettext_lazy("major", "Due on"), widget=DATE)
 
 
 class RemoveForm(forms.Form):
@@ -138,7 +138,7 @@ class MemberForm(forms.Form):
                            help_text=_("For a member not on the platform (a party member, a local worthy)."))
     post = forms.ChoiceField(label=_("Post in the task force"), choices=TeamPost.choices, initial=TeamPost.MEMBER)
     identity = forms.ChoiceField(label=_("Identity"), choices=Identity.choices, initial=Identity.VILLAGE_CADRE)
-    unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
+    unit = forms.CharField(label=pgettext_lazy("major", "Unit"), max_length=100, required=False)
 
     def __init__(self, *args, matter: Matter | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +159,7 @@ class MemberForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    text = forms.CharField(label=pgettext_lazy("major", "Progress"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
     milestone = forms.TypedChoiceField(label=_("Milestone"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, matter: Matter | None = None, **kwargs):
@@ -200,17 +200,17 @@ class RiskForm(forms.Form):
     description = forms.CharField(label=_("Risk"), widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
     likelihood = forms.ChoiceField(label=_("Likelihood"), choices=Likelihood.choices, initial=Likelihood.MEDIUM)
     impact = forms.ChoiceField(label=_("Impact"), choices=Likelihood.choices, initial=Likelihood.MEDIUM)
-    measure = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    measure = forms.CharField(label=pgettext_lazy("major", "Measure"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                               max_length=10000)
     responsible = forms.CharField(label=_("Responsible"), max_length=200, required=False)
 
 
 class OpinionForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=pgettext_lazy("major", "Channel"), choices=Channel.choices)
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     reached = forms.IntegerField(label=_("People reached"), min_value=1, max_value=10_000_000)
     support = forms.IntegerField(label=_("In favour"), min_value=0, max_value=10_000_000)
-    oppose = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000_000)
+    oppose = forms.IntegerField(label=pgettext_lazy("major", "Against"), min_value=0, max_value=10_000_000)
     concerns = forms.CharField(label=_("Main concerns"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                max_length=10000)
 
@@ -247,7 +247,7 @@ class PartForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
+    result = forms.CharField(label=pgettext_lazy("major", "Result"), widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
 
 
 class RescheduleForm(forms.Form):

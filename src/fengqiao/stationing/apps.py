@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The main navigation's entries (config/templatetags/fq_nav.py asks for the same msgids).
+NAV_LABELS = (pgettext_lazy("nav", "Stationed cadres"), pgettext_lazy("nav", "Stay check-in"))
 
 
 class StationingConfig(AppConfig):

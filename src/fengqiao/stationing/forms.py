@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.forms import RegionField
 from fengqiao.people.models import ROLE_CHINESE, Department, Person, Post, Role
@@ -49,14 +50,14 @@ def people_for(user) -> list[Person]:
 
 
 class PlanForm(forms.Form):
-    identity = forms.ChoiceField(label=_("Who"), choices=Identity.choices)
+    identity = forms.ChoiceField(label=pgettext_lazy("stationing", "Who"), choices=Identity.choices)
     person = PersonChoice(label=_("Cadre"), queryset=Person.objects.none())
     rule = forms.ModelChoiceField(label=_("Rule"), queryset=Rule.objects.filter(active=True).order_by("code"),
                                   to_field_name="code")
     region = RegionField(label=_("Village or town"))
     station = forms.ModelChoiceField(label=_("Department station"), queryset=Station.objects.none(), required=False,
                                      help_text=_("For a department's cadre: the station they belong to."))
-    starts_on = forms.DateField(label=_("From"), widget=DATE, required=False)
+    starts_on = forms.DateField(label=pgettext_lazy("stationing", "From"), widget=DATE, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +82,7 @@ class StationForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("code"),
                                         to_field_name="code")
     region = RegionField(label=_("Village"))
-    starts_on = forms.DateField(label=_("From"), widget=DATE, required=False)
+    starts_on = forms.DateField(label=pgettext_lazy("stationing", "From"), widget=DATE, required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -114,5 +115,5 @@ class CheckOutForm(PositionFields):
     events_handled = forms.IntegerField(label=_("Events handled"), min_value=0, max_value=10000, initial=0,
                                         widget=COUNT)
     meetings = forms.IntegerField(label=_("Meetings held"), min_value=0, max_value=10000, initial=0, widget=COUNT)
-    notes = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+    notes = forms.CharField(label=pgettext_lazy("stationing", "What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                             max_length=2000)

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fengqiao.majors import machine
 from fengqiao.majors.models import (
@@ -129,7 +129,7 @@ def major_details(entry) -> list[tuple[str, str]]:
     if d.get("grade"):
         out.append((_("Risk grade"), major_grade(d["grade"])))
     if d.get("decision"):
-        out.append((_("Decision"), major_decision(d["decision"])))
+        out.append((pgettext("major", "Decision"), major_decision(d["decision"])))
     if d.get("number"):
         out.append((_("Report number"), str(d["number"])))
     if d.get("title") and entry.action in machine.MILESTONE_MOVES:
@@ -139,11 +139,11 @@ def major_details(entry) -> list[tuple[str, str]]:
     if d.get("added") and entry.action == "team":
         out.append((_("Members added"), "、".join(a["name"] for a in d["added"])))
     if entry.action == "supervise" and d.get("level"):
-        out.append((_("Supervision"), major_card(d["level"])))
+        out.append((pgettext("major", "Supervision"), major_card(d["level"])))
     if d.get("to_level"):
-        out.append((_("Listed at"), f"{major_level(d.get('from_level', ''))} → {major_level(d['to_level'])}"))
+        out.append((pgettext("major", "Listed at"), f"{major_level(d.get('from_level', ''))} → {major_level(d['to_level'])}"))
     if d.get("to_due"):
-        out.append((_("Due on"), f"{d.get('from_due', '')} → {d['to_due']}"))
+        out.append((pgettext("major", "Due on"), f"{d.get('from_due', '')} → {d['to_due']}"))
     if d.get("late"):
         out.append((_("Late"), _("Yes")))
     if d.get("clock") and entry.action in ("clock_warning", "clock_overdue") and d.get("due"):
