@@ -200,7 +200,7 @@ def test_figures_and_duty_need_the_centre(api, centre):
     actions.case_accept(case=case["id"], actor=centre.user("town_mediator"))
     rows = api.get("/mediation/figures?by=kind", user=centre.user("county_mediator")).json()
     assert rows == [{"key": "people", "name": "人民调解", "cases": 1, "settled": 0, "ended": 0, "average_days": None,
-                     "performed": 0, "performance_checked": 0}]
+                     "performed": 0, "performance_checked": 0, "terms_due": 0, "terms_performed": 0}]
     assert api.get("/mediation/figures?by=nonsense", user=centre.user("county_mediator")).status_code == 400
     assert api.get("/mediation/figures", user=centre.world.secretary_a.user).status_code == 403
     assert api.get("/mediation/duty", user=centre.user("county_mediator")).json() == []

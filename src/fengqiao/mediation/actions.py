@@ -40,6 +40,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -83,6 +84,7 @@ from fengqiao.mediation.models import (
     Pool,
     PoolMember,
     PoolSource,
+    Retention,
     SeatKind,
     Session,
     SessionMode,
@@ -244,7 +246,7 @@ def _moment(value: Any, name: str, *, required: bool = True, not_after_now: bool
     return moment
 
 
-def _day(value: Any, name: str, *, required: bool = False) -> dt.date | None:
+def _day(value: Any, name: str, *, required: bool = False, earliest_year: int = 2000) -> dt.date | None:
     if value in (None, ""):
         if required:
             raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
@@ -258,8 +260,9 @@ def _day(value: Any, name: str, *, required: bool = False) -> dt.date | None:
             day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
             raise InvalidInput(_("“%(f)s” is not a date (2025-03-01).") % {"f": name}, field=name) from None
-    if not 2000 <= day.year < 2100:
-        raise InvalidInput(_("“%(f)s” must lie between 2000 and 2100.") % {"f": name}, field=name)
+    if not earliest_year <= day.year < 2100:
+        raise InvalidInput(_("“%(f)s” must lie between %(a)d and 2100.") % {"f": name, "a": earliest_year},
+                           field=name)
     return day
 
 
@@ -316,6 +319,9 @@ class PartyInput:
     sex: str = ""
     occupation: str = ""
     agent: str = ""
+    ethnicity: str = ""
+    birth_date: dt.date | str | None = None
+    representative: str = ""
 
 
 @dataclass
@@ -332,6 +338,9 @@ class TermInput:
     content: str
     due_on: dt.date | str | None = None
     obligor_id: int | None = None
+    amount: Decimal | str | None = None  # 元
+    manner: str = ""  # 履行方式
+    place: str = ""  # 履行地点
 
 
 def _party_rows(parties: Sequence[PartyInput | dict]) -> list[CaseParty]:
@@ -351,6 +360,10 @@ def _party_rows(parties: Sequence[PartyInput | dict]) -> list[CaseParty]:
         sex = _text(data.get("sex"), f"{where}.sex", required=False, max_length=2)
         if sex and sex not in ("男", "女"):
             raise InvalidInput(_("Sex is 男 or 女."), field=f"{where}.sex")
+        born = _day(data.get("birth_date"), f"{where}.birth_date", earliest_year=1900)
+        if born is not None and born > timezone.localtime(clock.now()).date():
+            raise InvalidInput(_("“%(f)s” cannot be in the future.") % {"f": f"{where}.birth_date"},
+                               field=f"{where}.birth_date")
         rows.append(CaseParty(
             side=side, name=name, phone=phone, phone_index=blind_index(phone) if phone else "",
             id_number=id_number, id_number_index=blind_index(id_number) if id_number else "",
@@ -358,6 +371,10 @@ def _party_rows(parties: Sequence[PartyInput | dict]) -> list[CaseParty]:
             is_organisation=bool(data.get("is_organisation")), sex=sex,
             occupation=_text(data.get("occupation"), f"{where}.occupation", required=False, max_length=100),
             agent=_text(data.get("agent"), f"{where}.agent", required=False, max_length=100),
+            ethnicity=_text(data.get("ethnicity"), f"{where}.ethnicity", required=False, max_length=20),
+            birth_date=born,
+            representative=_text(data.get("representative"), f"{where}.representative", required=False,
+                                 max_length=50),
         ))
     if rows and not any(r.side == Side.APPLICANT for r in rows):
         raise InvalidInput(_("Name the applicant among the parties."), field="parties")
@@ -402,6 +419,11 @@ def _first(workflow: Workflow, record: Any, actor, action: str) -> None:
         return
     workflow.require_first(current, actor, action)
     workflow.machine.check(workflow.machine.status_of(current), action)
+
+
+def _name_of(actor) -> str:
+    person = person_of(actor)
+    return person.name if person is not None else ""
 
 
 def _user(actor) -> Any:
@@ -599,7 +621,8 @@ def _arrival(case: Case, step_details: dict[str, Any]) -> None:
 
 def _open_nested(*, actor, event: Event, org: MediationOrg, kind: str, channel: str, title: str, specialty: str,
                  facts: str, claims: str, parties: list[CaseParty], region: Region | None,
-                 court: dict[str, Any] | None = None) -> Case:
+                 court: dict[str, Any] | None = None, mediator: Mediator | None = None,
+                 mediator_reason: str = "") -> Case:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("_open_nested needs the action's transaction")
     if event.status in (EventStatus.REFUSED, EventStatus.MERGED):
@@ -632,6 +655,9 @@ def _open_nested(*, actor, event: Event, org: MediationOrg, kind: str, channel: 
     clocks.start(workflow=WF, record=case, key="mediation.accept", at=now)
     if channel == Channel.COURT:
         clocks.start(workflow=WF, record=case, key="mediation.court", at=now, due=case.court_deadline)
+    if mediator is not None:  # the opening form's chosen suggestion, in the same transaction
+        transition(WORKFLOW, case, actor=actor, action="assign", fresh=True,
+                   body=_assign_body(mediator, CaseMediator.Role.LEAD, mediator_reason, actor))
     return case
 
 
@@ -645,9 +671,14 @@ def _event_parties(parties: list[CaseParty]):
 
 def case_open(*, actor, event: Event, org: MediationOrg, kind: str, title: str = "", specialty: str = "",
               facts: str = "", claims: str = "", parties: Sequence[PartyInput | dict] = (),
-              region: Region | None = None) -> Case:
-    """Open a case on a dispute event (事项转调解): the event stays the one record of the matter."""
+              region: Region | None = None, mediator: Mediator | int | None = None,
+              mediator_reason: str = "") -> Case:
+    """Open a case on a dispute event (事项转调解): the event stays the one record of the matter.
+    With no parties given, the event's parties are copied (its reporter first, as the applicant).
+    `mediator`: assign the lead in the same transaction (an officer's move: 403 for anyone else)."""
     perms.require_open(actor, region or event.region or org.region, event)
+    lead = _mediator(mediator) if mediator not in (None, "") else None
+    mediator_reason = _text(mediator_reason, "mediator_reason", required=False, max_length=200)
     kind = _choice(kind, Kind.values, "kind")
     title = _text(title, "title", required=False, max_length=200)
     facts = _text(facts, "facts", required=False, max_length=10000)
@@ -663,7 +694,8 @@ def case_open(*, actor, event: Event, org: MediationOrg, kind: str, title: str =
         if Case.objects.filter(event=locked).exclude(status__in=[Status.REFUSED, Status.CLOSED]).exists():
             raise Conflict(_("This dispute already has a mediation case under way."), code="case_exists")
         return _open_nested(actor=actor, event=locked, org=org, kind=kind, channel=Channel.EVENT, title=title,
-                            specialty=specialty, facts=facts, claims=claims, parties=rows, region=region)
+                            specialty=specialty, facts=facts, claims=claims, parties=rows, region=region,
+                            mediator=lead, mediator_reason=mediator_reason)
 
 
 def _category_for(category: Category | None, specialty: str) -> Category:
@@ -697,9 +729,12 @@ def _register_dispute(*, actor, title: str, description: str, region: Region, ca
 
 def case_open_from_window(*, actor, org: MediationOrg, kind: str, title: str, description: str, region: Region,
                           parties: Sequence[PartyInput | dict], category: Category | None = None,
-                          specialty: str = "", facts: str = "", claims: str = "", address: str = "") -> Case:
+                          specialty: str = "", facts: str = "", claims: str = "", address: str = "",
+                          mediator: Mediator | int | None = None, mediator_reason: str = "") -> Case:
     """一窗受理: register the dispute through the one door and open its case, one transaction."""
     perms.require_open(actor, region)
+    lead = _mediator(mediator) if mediator not in (None, "") else None
+    mediator_reason = _text(mediator_reason, "mediator_reason", required=False, max_length=200)
     kind = _choice(kind, Kind.values, "kind")
     title = _text(title, "title", max_length=200)
     description = _text(description, "description", required=False, max_length=10000)
@@ -716,17 +751,20 @@ def case_open_from_window(*, actor, org: MediationOrg, kind: str, title: str, de
         return _open_nested(actor=actor, event=event, org=org, kind=kind, channel=Channel.WINDOW, title=title,
                             specialty=specialty, facts=_text(facts, "facts", required=False, max_length=10000)
                             or description, claims=_text(claims, "claims", required=False, max_length=5000),
-                            parties=rows, region=region)
+                            parties=rows, region=region, mediator=lead, mediator_reason=mediator_reason)
 
 
 def case_open_from_court(*, actor, org: MediationOrg, court_name: str, court_case_number: str, title: str,
                          description: str, region: Region, parties: Sequence[PartyInput | dict],
                          court_deadline: Any = None, kind: str = Kind.PRE_LITIGATION,
                          category: Category | None = None, specialty: str = "", facts: str = "",
-                         claims: str = "") -> Case:
+                         claims: str = "", mediator: Mediator | int | None = None,
+                         mediator_reason: str = "") -> Case:
     """诉调对接: a court's referral — its case number, its deadline (a running clock), the
     dispute registered as one event with the litigation source (诉源)."""
     perms.require_open(actor, region)
+    lead = _mediator(mediator) if mediator not in (None, "") else None
+    mediator_reason = _text(mediator_reason, "mediator_reason", required=False, max_length=200)
     kind = _choice(kind, Kind.values, "kind")
     court_name = _text(court_name, "court_name", max_length=100)
     number = _text(court_case_number, "court_case_number", max_length=60)
@@ -754,7 +792,8 @@ def case_open_from_court(*, actor, org: MediationOrg, court_name: str, court_cas
                             specialty=specialty, facts=_text(facts, "facts", required=False, max_length=10000)
                             or description, claims=_text(claims, "claims", required=False, max_length=5000),
                             parties=rows, region=region,
-                            court={"court_name": court_name, "court_case_number": number, "court_deadline": deadline})
+                            court={"court_name": court_name, "court_case_number": number, "court_deadline": deadline},
+                            mediator=lead, mediator_reason=mediator_reason)
 
 
 # ------------------------------------------------------------------------ the case's moves
@@ -813,14 +852,8 @@ def _mediator(value: Any, name: str = "mediator_id") -> Mediator:
     return found
 
 
-def case_assign(*, case: Case | int, actor, mediator: Mediator | int | None, role: str = CaseMediator.Role.LEAD,
-                reason: str = "") -> Case:
-    """指派: put a mediator on the case (the lead replaces the lead) and bind them to the dispute
-    event, so they handle it with its bound people."""
-    _first(WORKFLOW, case, actor, "assign")
-    chosen = _mediator(mediator)
-    role = _choice(role, CaseMediator.Role.values, "role")
-    reason = _text(reason, "reason", required=False, max_length=200)
+def _assign_body(chosen: Mediator, role: str, reason: str, actor):
+    """The assignment itself (shared by `case_assign` and an opening that names its mediator)."""
 
     def body(c: Case, step: Step) -> None:
         from fengqiao.events.actions import event_bind_nested
@@ -851,7 +884,19 @@ def case_assign(*, case: Case | int, actor, mediator: Mediator | int | None, rol
                               "role": "主持调解员" if role == CaseMediator.Role.LEAD else "调解员"},
                       event=event)
 
-    return _act(case, actor, "assign", body)
+    return body
+
+
+def case_assign(*, case: Case | int, actor, mediator: Mediator | int | None, role: str = CaseMediator.Role.LEAD,
+                reason: str = "") -> Case:
+    """指派: put a mediator on the case (the lead replaces the lead) and bind them to the dispute
+    event, so they handle it with its bound people."""
+    _first(WORKFLOW, case, actor, "assign")
+    chosen = _mediator(mediator)
+    role = _choice(role, CaseMediator.Role.values, "role")
+    reason = _text(reason, "reason", required=False, max_length=200)
+    return _act(case, actor, "assign", _assign_body(chosen, role, reason, actor))
+
 
 
 def case_release(*, case: Case | int, actor, mediator: Mediator | int | None, reason: str = "") -> Case:
@@ -918,7 +963,7 @@ def case_schedule_session(*, case: Case | int, actor, scheduled_for: Any, place:
 def case_hold_session(*, case: Case | int, actor, session: Session | int | None = None, held_at: Any = None,
                       place: str | None = None, mode: str | None = None, attendees: Any = (),
                       parties_present: Iterable[int] = (), seats: Sequence[SeatInput | dict] | None = None,
-                      notes: str = "", ended_at: Any = None) -> Session:
+                      notes: str = "", ended_at: Any = None, result: str = "", recorder: str = "") -> Session:
     """调解记录: a session held — a scheduled one, or one recorded afterwards — with who came,
     the departments seated, the mode and the notes. The case is then being mediated."""
     _first(WORKFLOW, case, actor, "hold_session")
@@ -926,6 +971,8 @@ def case_hold_session(*, case: Case | int, actor, session: Session | int | None 
     until = _moment(ended_at, "ended_at", required=False, not_after_now=True)
     names = _names(attendees, "attendees")
     notes = _text(notes, "notes", max_length=20000)
+    result = _text(result, "result", required=False, max_length=5000)
+    recorder = _text(recorder, "recorder", required=False, max_length=50)
     seat_rows = _seats(seats) if seats is not None else None
     chosen_mode = _mode(mode) if mode else None
     where = _text(place, "place", required=False, max_length=200) if place is not None else None
@@ -954,6 +1001,8 @@ def case_hold_session(*, case: Case | int, actor, session: Session | int | None 
             row.mode = chosen_mode
         row.attendees = names
         row.notes = notes
+        row.result = result
+        row.recorder = recorder or _name_of(actor)
         row.save()
         present = list(CaseParty.objects.filter(case=c, pk__in=present_ids))
         if len(present) != len(set(present_ids)):
@@ -995,7 +1044,7 @@ def case_cancel_session(*, case: Case | int, actor, session: Session | int | Non
 
 
 def case_investigate(*, case: Case | int, actor, held_at: Any, place: str, subject: str, content: str,
-                     investigators: Any = ()) -> Investigation:
+                     investigators: Any = (), recorder: str = "") -> Investigation:
     """调查记录."""
     _first(WORKFLOW, case, actor, "investigate")
     when = _moment(held_at, "held_at", not_after_now=True)
@@ -1003,12 +1052,14 @@ def case_investigate(*, case: Case | int, actor, held_at: Any, place: str, subje
     subject = _text(subject, "subject", max_length=100)
     content = _text(content, "content", max_length=20000)
     names = _names(investigators, "investigators", max_items=10)
+    recorder = _text(recorder, "recorder", required=False, max_length=50)
     assert when is not None
     made: list[Investigation] = []
 
     def body(c: Case, step: Step) -> None:
         row = Investigation.objects.create(case=c, held_at=when, place=place, subject=subject, content=content,
-                                           investigators=names, created_at=clock.now())
+                                           investigators=names, recorder=recorder or _name_of(actor),
+                                           created_at=clock.now())
         step.details.update(investigation=row.pk, subject=subject)
         made.append(row)
 
@@ -1058,8 +1109,26 @@ def _terms(terms: Sequence[TermInput | dict], parties: dict[int, CaseParty]) -> 
             if obligor is None:
                 raise InvalidInput(_("The obligor is not a party to this case."), field=f"{where}.obligor_id")
         rows.append(Term(seq=i, content=_text(data.get("content"), f"{where}.content", max_length=2000),
-                         due_on=_day(data.get("due_on"), f"{where}.due_on"), obligor=obligor))
+                         due_on=_day(data.get("due_on"), f"{where}.due_on"), obligor=obligor,
+                         amount=_amount(data.get("amount"), f"{where}.amount"),
+                         manner=_text(data.get("manner"), f"{where}.manner", required=False, max_length=100),
+                         place=_text(data.get("place"), f"{where}.place", required=False, max_length=100)))
     return rows
+
+
+def _amount(value: Any, name: str) -> Decimal | None:
+    """A sum of money in yuan: 0 to 9,999,999,999.99, two decimals."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(_("“%(f)s” must be a sum of money.") % {"f": name}, field=name)
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise InvalidInput(_("“%(f)s” must be a sum of money.") % {"f": name}, field=name) from None
+    if not amount.is_finite() or not Decimal(0) <= amount < Decimal(10) ** 10:
+        raise InvalidInput(_("“%(f)s” must be a sum of money.") % {"f": name}, field=name)
+    return amount.quantize(Decimal("0.01"))
 
 
 def _event_plan(c: Case, actor, *, resolve: bool) -> str:
@@ -1147,7 +1216,7 @@ def case_agree(*, case: Case | int, actor, form: str, terms: Sequence[TermInput 
         parties = {p.pk: p for p in CaseParty.objects.filter(case=c)}
         term_rows = _terms(terms, parties)
         agreement = Agreement.objects.create(
-            case=c, kind=form, facts=facts or c.facts, disputes=disputes, responsibility=responsibility,
+            case=c, number="XY-" + c.code.removeprefix("TJ-"), kind=form, facts=facts or c.facts, disputes=disputes, responsibility=responsibility,
             performance_manner=manner, signed_at=signed_moment, effective_at=effective_moment, created_at=now)
         for t in term_rows:
             t.agreement = agreement
@@ -1347,16 +1416,23 @@ def case_record_confirmation(*, case: Case | int, actor, decision: str, note: st
     return _act(case, actor, "record_confirmation", body)
 
 
-def case_close(*, case: Case | int, actor, note: str = "") -> Case:
+def case_close(*, case: Case | int, actor, note: str = "", retention: str = "") -> Case:
     """结案归档. A court's referral reports back first (the machine's guard). The §33 window
     keeps running after the file is closed (the parties may still apply)."""
     _first(WORKFLOW, case, actor, "close")
     note = _text(note, "note", required=False, max_length=500)
+    if retention:
+        retention = _choice(retention, [r for r in Retention.values if r], "retention")
 
     def body(c: Case, step: Step) -> None:
         now = clock.now()
         c.closed_at = now
-        step.fields.add("closed_at")
+        # 立卷: by whoever closes it; kept long when there are agreed terms to perform.
+        c.filed_by = _name_of(actor)
+        written_terms = c.outcome == Outcome.WRITTEN and Term.objects.filter(agreement__case=c).exists()
+        c.retention = retention or (Retention.LONG if written_terms else Retention.SHORT)
+        step.fields |= {"closed_at", "filed_by", "retention"}
+        step.details["retention"] = c.retention
         for key in ("mediation.accept", "mediation.handle", "mediation.court"):
             clocks.stop(workflow=WF, record=c, key=key, at=now, cancelled=True)
         step.note = note
@@ -1429,13 +1505,15 @@ def perform_case(*, case: Case | int, actor, action: str, data: dict[str, Any]) 
         out["session_id"] = case_hold_session(
             case=case, actor=actor, session=d.get("session_id"), held_at=d.get("held_at"), place=d.get("place"),
             mode=d.get("mode"), attendees=d.get("attendees") or [], parties_present=d.get("parties_present") or [],
-            seats=d.get("seats"), notes=d.get("notes", ""), ended_at=d.get("ended_at")).pk
+            seats=d.get("seats"), notes=d.get("notes", ""), ended_at=d.get("ended_at"),
+            result=d.get("result", ""), recorder=d.get("recorder", "")).pk
     elif action == "cancel_session":
         case_cancel_session(case=case, actor=actor, session=d.get("session_id"), reason=d.get("reason", ""))
     elif action == "investigate":
         out["investigation_id"] = case_investigate(
             case=case, actor=actor, held_at=d.get("held_at"), place=d.get("place", ""), subject=d.get("subject", ""),
-            content=d.get("content", ""), investigators=d.get("investigators") or []).pk
+            content=d.get("content", ""), investigators=d.get("investigators") or [],
+            recorder=d.get("recorder", "")).pk
     elif action == "note":
         case_note(case=case, actor=actor, text=d.get("text", ""))
     elif action == "extend":
@@ -1467,7 +1545,7 @@ def perform_case(*, case: Case | int, actor, action: str, data: dict[str, Any]) 
         case_record_confirmation(case=case, actor=actor, decision=d.get("decision", ""), note=d.get("note", ""),
                                  decided_at=d.get("decided_at"), court_case_number=d.get("court_case_number", ""))
     elif action == "close":
-        case_close(case=case, actor=actor, note=d.get("note", ""))
+        case_close(case=case, actor=actor, note=d.get("note", ""), retention=d.get("retention", ""))
     return out
 
 

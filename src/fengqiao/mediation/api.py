@@ -135,10 +135,11 @@ def case_out(user, case: Case, *, via: str = "api") -> CaseOut:
     if found is not None:
         confirmation = getattr(found, "confirmation", None) if hasattr(found, "confirmation") else None
         agreement = AgreementOut(
-            kind=found.kind, facts=found.facts, disputes=found.disputes, responsibility=found.responsibility,
+            number=found.number, kind=found.kind, facts=found.facts, disputes=found.disputes, responsibility=found.responsibility,
             performance_manner=found.performance_manner, signed_at=found.signed_at, effective_at=found.effective_at,
             performance=found.performance,
             terms=[TermOut(id=t.id, seq=t.seq, content=t.content, obligor_id=t.obligor_id, due_on=t.due_on,
+                           amount=None if t.amount is None else f"{t.amount:.2f}", manner=t.manner, place=t.place,
                            status=t.status, checked_at=t.checked_at, check_note=t.check_note)
                    for t in found.terms.all()],
             confirmation=ConfirmationOut(
@@ -155,13 +156,14 @@ def case_out(user, case: Case, *, via: str = "api") -> CaseOut:
             parties_present=[p.pk for p in s.parties_present.all()],
             seats=[SeatOut(kind=seat.kind, kind_label=str(seat_labels.get(seat.kind, seat.kind)),
                            unit_name=seat.unit_name, representative=seat.representative) for seat in s.seats.all()],
-            notes=s.notes, photos=[p.pk for p in s.photos.all()]))
+            notes=s.notes, result=s.result, recorder=s.recorder, photos=[p.pk for p in s.photos.all()]))
     return CaseOut(
         **_summary_fields(c),
         facts=c.facts, claims=c.claims, court_name=c.court_name, court_deadline=c.court_deadline,
         court_reported_at=c.court_reported_at, court_report=c.court_report,
         received_out_of_hours=c.received_out_of_hours, accepted_at=c.accepted_at, refuse_reason=c.refuse_reason,
-        outcome_at=c.outcome_at, outcome_note=c.outcome_note, closed_at=c.closed_at,
+        outcome_at=c.outcome_at, outcome_note=c.outcome_note, closed_at=c.closed_at, filed_by=c.filed_by,
+        retention=c.retention,
         mediators=[CaseMediatorOut(mediator_id=cm.mediator_id, name=cm.mediator.person.name,
                                    level=cm.mediator.level, role=cm.role, reason=cm.reason, active=cm.active,
                                    assigned_at=cm.assigned_at) for cm in c.mediators.all()],
@@ -169,7 +171,7 @@ def case_out(user, case: Case, *, via: str = "api") -> CaseOut:
         sessions=sessions,
         investigations=[InvestigationOut(id=i.id, held_at=i.held_at, place=i.place,
                                          investigators=list(i.investigators or []), subject=i.subject,
-                                         content=i.content) for i in c.investigations.all()],
+                                         content=i.content, recorder=i.recorder) for i in c.investigations.all()],
         agreement=agreement,
         follow_ups=[FollowUpOut(id=f.id, visited_at=f.visited_at, method=f.method, visitor_name=f.visitor_name,
                                 note=f.note, dispute_settled=f.dispute_settled) for f in c.follow_ups.all()],
@@ -303,7 +305,8 @@ def open_case(request, payload: CaseOpenIn):
     perms.require_open(request.auth, org.region, event)
     case = actions.case_open(actor=request.auth, event=event, org=org, kind=payload.kind, title=payload.title,
                              specialty=payload.specialty, facts=payload.facts, claims=payload.claims,
-                             parties=[p.dict() for p in payload.parties])
+                             parties=[p.dict() for p in payload.parties], mediator=payload.mediator_id,
+                             mediator_reason=payload.mediator_reason)
     return Answer(201, case_out(request.auth, case))
 
 
@@ -317,7 +320,8 @@ def open_window_case(request, payload: WindowIn):
         actor=request.auth, org=_org(payload.org_id), kind=payload.kind, title=payload.title,
         description=payload.description, region=region, category=_category(payload.category_code),
         specialty=payload.specialty, facts=payload.facts, claims=payload.claims, address=payload.address,
-        parties=[p.dict() for p in payload.parties])
+        parties=[p.dict() for p in payload.parties], mediator=payload.mediator_id,
+        mediator_reason=payload.mediator_reason)
     return Answer(201, case_out(request.auth, case))
 
 
@@ -332,7 +336,8 @@ def open_court_case(request, payload: CourtIn):
         court_case_number=payload.court_case_number, court_deadline=payload.court_deadline, kind=payload.kind,
         title=payload.title, description=payload.description, region=region,
         category=_category(payload.category_code), specialty=payload.specialty, facts=payload.facts,
-        claims=payload.claims, parties=[p.dict() for p in payload.parties])
+        claims=payload.claims, parties=[p.dict() for p in payload.parties], mediator=payload.mediator_id,
+        mediator_reason=payload.mediator_reason)
     return Answer(201, case_out(request.auth, case))
 
 
@@ -539,4 +544,5 @@ def figures(request, by: str = Query("kind", max_length=12), applied_from: dt.da
     rows = queries.figures(by=by, cases=queries.visible_cases(request.auth), start=start, end=end)
     return [FigureOut(key=r.key, name=r.name, cases=r.cases, settled=r.settled, ended=r.ended,
                       average_days=None if r.average_days is None else round(r.average_days, 2),
-                      performed=r.performed, performance_checked=r.performance_checked) for r in rows]
+                      performed=r.performed, performance_checked=r.performance_checked, terms_due=r.terms_due,
+                      terms_performed=r.terms_performed) for r in rows]

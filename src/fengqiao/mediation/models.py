@@ -279,6 +279,15 @@ class Outcome(models.TextChoices):
     ARBITRATION = "arbitration", _("Referred to arbitration")  # 引导仲裁
 
 
+class Retention(models.TextChoices):
+    """保管期限 of a closed file."""
+
+    NONE = "", _("—")
+    LONG = "long", _("Long-term")  # 长期: a written agreement with terms to perform
+    SHORT = "short", _("Short-term")  # 短期
+    PERMANENT = "permanent", _("Permanent")  # 永久
+
+
 class CaseCodeCounter(models.Model):
     """Per county and year, the last case number handed out (仙调〔2025〕12号)."""
 
@@ -326,6 +335,9 @@ class Case(models.Model):
     outcome_at = models.DateTimeField(_("outcome at"), null=True, blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)  # why no agreement, where referred
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 立卷: who bound the file, and how long it is kept (保管期限), set when the case is closed.
+    filed_by = models.CharField(_("filed by"), max_length=50, blank=True)
+    retention = models.CharField(_("retention"), max_length=10, choices=Retention.choices, blank=True, default="")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -406,6 +418,10 @@ class CaseParty(models.Model):
     id_number_index = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=2, blank=True)  # 男 / 女, for the §29 particulars
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)  # 民族
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)  # 年龄 on the documents
+    # An organisation's legal representative (法定代表人) or the person acting for it.
+    representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     occupation = models.CharField(_("occupation or employer"), max_length=100, blank=True)
     agent = models.CharField(_("agent"), max_length=100, blank=True)  # 委托代理人
 
@@ -468,6 +484,8 @@ class Session(models.Model):
     attendees = models.JSONField(_("attendees"), default=list, blank=True)  # names of those present
     parties_present = models.ManyToManyField(CaseParty, blank=True, related_name="+")
     notes = models.TextField(_("notes"), blank=True)  # 调解记录
+    result = models.TextField(_("result"), blank=True)  # 调解结果 of this session
+    recorder = models.CharField(_("recorded by"), max_length=50, blank=True)  # 记录人
     created_at = models.DateTimeField()
 
     class Meta:
@@ -515,6 +533,7 @@ class Investigation(models.Model):
     investigators = models.JSONField(_("investigators"), default=list, blank=True)  # names
     subject = models.CharField(_("person asked"), max_length=100)
     content = models.TextField(_("record"))
+    recorder = models.CharField(_("recorded by"), max_length=50, blank=True)  # 记录人
     created_at = models.DateTimeField()
 
     class Meta:
@@ -563,6 +582,7 @@ class Agreement(models.Model):
     from the case's parties; the terms are rows)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="agreement")
+    number = models.CharField(_("agreement number"), max_length=40, unique=True)  # XY-350322-2025-00012
     kind = models.CharField(_("form"), max_length=8, choices=[(Outcome.WRITTEN, Outcome.WRITTEN.label),
                                                                (Outcome.ORAL, Outcome.ORAL.label)])
     facts = models.TextField(_("main facts"), blank=True)  # 纠纷的主要事实
@@ -591,6 +611,9 @@ class Term(models.Model):
     obligor = models.ForeignKey(CaseParty, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("owed by"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)  # 元
+    manner = models.CharField(_("manner of performance"), max_length=100, blank=True)  # 履行方式
+    place = models.CharField(_("place of performance"), max_length=100, blank=True)  # 履行地点
     status = models.CharField(_("performance"), max_length=10, choices=Performance.choices,
                               default=Performance.PENDING)
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)

@@ -162,6 +162,36 @@ def members_for_event(event) -> list[tuple[Any, int]]:
     return sorted(((m, load.get(m.pk, 0)) for m in members), key=lambda pair: (pair[1], pair[0].pk))
 
 
+def pool_members_for_event(event) -> QuerySet:
+    """The active 群英 of the pools of the event's village, then of its town (the 派单 form)."""
+    from django.db.models import Case as When_
+    from django.db.models import IntegerField, Value, When
+
+    from fengqiao.mediation.models import PoolMember
+
+    region = event.region
+    if region is None:
+        return PoolMember.objects.none()
+    ids = [i for i in (region.village_id, region.town_id) if i]
+    order = When_(*[When(pool__region_id=pk, then=Value(n)) for n, pk in enumerate(ids)],
+                  default=Value(len(ids)), output_field=IntegerField())
+    return (PoolMember.objects.filter(active=True, person__active=True, pool__active=True, pool__region_id__in=ids)
+            .select_related("person", "pool").annotate(nearness=order).order_by("nearness", "pool_id", "id"))
+
+
+def visible_orgs(user) -> QuerySet[MediationOrg]:
+    """The organisations a user may open a case at or keep a roster for: those under their posts'
+    regions and those above them (the county's centre and rooms serve every town)."""
+    qs = MediationOrg.objects.filter(active=True)
+    q = region_scope_q(user, self_field="region_id", roles=SCOPE_ROLES)
+    if q is None:
+        return qs
+    from fengqiao.people.queries import posts_of
+
+    above = {pk for post in posts_of(user) for pk in post.region.ancestor_ids().values() if pk}
+    return qs.filter(q | Q(region_id__in=sorted(above)))
+
+
 def region_for_user(user, code: str):
     """A region the user may pick (their posts' subtrees), else 404."""
     from fengqiao.people.queries import visible_regions
@@ -240,21 +270,27 @@ def filter_cases(user, filters: CaseFilters) -> QuerySet[Case]:
     return qs
 
 
-CASE_BUCKETS = ("to_accept", "mine", "to_report", "performance", "confirmation")
+CASE_BUCKETS = ("to_accept", "mine", "mediating", "performance", "confirmation", "to_report", "overdue")
 
 
 def case_worklist(user, bucket: str) -> QuerySet[Case]:
     """One tab of the mediator's worklist.
 
-    to_accept: applications waiting for a decision (officers); mine: open or ended cases the user
-    mediates; to_report: court referrals with a result not yet reported back; performance:
-    agreements with a term due and not yet checked; confirmation: written agreements whose §33
-    window is running."""
+    to_accept (待受理): applications waiting for a decision; mine: open or ended cases the user
+    mediates; mediating (调解中): accepted or being mediated; performance (待履行/回访): agreements
+    with a term due and not yet checked; confirmation (司法确认期内): written agreements whose §33
+    window is still open; to_report: court referrals with a result not yet reported back; overdue
+    (已超期): a running limit past its end."""
     now = clock.now()
     if bucket == "to_accept":
         return visible_cases(user).filter(status=Status.APPLIED)
     if bucket == "mine":
         return my_cases(user).exclude(status__in=[Status.CLOSED, Status.REFUSED])
+    if bucket == "mediating":
+        return visible_cases(user).filter(status__in=[Status.ACCEPTED, Status.MEDIATING])
+    if bucket == "overdue":
+        late = clocks.Clock.objects.filter(workflow=machine.MACHINE.name, stopped_at=None, due_at__lt=now)
+        return visible_cases(user).filter(pk__in=list(late.values_list("record_id", flat=True).distinct()))
     if bucket == "to_report":
         return visible_cases(user).filter(channel="court", court_reported_at=None,
                                           status__in=[Status.AGREED, Status.FAILED, Status.WITHDRAWN,
@@ -264,7 +300,7 @@ def case_worklist(user, bucket: str) -> QuerySet[Case]:
         return visible_cases(user).filter(agreement__terms__in=due).distinct()
     if bucket == "confirmation":
         running = clocks.Clock.objects.filter(workflow=machine.MACHINE.name, policy__key="mediation.confirm",
-                                              stopped_at=None).values_list("record_id", flat=True)
+                                              stopped_at=None, due_at__gte=now).values_list("record_id", flat=True)
         return visible_cases(user).filter(pk__in=list(running))
     raise LookupError(f"bucket:{bucket}")
 
@@ -286,6 +322,13 @@ def may_see_parties(user, case: Case) -> bool:
     return perms.is_case_mediator(user, case)
 
 
+def log_party_read(user, case: Case, *, via: str, party=None, field: str = "") -> PartyRead:
+    """Record one unmasked read of a case's parties (`party` None: all of them) — for a page, an
+    export, a generated document, whoever shows them clear after `may_see_parties`."""
+    return PartyRead.objects.create(user=user if getattr(user, "pk", None) else None, case=case, party=party,
+                                    via=via, field=field, created_at=clock.now())
+
+
 def _mask_address(address: str) -> str:
     if not address:
         return ""
@@ -296,9 +339,8 @@ def parties_for(user, case: Case, *, via: str) -> list[dict[str, Any]]:
     """The case's parties as this user may see them; an unmasked read is logged."""
     parties = list(case.parties.all())
     clear = may_see_parties(user, case)
-    if clear and any(p.phone or p.id_number or p.address for p in parties):
-        PartyRead.objects.create(user=user if getattr(user, "pk", None) else None, case=case, via=via,
-                                 created_at=clock.now())
+    if clear and any(p.phone or p.id_number or p.address or p.birth_date for p in parties):
+        log_party_read(user, case, via=via)
     return [
         {
             "id": p.id, "side": p.side, "side_label": str(p.get_side_display()), "name": p.name,
@@ -306,7 +348,9 @@ def parties_for(user, case: Case, *, via: str) -> list[dict[str, Any]]:
             "phone": p.phone if clear else mask_phone(p.phone),
             "id_number": p.id_number if clear else mask_id_number(p.id_number),
             "address": p.address if clear else _mask_address(p.address),
-            "sex": p.sex, "occupation": p.occupation, "agent": p.agent, "masked": not clear,
+            "sex": p.sex, "occupation": p.occupation, "agent": p.agent, "ethnicity": p.ethnicity,
+            "birth_date": p.birth_date if clear else None, "representative": p.representative,
+            "masked": not clear,
         }
         for p in parties
     ]
@@ -426,6 +470,8 @@ class FigureRow:
     total_days: float = 0.0  # days from acceptance to outcome, summed over ended cases
     performed: int = 0  # agreements whose every term was performed
     performance_checked: int = 0  # agreements whose performance is decided (performed/partly/not)
+    terms_due: int = 0  # agreed terms fallen due by `as_of` (or already decided, even early)
+    terms_performed: int = 0  # of those, performed in full (履行率 = terms_performed / terms_due)
 
     @property
     def average_days(self) -> float | None:
@@ -436,10 +482,15 @@ FIGURE_DIMENSIONS = ("mediator", "org", "room", "committee", "kind", "department
 
 
 def figures(*, by: str, cases: QuerySet[Case] | None = None, start: dt.datetime | None = None,
-            end: dt.datetime | None = None) -> list[FigureRow]:
+            end: dt.datetime | None = None, as_of: dt.date | None = None) -> list[FigureRow]:
     """Counts per `by` over `cases` (default all; pass `visible_cases(user)` for a user), received
     in [start, end). A case counts once per row it belongs to: a case with two mediators counts
-    for each; a joint session's departments each count the case once."""
+    for each; a joint session's departments each count the case once.
+
+    Terms: a term is due by `as_of` (default today, local) when its due date has come, when it
+    has none and the agreement is in force, or when it has been checked already (performed,
+    partly, not — a term performed early counts on both sides, so the rate never passes 100%)."""
+    today = as_of or timezone.localtime(clock.now()).date()
     if by not in FIGURE_DIMENSIONS:
         raise LookupError(f"by:{by}")
     qs = (cases if cases is not None else Case.objects.all()).exclude(status=Status.REFUSED)
@@ -481,6 +532,13 @@ def figures(*, by: str, cases: QuerySet[Case] | None = None, start: dt.datetime 
             if kind and (case_id, kind) not in seen:
                 seen.add((case_id, kind))
                 keys[case_id].append((kind, str(labels[kind])))
+    due: dict[int, list[bool]] = defaultdict(list)  # case id → performed? for each due term
+    for case_id, due_on, status, effective_at in Term.objects.filter(agreement__case_id__in=ids).values_list(
+            "agreement__case_id", "due_on", "status", "agreement__effective_at"):
+        decided = status != Performance.PENDING
+        fallen = (due_on <= today) if due_on is not None else timezone.localtime(effective_at).date() <= today
+        if decided or fallen:
+            due[case_id].append(status == Performance.PERFORMED)
     table: dict[str, FigureRow] = {}
     for case_id, _kind, _org, _town, outcome, applied_at, accepted_at, outcome_at, performance in rows:
         for key, name in keys.get(case_id, []):
@@ -497,6 +555,8 @@ def figures(*, by: str, cases: QuerySet[Case] | None = None, start: dt.datetime 
                 row.performance_checked += 1
                 if performance == Performance.PERFORMED:
                     row.performed += 1
+            row.terms_due += len(due.get(case_id, ()))
+            row.terms_performed += sum(due.get(case_id, ()))
     return sorted(table.values(), key=lambda r: (-r.cases, r.key))
 
 

@@ -44,6 +44,9 @@ class CasePartyIn(Schema):
     sex: Literal["", "男", "女"] = ""
     occupation: str = Field("", max_length=100)
     agent: str = Field("", max_length=100)
+    ethnicity: str = Field("", max_length=20)
+    birth_date: dt.date | None = None
+    representative: str = Field("", max_length=50)
 
 
 class CaseOpenIn(Schema):
@@ -56,7 +59,10 @@ class CaseOpenIn(Schema):
     specialty: SpecialtyCode | Literal[""] = ""
     facts: str = Field("", max_length=10000)
     claims: str = Field("", max_length=5000)
-    parties: list[CasePartyIn] = Field(default_factory=list, max_length=20)
+    parties: list[CasePartyIn] = Field(default_factory=list, max_length=20,
+                                       description="Empty: the event's parties are copied")
+    mediator_id: int | None = Field(None, ge=1, le=MAX_INT, description="The lead, assigned at once")
+    mediator_reason: str = Field("", max_length=200)
 
 
 class WindowIn(Schema):
@@ -73,6 +79,8 @@ class WindowIn(Schema):
     claims: str = Field("", max_length=5000)
     address: str = Field("", max_length=300)
     parties: list[CasePartyIn] = Field(min_length=1, max_length=20)
+    mediator_id: int | None = Field(None, ge=1, le=MAX_INT, description="The lead, assigned at once")
+    mediator_reason: str = Field("", max_length=200)
 
 
 class CourtIn(WindowIn):
@@ -96,6 +104,9 @@ class TermIn(Schema):
     content: str = Field(min_length=1, max_length=2000)
     due_on: dt.date | None = None
     obligor_id: int | None = Field(None, ge=1, le=MAX_INT)
+    amount: str | None = Field(None, max_length=20, description="Yuan, e.g. 12000.00")
+    manner: str = Field("", max_length=100)
+    place: str = Field("", max_length=100)
 
 
 class CaseActionIn(Schema):
@@ -115,6 +126,9 @@ class CaseActionIn(Schema):
     parties_present: list[int] | None = Field(None, max_length=20)
     seats: list[SeatIn] | None = Field(None, max_length=20)
     notes: str | None = Field(None, max_length=20000)
+    result: str | None = Field(None, max_length=5000)
+    recorder: str | None = Field(None, max_length=50)
+    retention: Literal["long", "short", "permanent"] | None = None
     subject: str | None = Field(None, max_length=100)
     content: str | None = Field(None, max_length=20000)
     investigators: list[str] | None = Field(None, max_length=10)
@@ -224,6 +238,9 @@ class PartyOut(Schema):
     sex: str
     occupation: str
     agent: str
+    ethnicity: str
+    birth_date: dt.date | None
+    representative: str
     masked: bool
 
 
@@ -246,6 +263,8 @@ class SessionOut(Schema):
     parties_present: list[int]
     seats: list[SeatOut]
     notes: str
+    result: str
+    recorder: str
     photos: list[int]
 
 
@@ -256,6 +275,7 @@ class InvestigationOut(Schema):
     investigators: list[str]
     subject: str
     content: str
+    recorder: str
 
 
 class TermOut(Schema):
@@ -264,6 +284,9 @@ class TermOut(Schema):
     content: str
     obligor_id: int | None
     due_on: dt.date | None
+    amount: str | None
+    manner: str
+    place: str
     status: str
     checked_at: dt.datetime | None
     check_note: str
@@ -279,6 +302,7 @@ class ConfirmationOut(Schema):
 
 
 class AgreementOut(Schema):
+    number: str
     kind: str
     facts: str
     disputes: str
@@ -355,6 +379,8 @@ class CaseOut(CaseSummary):
     outcome_at: dt.datetime | None
     outcome_note: str
     closed_at: dt.datetime | None
+    filed_by: str
+    retention: str
     mediators: list[CaseMediatorOut]
     parties: list[PartyOut]
     sessions: list[SessionOut]
@@ -456,3 +482,5 @@ class FigureOut(Schema):
     average_days: float | None
     performed: int
     performance_checked: int
+    terms_due: int
+    terms_performed: int
