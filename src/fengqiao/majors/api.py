@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -319,7 +318,7 @@ def matter_detail(user, matter: Matter) -> MatterDetail:
 
 
 @router.get("/majors", response=MatterPage, summary="Major matters in your area, with their completion figure")
-def matter_list(request: HttpRequest, level: str | None = None, kind: str | None = None, area: str | None = None,
+def matter_list(request, level: str | None = None, kind: str | None = None, area: str | None = None,
                 status: str | None = None, card: str | None = None, owner: str | None = Query(None, max_length=32),
                 leader: int | None = Query(None, ge=1, le=ID), region: str | None = Query(None, max_length=32),
                 q: str | None = Query(None, max_length=100), overdue: bool = False,
@@ -340,7 +339,7 @@ def matter_list(request: HttpRequest, level: str | None = None, kind: str | None
 
 @router.get("/majors/figures", response=FiguresOut,
             summary="Listed and done (completion rate) of the matters in your area, broken down")
-def matter_figures(request: HttpRequest, by: str = Query("level", description=", ".join(queries.BREAKDOWNS)),
+def matter_figures(request, by: str = Query("level", description=", ".join(queries.BREAKDOWNS)),
                    level: str | None = None, kind: str | None = None, region: str | None = Query(None, max_length=32)):
     try:
         qs = queries.filter_matters(request.auth, queries.MatterFilters(level=level or "", kind=kind or "",
@@ -354,7 +353,7 @@ def matter_figures(request: HttpRequest, by: str = Query("level", description=",
 
 
 @router.post("/majors", response={201: MatterDetail}, summary="Register a major matter at its listing level")
-def matter_create(request: HttpRequest, payload: MatterIn):
+def matter_create(request, payload: MatterIn):
     user = request.auth
     permissions.require_register(user)  # the posts before the input
     region = visible_regions(user).filter(code=payload.region_code, retired_at=None).first()
@@ -371,12 +370,12 @@ def matter_create(request: HttpRequest, payload: MatterIn):
 
 
 @router.get("/majors/{matter_id}", response=MatterDetail, summary="One major matter")
-def matter_get(request: HttpRequest, matter_id: int):
+def matter_get(request, matter_id: int):
     return matter_detail(request.auth, queries.access_matter_for_user(request.auth, matter_id))
 
 
 @router.get("/majors/{matter_id}/timeline", response=list[TimelineEntry], summary="The matter's audit stream")
-def matter_timeline(request: HttpRequest, matter_id: int):
+def matter_timeline(request, matter_id: int):
     from fengqiao.majors.machine import action_label
 
     matter = queries.access_matter_for_user(request.auth, matter_id)
@@ -455,7 +454,7 @@ def _perform(user, matter: Matter, action: str, p: ActionIn) -> None:
 @router.post("/majors/{matter_id}/actions", response=MatterDetail,
              summary="A move of the matter (403 for the posts before 409 for its state)",
              openapi_extra={"x-fengqiao-errors": [409]})
-def matter_act(request: HttpRequest, matter_id: int, payload: ActionIn):
+def matter_act(request, matter_id: int, payload: ActionIn):
     user = request.auth
     matter = queries.access_matter_for_user(user, matter_id)
     if payload.action not in API_ACTIONS:
@@ -468,7 +467,7 @@ def matter_act(request: HttpRequest, matter_id: int, payload: ActionIn):
 
 @router.post("/majors/{matter_id}/milestones/{milestone_id}/actions", response=MatterDetail,
              summary="A move of one milestone: complete, urge, reschedule", openapi_extra={"x-fengqiao-errors": [409]})
-def milestone_act(request: HttpRequest, matter_id: int, milestone_id: int, payload: MilestoneActionIn):
+def milestone_act(request, matter_id: int, milestone_id: int, payload: MilestoneActionIn):
     user = request.auth
     ms = queries.access_milestone_for_user(user, matter_id, milestone_id)
     if payload.action not in MILESTONE_ACTIONS:

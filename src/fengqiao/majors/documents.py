@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -115,7 +115,7 @@ def _h(doc, text: str, level: int = 1):
     return h
 
 
-def _table(doc, headers: list[str], rows: Iterable[list[object]]) -> None:
+def _table(doc, headers: list[str], rows: Iterable[Sequence[object]]) -> None:
     rows = list(rows)
     t = doc.add_table(rows=1, cols=len(headers))
     t.style = "Table Grid"
@@ -339,8 +339,8 @@ def progress_docx(matters: QuerySet[Matter], *, scope_name: str, since: dt.date)
     closed = list(matters.filter(closed_at__gte=since_at).select_related(*queries.LIST_RELATED).order_by("closed_at"))
     breaks = list(Report.objects.filter(matter__in=matters, breakthrough=True, reported_at__gte=since_at)
                   .select_related("matter").order_by("reported_at"))
-    overdue = list(queries.with_progress(matters.filter(queries.overdue_q(now)), now)
-                   .select_related(*queries.LIST_RELATED).order_by("next_due"))
+    overdue = sorted(queries.with_progress(matters.filter(queries.overdue_q(now)), now)
+                     .select_related(*queries.LIST_RELATED), key=lambda m: (getattr(m, "next_due", None) or now, m.pk))
     _p(doc, f"截至{_d(today)},{scope_name}三级挂账督办重大事项{total.listed}个,已完成(销号){total.done}个,"
             f"完成率{total.text};在办{total.open}个,其中节点逾期{len(overdue)}个。"
             f"{_d(since)}以来销号{len(closed)}个,取得关键性突破{len(breaks)}项。")

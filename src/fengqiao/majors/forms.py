@@ -85,7 +85,8 @@ class FilterForm(forms.Form):
     def __init__(self, *args, matters: QuerySet[Matter] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         owners = Department.objects.order_by("code")
-        leaders = Person.objects.filter(pk__in=(matters.values("leader_id") if matters is not None else []))
+        leaders = Person.objects.filter(
+            pk__in=matters.values_list("leader_id", flat=True) if matters is not None else [])
         owner_field = self.fields["owner"]
         leader_field = self.fields["leader"]
         assert isinstance(owner_field, forms.ChoiceField) and isinstance(leader_field, forms.ChoiceField)

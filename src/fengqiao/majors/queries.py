@@ -298,9 +298,9 @@ def milestone_rows(matter: Matter, now: dt.datetime | None = None) -> list[Miles
     now = now or clock.now()
     milestones = list(matter.milestones.select_related("completed_by").order_by("seq"))
     latest: dict[int, Clock] = {}
-    for c in (Clock.objects.filter(workflow=MILESTONE_NAME, record_id__in=[m.pk for m in milestones])
-              .select_related("policy").order_by("started_at", "id")):
-        latest[c.record_id] = c
+    for running in (Clock.objects.filter(workflow=MILESTONE_NAME, record_id__in=[m.pk for m in milestones])
+                    .select_related("policy").order_by("started_at", "id")):
+        latest[running.record_id] = running
     rows = []
     for ms in milestones:
         c = latest.get(ms.pk)

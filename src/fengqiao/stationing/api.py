@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -207,7 +206,7 @@ def _detail(plan: Plan, weeks: int) -> PlanDetail:
 
 
 @router.get("/stationing/plans", response=PlanPage, summary="Stay plans (干部住村) in your area")
-def plan_list(request: HttpRequest, status: str | None = Query(None, max_length=10),
+def plan_list(request, status: str | None = Query(None, max_length=10),
               rule: str | None = Query(None, max_length=24), identity: str | None = Query(None, max_length=20),
               region: str | None = Query(None, max_length=32),
               page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE)):
@@ -233,7 +232,7 @@ def plan_list(request: HttpRequest, status: str | None = Query(None, max_length=
 
 @router.post("/stationing/plans", response={201: PlanDetail}, summary="Plan a cadre's stay in a village or town",
              openapi_extra={"x-fengqiao-errors": [409]})
-def plan_create(request: HttpRequest, payload: PlanIn):
+def plan_create(request, payload: PlanIn):
     user = request.auth
     if not permissions.may_plan_anything(user):
         raise NotPermitted(_("Your posts do not allow planning stays."))
@@ -254,13 +253,13 @@ def plan_create(request: HttpRequest, payload: PlanIn):
 
 
 @router.get("/stationing/plans/{plan_id}", response=PlanDetail, summary="One plan, its periods week by week")
-def plan_get(request: HttpRequest, plan_id: int, weeks: int = Query(8, ge=1, le=queries.MAX_WEEKS)):
+def plan_get(request, plan_id: int, weeks: int = Query(8, ge=1, le=queries.MAX_WEEKS)):
     return _detail(queries.access_plan_for_user(request.auth, plan_id), weeks)
 
 
 @router.post("/stationing/plans/{plan_id}/actions", response=PlanDetail, summary="End a plan",
              openapi_extra={"x-fengqiao-errors": [409]})
-def plan_act(request: HttpRequest, plan_id: int, payload: EndIn):
+def plan_act(request, plan_id: int, payload: EndIn):
     plan = queries.access_plan_for_user(request.auth, plan_id)
     actions.PLAN_WORKFLOW.require_first(plan, request.auth, "end")
     if payload.action != "end":
@@ -271,7 +270,7 @@ def plan_act(request: HttpRequest, plan_id: int, payload: EndIn):
 
 
 @router.get("/stationing/stations", response=list[StationOut], summary="Departments stationed in villages (部门驻村)")
-def station_list(request: HttpRequest, status: str = Query("active", max_length=10),
+def station_list(request, status: str = Query("active", max_length=10),
                  limit: int = Query(200, ge=1, le=1000)):
     qs = queries.visible_stations(request.auth).select_related("department", "region")
     if status not in PlanStatus.values:
@@ -281,7 +280,7 @@ def station_list(request: HttpRequest, status: str = Query("active", max_length=
 
 @router.post("/stationing/stations", response={201: StationOut}, summary="Station a department in a village",
              openapi_extra={"x-fengqiao-errors": [409]})
-def station_create(request: HttpRequest, payload: StationIn):
+def station_create(request, payload: StationIn):
     user = request.auth
     if not permissions.may_station_anything(user):
         raise NotPermitted(_("Your posts do not allow stationing departments."))
@@ -298,7 +297,7 @@ def station_create(request: HttpRequest, payload: StationIn):
 
 @router.post("/stationing/stations/{station_id}/actions", response=StationOut,
              summary="End a station (and its cadres' plans)", openapi_extra={"x-fengqiao-errors": [409]})
-def station_act(request: HttpRequest, station_id: int, payload: EndIn):
+def station_act(request, station_id: int, payload: EndIn):
     station = queries.access_station_for_user(request.auth, station_id)
     actions.STATION_WORKFLOW.require_first(station, request.auth, "end")
     if payload.action != "end":
@@ -311,7 +310,7 @@ def station_act(request: HttpRequest, station_id: int, payload: EndIn):
 @router.post("/stationing/checkins", response={201: StayOut},
              summary="Check in on arrival, with the phone's position (checked against the outline)",
              openapi_extra={"x-fengqiao-errors": [409]})
-def check_in(request: HttpRequest, payload: CheckInIn):
+def check_in(request, payload: CheckInIn):
     plan = queries.access_plan_for_user(request.auth, payload.plan_id)
     stay = actions.check_in(actor=request.auth, plan=plan, latitude=payload.latitude, longitude=payload.longitude,
                             accuracy=payload.accuracy)
@@ -321,7 +320,7 @@ def check_in(request: HttpRequest, payload: CheckInIn):
 @router.post("/stationing/stays/{stay_id}/checkout", response=StayOut,
              summary="Check out on leaving: the position again, and what was done",
              openapi_extra={"x-fengqiao-errors": [409]})
-def check_out(request: HttpRequest, stay_id: int, payload: CheckOutIn):
+def check_out(request, stay_id: int, payload: CheckOutIn):
     stay = queries.access_stay_for_user(request.auth, stay_id)
     stay = actions.check_out(actor=request.auth, stay=stay, latitude=payload.latitude, longitude=payload.longitude,
                              accuracy=payload.accuracy, households=payload.households,
@@ -331,7 +330,7 @@ def check_out(request: HttpRequest, stay_id: int, payload: CheckOutIn):
 
 @router.get("/stationing/compliance", response=RankingOut,
             summary="Compliance week by week per person, department or town")
-def compliance(request: HttpRequest, by: str = Query("person", description="person, department, town"),
+def compliance(request, by: str = Query("person", description="person, department, town"),
                weeks: int = Query(8, ge=1, le=queries.MAX_WEEKS), rule: str | None = Query(None, max_length=24)):
     if not permissions.may_view_ranking(request.auth):
         raise NotPermitted(_("Your posts do not open the compliance ranking."))

@@ -183,22 +183,26 @@ def _weekday_requirements(rule: Rule, monday: dt.date, days: tuple[dt.date, dt.d
     named = [d for d in named if days[0] <= d <= days[1]]
     taken = {d for d in named if cal.is_workday(d)}  # named working days keep their own nights
     for day in named:
-        due: dt.date | None = day
-        if not cal.is_workday(day):
-            due = None
-            if rule.holiday == "defer":
-                probe = day + dt.timedelta(days=1)
-                while probe <= min(sunday, days[1]):
-                    if cal.is_workday(probe) and probe not in taken:
-                        due = probe
-                        taken.add(probe)
-                        break
-                    probe += dt.timedelta(days=1)
-            if due is None:
-                period.excused.append(day)
-                continue
+        due = day if cal.is_workday(day) else _deferred(rule, day, min(sunday, days[1]), taken, cal)
+        if due is None:
+            period.excused.append(day)
+            continue
         met = due in counted or day in counted
         period.requirements.append(Requirement(due=due, named=day, met=met, decided=met or due < today))
+
+
+def _deferred(rule: Rule, day: dt.date, last: dt.date, taken: set[dt.date], cal: WorkingCalendar) -> dt.date | None:
+    """顺延: the next working day after `day` up to `last` not taken by another named day; None
+    when there is none (or the rule excuses holidays outright)."""
+    if rule.holiday != "defer":
+        return None
+    probe = day + dt.timedelta(days=1)
+    while probe <= last:
+        if cal.is_workday(probe) and probe not in taken:
+            taken.add(probe)
+            return probe
+        probe += dt.timedelta(days=1)
+    return None
 
 
 def _count_requirements(rule: Rule, start: dt.date, end: dt.date, days: tuple[dt.date, dt.date],
