@@ -17,6 +17,7 @@ from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 
 from fengqiao.demo import extras, geography, people, places, stories
+from fengqiao.demo import mediation as mediation_demo
 from fengqiao.demo import petitions as petition_demo
 from fengqiao.demo.people import Login
 from fengqiao.events.models import Event
@@ -50,6 +51,7 @@ class DemoReport:
     texts_delivered: int = 0  # historic texts marked sent at their own time
     extras: extras.ExtrasReport | None = None  # what the channels, triage, command, supervision add
     petitions: petition_demo.PetitionsReport | None = None  # the petition office's two years
+    mediation: mediation_demo.MediationReport | None = None  # the mediation centre's year
 
 
 def database_has_data() -> bool:
@@ -168,12 +170,18 @@ def build_demo(
     report.petitions = petition_demo.build_petitions(county=county, roster=roster, as_of=as_of, events=events,
                                                      seed=seed)
     report.seconds["petitions"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.mediation = mediation_demo.build_mediation(county=county, roster=roster, as_of=as_of, seed=seed,
+                                                      cases=max(60, round(events * 0.035)),
+                                                      tasks=max(25, round(events * 0.0125)))
+    report.seconds["mediation"] = time.perf_counter() - started
     report.texts_delivered = mark_history_delivered(as_of=as_of)
 
     report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
     report.people = Person.objects.count()
     report.events = Event.objects.count()
     report.statuses = dict(Counter(Event.objects.values_list("status", flat=True)))
-    report.actions = player.stats.actions + report.extras.actions + report.petitions.actions
+    report.actions = (player.stats.actions + report.extras.actions + report.petitions.actions
+                      + report.mediation.actions)
     report.logins = roster.logins
     return report
