@@ -190,7 +190,7 @@ def redemptions(user, area: grid_queries.Area | None = None, *, start: dt.dateti
         qs = qs.filter(at__lt=end)
     row = qs.aggregate(n=Count("pk"), items=Sum("quantity"), points=Sum("points"), value=Sum("value"))
     return {"redemptions": row["n"], "items": int(row["items"] or 0), "points": int(row["points"] or 0),
-            "value": row["value"] or Decimal("0.00")}
+            "value": Decimal(row["value"] or 0).quantize(Decimal("0.01"))}
 
 
 def elected_counts(user) -> dict[str, int]:
