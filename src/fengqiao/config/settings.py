@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "fengqiao.majors",
     "fengqiao.stationing",
     "fengqiao.triage",
+    "fengqiao.grid",
+    "fengqiao.incentives",
     "fengqiao.command",
     "fengqiao.supervision",
     "fengqiao.demo",
