@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("fengqiao.majors.urls")),
     path("", include("fengqiao.stationing.urls")),
     path("", include("fengqiao.triage.urls")),
+    path("", include("fengqiao.grid.urls")),
+    path("", include("fengqiao.incentives.urls")),
     path("", include("fengqiao.command.urls")),
     path("", include("fengqiao.supervision.urls")),
     path("", include("fengqiao.events.urls")),
