@@ -206,7 +206,9 @@ def _register_routers() -> None:
     from fengqiao.citizen.api import router as citizen_router
     from fengqiao.command.api import router as command_router
     from fengqiao.events.api import router as events_router
+    from fengqiao.grid.api import router as grid_router
     from fengqiao.imports.api import router as imports_router
+    from fengqiao.incentives.api import router as incentives_router
     from fengqiao.intake import desk_api  # noqa: F401  (POST /events, on the events router)
     from fengqiao.intake.api import router as intake_router
     from fengqiao.majors.api import router as majors_router
@@ -233,6 +235,8 @@ def _register_routers() -> None:
     api.add_router("", majors_router)
     api.add_router("", stationing_router)
     api.add_router("", triage_router)
+    api.add_router("", grid_router)
+    api.add_router("", incentives_router)
     api.add_router("", command_router)
     api.add_router("", supervision_router)
 
