@@ -19,6 +19,8 @@ SECTIONS = {
     "triage_queue": ("triage_",),
     "imports": ("import",),
     "proxy_worklist": ("proxy_",),
+    "grid_home": ("grid_",),
+    "incentives_overview": ("incentives_",),
     "petition_worklist": ("petition_",),
     "mediation_worklist": ("mediation_",),
     "mediation_tasks": ("mediation_task",),
@@ -35,7 +37,9 @@ def nav_links(context) -> list[dict]:
         return []
     from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
     from fengqiao.command.permissions import is_department_liaison, may_view_command
+    from fengqiao.grid.permissions import may_view_grid
     from fengqiao.imports.permissions import may_import
+    from fengqiao.incentives.permissions import may_view as may_view_incentives
     from fengqiao.majors.permissions import may_use_majors
     from fengqiao.mediation.permissions import is_pool_member, may_use_centre
     from fengqiao.petitions.permissions import may_use_petitions
@@ -64,6 +68,10 @@ def nav_links(context) -> list[dict]:
         links.append(("stationing_list", pgettext("nav", "Stationed cadres")))
     if may_check_in(user):
         links.append(("stationing_checkin", pgettext("nav", "Stay check-in")))
+    if may_view_grid(user):
+        links.append(("grid_home", pgettext("nav", "Grid")))
+    if may_view_incentives(user):
+        links.append(("incentives_overview", pgettext("nav", "Points and stars")))
     if may_view_command(user):
         links.append(("command_dashboard", pgettext("nav", "Command centre")))
     if is_department_liaison(user):
