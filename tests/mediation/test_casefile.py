@@ -108,9 +108,11 @@ def test_the_agreement_prints_every_section_29_item_from_the_case(centre):
     assert lines[lines.index("二、各方当事人的责任") + 1] == "吴某应当按时足额支付劳动报酬。"
     # (三) the terms, who performs them, how and by when.
     heading = lines.index("三、经度尾镇人民调解委员会调解,当事人自愿达成如下协议:")
-    assert lines[heading + 1] == "1. 吴某向柯某支付拖欠工资人民币12000元;由吴某于2025年3月31日前以银行转账方式履行。"
-    assert lines[heading + 2] == "2. 柯某撤回劳动仲裁申请;由柯某于2025年3月10日前以银行转账方式履行。"
-    assert "1 | 吴某向柯某支付拖欠工资人民币12000元 | 吴某 | 银行转账 |  | 2025年3月31日前" in lines
+    assert lines[heading + 1] == "1. 吴某向柯某支付拖欠工资人民币12000元;由吴某于2025年3月31日前履行。"
+    assert lines[heading + 2] == "2. 柯某撤回劳动仲裁申请;由柯某于2025年3月10日前履行。"
+    # The manner agreed for the whole (Agreement.performance_manner), then each term's row.
+    assert "履行方式:银行转账" in lines
+    assert "1 | 吴某向柯某支付拖欠工资人民币12000元 | 吴某 |  |  | 2025年3月31日前" in lines
     # Copies: each party one, the committee one; signatures and the committee's seal.
     assert "本协议一式3份,当事人、人民调解委员会各执一份。" in lines
     assert any(x.startswith("当事人 柯某(签名盖章或按指印):") for x in lines)

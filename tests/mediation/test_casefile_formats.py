@@ -112,6 +112,7 @@ def make_file(**changes) -> CaseFile:
             ),
             copies=3,
             confirmation_due=dt.date(2026, 12, 6),
+            manner="一次性支付",
         ),
         visits=(
             Visit(dt.datetime(2026, 12, 2, 10, 0), ("吴见来",), ("柯某",), "劳务报酬纠纷",
@@ -170,6 +171,7 @@ def test_agreement_holds_everything_section_29_requires():
                                 "2026年11月30日前在度尾镇人民调解委员会以银行转账方式履行。")
     assert lines[terms + 2].startswith("2. 柯某撤回向县劳动人事争议仲裁委员会提出的仲裁申请;由柯某于2026年11月10日前")
     assert "四、履行协议的方式、地点、期限" in lines
+    assert "履行方式:一次性支付" in lines
     assert "序号 | 协议事项 | 履行义务人 | 履行方式 | 履行地点 | 履行期限" in lines
     assert "1 | 吴某向柯某支付拖欠的工资 | 吴某 | 银行转账 | 度尾镇人民调解委员会 | 2026年11月30日前" in lines
     assert "2 | 柯某撤回向县劳动人事争议仲裁委员会提出的仲裁申请 | 柯某 | 书面申请 |  | 2026年11月10日前" in lines
@@ -219,7 +221,7 @@ def test_an_oral_agreement_has_its_register_not_an_agreement():
     assert "编号:(2026)度尾口协第3号" in lines
     assert "申请人 | 姓名 | 柯某 | 性别 | 男 | 民族 | 汉族 | 年龄 | 45岁" in lines
     assert "协议内容 | 1. 吴某向柯某支付拖欠的工资,计人民币壹万贰仟元整(¥12,000.00)" in text
-    assert "履行方式、时限 | 1. 吴某,银行转账,度尾镇人民调解委员会,2026年11月30日前" in text
+    assert "履行方式、时限 | 履行方式:一次性支付\n1. 吴某,银行转账,度尾镇人民调解委员会,2026年11月30日前" in text
     assert any("口头调解协议自各方当事人达成协议之日起生效" in x for x in lines)
     assert "登记人 吴见来(签名):" in text
 

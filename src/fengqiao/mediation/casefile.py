@@ -251,7 +251,6 @@ def _agreement(case: Case, today: dt.date, parties: int) -> data.Agreement | Non
         data.Term(
             content=t.content,
             obligor=t.obligor.name if t.obligor else "",
-            manner=agreement.performance_manner,
             due=t.due_on,
             performance=_term_state(t, today),
         )
@@ -267,6 +266,7 @@ def _agreement(case: Case, today: dt.date, parties: int) -> data.Agreement | Non
         responsibility=agreement.responsibility,
         terms=terms,
         copies=parties + 1,
+        manner=agreement.performance_manner,
         confirmation_due=_confirmation_due(case, agreement),
         confirmation=_confirmation_text(agreement),
     )

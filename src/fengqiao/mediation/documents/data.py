@@ -98,6 +98,7 @@ class Agreement:
     responsibility: str  # 各方当事人的责任
     terms: tuple[Term, ...]
     copies: int = 3  # 一式几份: each party one, the committee one
+    manner: str = ""  # the manner of performance agreed for the whole (a term's own wins)
     confirmation_due: dt.date | None = None  # §33: the last day to apply together
     confirmation: str = ""  # the court's decision, once recorded
 

@@ -336,6 +336,8 @@ def agreement(doc: DocumentObject, cf: CaseFile, *, new_page: bool = False) -> P
     w.line(doc, f"三、经{cf.committee}调解,当事人自愿达成如下协议:", bold=True)
     _terms_lines(doc, a.terms)
     w.line(doc, "四、履行协议的方式、地点、期限", bold=True)
+    if a.manner:
+        w.labelled(doc, "履行方式", a.manner)
     _performance_table(doc, a.terms)
     w.line(doc, f"本协议一式{a.copies}份,当事人、人民调解委员会各执一份。", indent=True)
     w.line(doc, "本协议自各方当事人签名、盖章或者按指印,人民调解员签名并加盖人民调解委员会印章之日起生效"
@@ -355,7 +357,7 @@ def oral_agreement(doc: DocumentObject, cf: CaseFile, *, new_page: bool = False)
     w.line(doc, f"编号:{a.number}", align="right")
     _party_table(doc, cf.parties)
     lines = [f"{n}. {term_text(term)}" for n, term in enumerate(a.terms, start=1)]
-    manner = []
+    manner = [f"履行方式:{a.manner}"] if a.manner else []
     for n, term in enumerate(a.terms, start=1):
         due = f"{w.cn_date(term.due)}前" if term.due else ""
         manner.append(f"{n}. " + ",".join(x for x in (term.obligor, term.manner, term.place, due) if x))
