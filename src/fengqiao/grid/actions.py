@@ -29,7 +29,6 @@ from fengqiao.citizen.validation import clean_photos, clean_point
 from fengqiao.events.models import Category, Source
 from fengqiao.grid import permissions as perms
 from fengqiao.grid.machine import MACHINE
-from fengqiao.grid.rules import current_settings
 from fengqiao.grid.models import (
     Appointment,
     Checklist,
@@ -56,6 +55,7 @@ from fengqiao.grid.models import (
     Visit,
     Zone,
 )
+from fengqiao.grid.rules import current_settings
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, InvalidInput, NotPermitted
 from fengqiao.people.models import Person, Post, Role
@@ -871,8 +871,9 @@ def _route(raw: Any) -> tuple[list[list[float]], int]:
 def patrol_log(*, actor, team: Team, started_at: dt.datetime, ended_at: dt.datetime, route: Any,
                members_count: Any = 1, findings: str = "", shift: DutyShift | None = None) -> Patrol:
     """巡防: a patrol with its route (logged by the team's leader, a grid worker there, or a keeper)."""
+    me = person_of(actor)
     if not (perms.may_keep(actor, team.region) or perms.may_work_in(actor, team.region)
-            or (team.leader_id and person_of(actor) and team.leader_id == person_of(actor).pk)):
+            or (team.leader_id and me is not None and team.leader_id == me.pk)):
         raise NotPermitted(_("Only the team's leader and the grid's people log its patrols."))
     if ended_at <= started_at or ended_at - started_at > dt.timedelta(hours=24):
         raise InvalidInput(_("A patrol ends after it starts, within a day."), field="ended_at")

@@ -6,7 +6,6 @@ first delivery answers 201, a repeat 200 with the same body."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -124,7 +123,8 @@ def get_overdue(request: HttpRequest, q: Query[OverdueQuery]):
     page = list(qs[q.offset:q.offset + q.limit])
     rows = presenters.household_rows(request.user, page, via="api")
     for row, h in zip(rows, page, strict=True):
-        row["last_visit"] = h.last_visit.isoformat() if h.last_visit else None
+        last = getattr(h, "last_visit", None)  # annotated by the query
+        row["last_visit"] = last.isoformat() if last else None
     return {"interval_days": actions.current_settings().visit_interval_days, "total": qs.count(), "items": rows}
 
 
@@ -165,9 +165,10 @@ class FindingsQuery(AreaQuery):
 
 
 def _finding_out(f: Finding) -> dict[str, Any]:
+    event = f.event
     return {"id": f.pk, "item": f.item_text, "status": f.status, "note": f.note, "rechecks": f.rechecks,
             "found_at": f.found_at.isoformat(), "closed_at": f.closed_at.isoformat() if f.closed_at else None,
-            "grid": f.region.code, "event": f.event.code if f.event_id else None}
+            "grid": f.region.code, "event": event.code if event is not None else None}
 
 
 @router.get("/grid/findings", summary="Hazards found on checks")

@@ -7,7 +7,14 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.grid.models import ChecklistKind, FirmKind, FirmSize, GridRole, HouseholdLevel, TeamKind
+from fengqiao.grid.models import (
+    ChecklistKind,
+    FirmKind,
+    FirmSize,
+    GridRole,
+    HouseholdLevel,
+    TeamKind,
+)
 
 CARE = [("", _("Anyone")), ("elderly_alone", _("elderly living alone")), ("disabled", _("disabled member")),
         ("left_behind_children", _("left-behind children"))]

@@ -19,7 +19,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from fengqiao.events.models import Event, Source, Status
-from fengqiao.grid.rules import current_settings
 from fengqiao.grid.models import (
     Finding,
     FindingStatus,
@@ -33,6 +32,7 @@ from fengqiao.grid.models import (
     Visit,
     Zone,
 )
+from fengqiao.grid.rules import current_settings
 from fengqiao.lib import clock
 from fengqiao.lib.rates import current_rounding, format_rate
 from fengqiao.people.models import Person, Post, Role

@@ -44,7 +44,7 @@ NO = {"", "否", "无", "N", "n", "no", "0", "FALSE", "false"}
 
 HOUSEHOLD_COLUMNS = ["户号", "户主", "联系电话", "地址", "网格编码", "人口数", "独居老人", "残疾人", "留守儿童", "备注"]
 FIRM_COLUMNS = ["编号", "名称", "类型", "规模", "从业人数", "外来务工人员", "联系人", "联系电话", "地址", "网格编码"]
-REQUIRED = {ImportRun.Kind.HOUSEHOLDS: ["户号", "户主", "地址", "网格编码"],
+REQUIRED: dict[str, list[str]] = {ImportRun.Kind.HOUSEHOLDS: ["户号", "户主", "地址", "网格编码"],
             ImportRun.Kind.FIRMS: ["编号", "名称", "类型", "规模", "地址", "网格编码"]}
 KIND_BY_LABEL = {str(c.label): c.value for c in FirmKind} | {
     "企业": "enterprise", "工厂": "factory", "个体工商户": "shop", "餐饮": "restaurant", "危化品": "hazardous",

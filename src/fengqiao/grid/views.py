@@ -221,7 +221,7 @@ def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("grid_household", household.pk)
 
 
@@ -294,7 +294,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             _form_error(form, exc)
         else:
             return redirect("grid_import_run", run.pk)
-    runs = ImportRun.objects.filter(by=request.user)[:20]
+    runs = ImportRun.objects.filter(by_id=request.user.pk)[:20]
     return render(request, "grid/import.html", {"form": form, "runs": runs,
                                                 "household_columns": registry_io.HOUSEHOLD_COLUMNS,
                                                 "firm_columns": registry_io.FIRM_COLUMNS},
@@ -303,7 +303,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = ImportRun.objects.filter(pk=run_id, by=request.user).first()
+    run = ImportRun.objects.filter(pk=run_id, by_id=request.user.pk).first()
     if run is None:
         raise Http404("no such import")
     template = "grid/_import_status.html" if request.headers.get("HX-Request") else "grid/import_run.html"
@@ -334,8 +334,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = presenters.household_rows(request.user, page.object_list, via="page")
     for row, h in zip(rows, page.object_list, strict=True):
-        row["last_visit"] = h.last_visit
-        row["days"] = (now - h.last_visit).days if h.last_visit else None
+        last = getattr(h, "last_visit", None)  # annotated by the query
+        row["last_visit"] = last
+        row["days"] = (now - last).days if last else None
     firms_overdue = list(queries.overdue_firms(request.user, area)[:50])
     return render(request, "grid/overdue.html", {"page": page, "rows": rows, "total": page.paginator.count,
                                                  "firms": firms_overdue, "area": area, "rules": current_settings(),

@@ -297,12 +297,12 @@ def shop(request: HttpRequest, shop_id: int) -> HttpResponse:
                 actions.item_save(actor=request.user, shop=s, item=None, **item_form.cleaned_data)
                 messages.success(request, _("Item saved."))
             elif request.POST.get("form") == "stock":
-                item = ShopItem.objects.filter(shop=s, pk=request.POST.get("item") or 0).first() \
+                stocked = ShopItem.objects.filter(shop=s, pk=request.POST.get("item") or 0).first() \
                     if (request.POST.get("item") or "").isdigit() else None
-                if item is None:
+                if stocked is None:
                     raise DomainError(_("Choose an item."))
-                actions.item_save(actor=request.user, shop=s, item=item, name=item.name, points=item.points,
-                                  value=item.value, add_stock=request.POST.get("add_stock") or 0)
+                actions.item_save(actor=request.user, shop=s, item=stocked, name=stocked.name, points=stocked.points,
+                                  value=stocked.value, add_stock=request.POST.get("add_stock") or 0)
                 messages.success(request, _("Stock received."))
             else:
                 raise DomainError(_("Check the form."))
