@@ -8,7 +8,9 @@ The people of a matter:
   assessment and approves closing (销号) — a county-listed matter is closed by the county, a
   town-listed one by the town, a city-listed one by the city; nobody approves a closing they
   asked for themselves. Offices *above* the listing region oversee it: they urge, supervise
-  (督办), escalate and may also act as the owner would.
+  (督办), escalate and may also act as the owner would. Closing is signed off by the office's
+  staff at the listing region (its operators and administrators; a town's cadres), not by the
+  county leaders the office serves.
 - **the owner unit** (责任单位): the liaisons of the owning department.
 - **the leader in charge** (包案领导) and **the task force** (攻坚小组): the leader acts as the
   owner does and records the decision; the task force reports progress, its heads complete
@@ -30,6 +32,8 @@ from fengqiao.regions.models import Level, Region
 
 COUNTY_OFFICE = frozenset({Role.OPERATOR, Role.ADMIN, Role.COUNTY_LEADER})
 TOWN_OFFICE = frozenset({Role.TOWN_CADRE, Role.ADMIN})
+# Who signs a closing off (销号) at a county or city: the office's staff, not the leaders it serves.
+COUNTY_APPROVERS = frozenset({Role.OPERATOR, Role.ADMIN})
 # Roles whose posts put the matters of a region in scope (queries.py).
 REGIONAL_ROLES = frozenset({Role.OPERATOR, Role.ADMIN, Role.COUNTY_LEADER, Role.TOWN_CADRE,
                             Role.VILLAGE_LIAISON, Role.PARTY_SECRETARY})
@@ -53,6 +57,13 @@ def _rank(level: str) -> int:
 def is_office_at(user, region: Region) -> bool:
     """An office post at exactly `region`."""
     roles = office_roles(region)
+    return any(p.region_id == region.pk and p.role in roles for p in posts_of(user))
+
+
+def is_approver_at(user, region: Region) -> bool:
+    """An approver's post at exactly `region`: its operators or administrators (county, city), its
+    cadres (town)."""
+    roles = TOWN_OFFICE if region.level == Level.TOWN else COUNTY_APPROVERS
     return any(p.region_id == region.pk and p.role in roles for p in posts_of(user))
 
 
@@ -128,7 +139,7 @@ def may(user, matter: Matter, action: str) -> bool:
     if sees_everything(user):
         return True
     if action in LISTING_ACTIONS:
-        if not is_office_at(user, matter.listing_region):
+        if not is_approver_at(user, matter.listing_region):
             return False
         # Four eyes: the one who asked for closing does not approve it.
         return action != "approve_close" or matter.close_requested_by_id != _person_id(user)

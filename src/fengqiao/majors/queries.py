@@ -337,7 +337,8 @@ def closing_queue(user) -> QuerySet[Matter]:
     qs = visible_matters(user).filter(status=Status.CLOSING)
     if sees_everything(user):
         return qs
-    regions = [p.region_id for p in posts_of(user) if p.role in perms.office_roles(p.region)]
+    regions = [p.region_id for p in posts_of(user)
+               if p.role in (perms.TOWN_OFFICE if p.region.level == "town" else perms.COUNTY_APPROVERS)]
     return qs.filter(listing_region_id__in=regions)
 
 
