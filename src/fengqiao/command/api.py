@@ -368,3 +368,26 @@ def stats_petitions(request: HttpRequest):
 @router.get("/stats/petitions.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(FIGURE))
 def stats_petitions_xlsx(request: HttpRequest):
     return exports.petitions_xlsx(_petitions(request))
+
+
+def _mediation(request: HttpRequest):
+    from fengqiao.command.figures_mediation import mediation_figures
+
+    return mediation_figures(measure=request.GET.get("measure") or "success_rate",
+                             **_figure_kwargs(request, default="year"))
+
+
+MEDIATION = [*FIGURE, _param("measure", {"type": "string", "enum": ["success_rate", "cases", "performance_rate",
+                                                                   "average_days"]},
+                             "Rank each table by this (default success_rate)")]
+
+
+@router.get("/stats/mediation", summary="Mediation: cases, success rate, average days, performance rate — per "
+            "mediator, room, kind, committee and department", openapi_extra=_query(MEDIATION))
+def stats_mediation(request: HttpRequest):
+    return _mediation(request).as_dict()
+
+
+@router.get("/stats/mediation.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(MEDIATION))
+def stats_mediation_xlsx(request: HttpRequest):
+    return exports.mediation_xlsx(_mediation(request))

@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fengqiao.command.figures import Ratio
+from fengqiao.command.figures_mediation import DIMENSIONS, MediationFigures, MediationRow
 from fengqiao.command.figures_petitions import BatchRow, PetitionFigures
 from fengqiao.command.figures_proxy import ProxyFigures
 from fengqiao.command.figures_sources import SourcesFigures
@@ -284,3 +285,27 @@ def petitions_xlsx(f: PetitionFigures, filename: str = "") -> HttpResponse:
                              _number(p.change.percent), p.village_week, p.village_week_settled,
                              _pct(places, p.village_week_rate), p.backlog_open, p.backlog_settled])
     return _response(wb, filename or f"petitions-{f.region.code}-{f.span.start:%Y%m%d}-{f.span.end:%Y%m%d}.xlsx")
+
+
+def _mediation_cells(ws: Worksheet, r: MediationRow) -> list[Any]:
+    return [r.cases, r.settled, _pct(ws, r.success, 2), r.ended,
+            None if r.average_days is None else float(r.average_days), r.terms_due, r.terms_performed,
+            _pct(ws, r.performance)]
+
+
+def mediation_xlsx(f: MediationFigures, filename: str = "") -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Mediation")[:31]
+    _span_line(ws, f.region, f.span, f.previous)
+    columns = [_("Cases"), pgettext("mediation figures", "Settled"), _("Success rate (%)"), _("Ended"), _("Average days"), _("Terms due"),
+               _("Terms performed"), _("Performance rate (%)")]
+    _header(ws, ["", *columns])
+    for label, row in ((_("This period"), f.total), (_("Previous period"), f.before), (_("A year earlier"), f.year)):
+        xlsx.append(ws, [str(label), *_mediation_cells(ws, row)])
+    for key, title in DIMENSIONS.items():
+        sheet = wb.create_sheet(str(title)[:31])
+        _header(sheet, [_("Rank"), str(title), *columns])
+        for r in f.tables.get(key, []):
+            xlsx.append(sheet, [r.rank, r.name, *_mediation_cells(sheet, r)])
+    return _response(wb, filename or f"mediation-{f.region.code}-{f.span.start:%Y%m%d}-{f.span.end:%Y%m%d}.xlsx")

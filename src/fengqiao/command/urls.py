@@ -18,6 +18,8 @@ urlpatterns = [
     path("command/proxy.xlsx", views_figures.proxy_export, name="command_proxy_export"),
     path("command/sources/", views_figures.sources_page, name="command_sources"),
     path("command/sources.xlsx", views_figures.sources_export, name="command_sources_export"),
+    path("command/mediation/", views_figures.mediation_page, name="command_mediation"),
+    path("command/mediation.xlsx", views_figures.mediation_export, name="command_mediation_export"),
     path("command/petitions/", views_figures.petitions_page, name="command_petitions"),
     path("command/petitions.xlsx", views_figures.petitions_export, name="command_petitions_export"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from fengqiao.command import exports
 from fengqiao.command import permissions as perms
 from fengqiao.command import views as v
+from fengqiao.command.figures_mediation import DIMENSIONS, RANK_BY, mediation_figures
 from fengqiao.command.figures_petitions import petition_figures
 from fengqiao.command.figures_proxy import proxy_figures
 from fengqiao.command.figures_sources import sources_figures
@@ -122,3 +123,33 @@ def petitions_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def petitions_export(request: HttpRequest) -> HttpResponse:
     return _figure_export(request, petition_figures, exports.petitions_xlsx, default="year")
+
+
+# ----------------------------------------------------------------------------------- 调解
+
+RANK_LABELS = {"success_rate": gettext_lazy("Success rate"), "cases": gettext_lazy("Cases"),
+               "performance_rate": gettext_lazy("Performance rate"), "average_days": gettext_lazy("Average days")}
+
+
+def _mediation(request: HttpRequest) -> Callable[..., Any]:
+    measure = request.GET.get("measure") or "success_rate"
+
+    def build(**kw: Any):
+        return mediation_figures(measure=measure, **kw)
+    return build
+
+
+@login_required
+@require_GET
+def mediation_page(request: HttpRequest) -> HttpResponse:
+    """调解: cases, success rate, average days and performance rate — in total and per mediator,
+    room, kind, committee and department, ranked; against another span and a year earlier."""
+    return _figure_page(request, "command/mediation.html", _mediation(request), default="year", extra=lambda f: {
+        "tables": [{"key": k, "label": DIMENSIONS[k], "rows": f.tables.get(k, [])} for k in DIMENSIONS],
+        "rank_by": [(k, RANK_LABELS[k]) for k in RANK_BY]})
+
+
+@login_required
+@require_GET
+def mediation_export(request: HttpRequest) -> HttpResponse:
+    return _figure_export(request, _mediation(request), exports.mediation_xlsx, default="year")
