@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.grid.models import (
     ChecklistKind,
@@ -51,8 +52,8 @@ class MemberForm(forms.Form):
 
 
 class FirmForm(forms.Form):
-    code = forms.CharField(label=_("number"), max_length=40)
-    name = forms.CharField(label=_("name"), max_length=100)
+    code = forms.CharField(label=pgettext_lazy("registry", "number"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=FirmKind.choices)
     size = forms.ChoiceField(label=_("size"), choices=FirmSize.choices)
     employees = forms.IntegerField(label=_("workers"), min_value=0, max_value=1_000_000, initial=0)
@@ -103,7 +104,7 @@ class PublicityForm(forms.Form):
     households_visited = forms.IntegerField(label=_("households visited"), min_value=0, max_value=100_000, initial=0)
     leaflets = forms.IntegerField(label=_("leaflets handed out"), min_value=0, max_value=1_000_000, initial=0)
     online_pushes = forms.IntegerField(label=_("online pushes"), min_value=0, max_value=1_000_000, initial=0)
-    sessions = forms.IntegerField(label=_("sessions"), min_value=0, max_value=10_000, initial=0)
+    sessions = forms.IntegerField(label=pgettext_lazy("publicity", "sessions"), min_value=0, max_value=10_000, initial=0)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
     def __init__(self, *args, regions=(), **kwargs):
@@ -112,7 +113,7 @@ class PublicityForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=80)
     kind = forms.ChoiceField(label=_("kind"), choices=TeamKind.choices)
     region = forms.ChoiceField(label=_("region"))
 
@@ -143,7 +144,7 @@ class PatrolForm(forms.Form):
     members_count = forms.IntegerField(label=_("patrollers"), min_value=1, max_value=500, initial=2)
     route = forms.CharField(label=_("route"), max_length=60_000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("Points as “latitude,longitude”, one a line (the phone records them)."))
-    findings = forms.CharField(label=_("what was found"), max_length=500, required=False)
+    findings = forms.CharField(label=pgettext_lazy("patrol", "what was found"), max_length=500, required=False)
 
     def clean_route(self):
         points = []
@@ -161,7 +162,7 @@ class PatrolForm(forms.Form):
 
 class ZoneForm(forms.Form):
     code = forms.SlugField(label=_("code"), max_length=32)
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=60)
     villages = forms.MultipleChoiceField(label=_("villages"), widget=forms.SelectMultiple(attrs={"size": 10}))
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
@@ -196,5 +197,5 @@ class RulesForm(forms.Form):
 
 class ChecklistForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ChecklistKind.choices)
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=60)
     items = forms.CharField(label=_("items, one a line"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}))

@@ -91,7 +91,7 @@ class Zone(models.Model):
     party committee) that rankings, worklists and the command centre use like a town."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("county"))
     villages = models.ManyToManyField("regions.Region", related_name="grid_zones", verbose_name=_("villages"))
@@ -269,8 +269,8 @@ class FirmSize(models.TextChoices):
 class Firm(Filed):
     """A firm of the grid (企业, 个体工商户): kind, size, its workers and migrant workers."""
 
-    code = models.CharField(_("number"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(pgettext_lazy("registry", "number"), max_length=40, unique=True)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=FirmKind.choices)
     size = models.CharField(_("size"), max_length=8, choices=FirmSize.choices)
     employees = models.PositiveIntegerField(_("workers"), default=0)
@@ -307,7 +307,7 @@ class Firm(Filed):
 class RentedRoom(Filed):
     """出租房: a rented room or flat, its landlord and tenants (hazard checks: 出租房消防)."""
 
-    code = models.CharField(_("number"), max_length=40, unique=True)
+    code = models.CharField(pgettext_lazy("registry", "number"), max_length=40, unique=True)
     address = models.CharField(_("address"), max_length=200)
     landlord_name = models.CharField(_("landlord"), max_length=50)
     phone = EncryptedTextField(_("landlord's phone"), blank=True)
@@ -429,7 +429,7 @@ class Checklist(models.Model):
     """A hazard checklist the admin edits (its items below)."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=ChecklistKind.choices)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -492,8 +492,8 @@ class HazardCheck(Filed):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # 待整改
-    CLOSED = "closed", _("Closed")  # 已整改 (a re-check passed)
+    OPEN = "open", pgettext_lazy("hazard status", "Open")  # 待整改
+    CLOSED = "closed", pgettext_lazy("hazard status", "Closed")  # 已整改 (a re-check passed)
 
 
 class Finding(Filed):
@@ -536,7 +536,7 @@ class Publicity(Filed):
     households_visited = models.PositiveIntegerField(_("households visited"), default=0)
     leaflets = models.PositiveIntegerField(_("leaflets handed out"), default=0)
     online_pushes = models.PositiveIntegerField(_("online pushes"), default=0)
-    sessions = models.PositiveIntegerField(_("sessions"), default=0)  # 场次 / 轮次
+    sessions = models.PositiveIntegerField(pgettext_lazy("publicity", "sessions"), default=0)  # 场次 / 轮次
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField()
 
@@ -564,7 +564,7 @@ class TeamKind(models.TextChoices):
 class Team(Filed):
     """群防群治队伍 (seed 003: 6 kinds, 133 teams, 4,972 volunteers)."""
 
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=14, choices=TeamKind.choices)
     leader = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+", verbose_name=_("leader"))
@@ -638,7 +638,7 @@ class Patrol(Filed):
     members_count = models.PositiveSmallIntegerField(_("patrollers"), default=1)
     route = models.JSONField(_("route"), default=list)
     distance_m = models.PositiveIntegerField(_("distance (m)"), default=0)
-    findings = models.CharField(_("what was found"), max_length=500, blank=True)
+    findings = models.CharField(pgettext_lazy("patrol", "what was found"), max_length=500, blank=True)
     logged_by = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
 
@@ -663,10 +663,10 @@ class ImportRun(models.Model):
         FIRMS = "firms", _("Firms")
 
     class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Refused")
+        QUEUED = "queued", pgettext_lazy("grid import", "Queued")
+        RUNNING = "running", pgettext_lazy("grid import", "Running")
+        DONE = "done", pgettext_lazy("grid import", "Imported")
+        FAILED = "failed", pgettext_lazy("grid import", "Refused")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.lib import clock
 
@@ -43,7 +44,7 @@ class Rule(models.Model):
     (negative) when it applies."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     points = models.IntegerField(_("points"))
     description = models.CharField(_("description"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -96,7 +97,7 @@ class Entry(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices)
     amount = models.IntegerField(_("points"))  # signed: + earned, − deducted or spent
     rule = models.ForeignKey(Rule, null=True, blank=True, on_delete=models.PROTECT, related_name="entries",
-                             verbose_name=_("rule"))
+                             verbose_name=pgettext_lazy("incentive", "rule"))
     reason = models.CharField(_("reason"), max_length=300)
     balance_after = models.IntegerField(_("balance after"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -122,7 +123,7 @@ class Entry(models.Model):
 class Rubric(models.Model):
     """The "六好六无" standard: items with their points, 100 in all."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -181,7 +182,7 @@ class PeriodStatus(models.TextChoices):
 class ScoringPeriod(Filed):
     """A round of scoring (a quarter, a year) of the households under a region."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="periods")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
@@ -233,7 +234,7 @@ class ScoreLine(models.Model):
 class Shop(Filed):
     """积分兑换超市 of a town or a village."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=clock.now)
 
@@ -248,7 +249,7 @@ class Shop(Filed):
 
 class ShopItem(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="items")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     points = models.PositiveIntegerField(_("points"))
     value = models.DecimalField(_("value (yuan)"), max_digits=10, decimal_places=2)
     stock = models.IntegerField(_("in stock"), default=0)
@@ -331,11 +332,11 @@ class ElectionStatus(models.TextChoices):
 
 
 class Election(Filed):
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=16, choices=ElectionKind.choices)
     starts_on = models.DateField(_("work from"))
     ends_on = models.DateField(_("work to"))
-    seats = models.PositiveSmallIntegerField(_("seats"))
+    seats = models.PositiveSmallIntegerField(pgettext_lazy("election", "seats"))
     status = models.CharField(_("status"), max_length=12, choices=ElectionStatus.choices,
                               default=ElectionStatus.NOMINATING)
     created_at = models.DateTimeField()

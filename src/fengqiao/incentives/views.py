@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fengqiao.grid import queries as grid_queries
@@ -36,7 +36,7 @@ from fengqiao.regions.models import Level, Region
 
 
 class PointsForm(forms.Form):
-    rule = forms.ModelChoiceField(label=gettext_lazy("rule"), queryset=Rule.objects.filter(active=True))
+    rule = forms.ModelChoiceField(label=pgettext_lazy("incentive", "rule"), queryset=Rule.objects.filter(active=True))
     times = forms.IntegerField(label=gettext_lazy("times"), min_value=1, max_value=20, initial=1)
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=300)
 
@@ -53,7 +53,7 @@ class RedeemForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=60)
     points = forms.IntegerField(label=gettext_lazy("points"), min_value=1, max_value=100_000)
     value = forms.DecimalField(label=gettext_lazy("value (yuan)"), min_value=0, max_value=100_000, decimal_places=2)
     add_stock = forms.IntegerField(label=gettext_lazy("stock received"), min_value=0, max_value=100_000, initial=0)
@@ -67,7 +67,7 @@ class ListForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=60)
     region = forms.ChoiceField(label=gettext_lazy("region"))
     starts_on = forms.DateField(label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -79,7 +79,7 @@ class PeriodForm(forms.Form):
 
 class ElectionForm(PeriodForm):
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ElectionKind.choices)
-    seats = forms.IntegerField(label=gettext_lazy("seats"), min_value=1, max_value=10_000)
+    seats = forms.IntegerField(label=pgettext_lazy("election", "seats"), min_value=1, max_value=10_000)
 
 
 # The figures behind a nominee, in the order the page shows them.
