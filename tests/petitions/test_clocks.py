@@ -269,3 +269,21 @@ def test_a_key_difficult_matter_keeps_its_14_days_at_the_town_but_not_its_villag
         actions.petition_route(petition=p, actor=world.town_cadre.user, office=world.town)
     assert clock_of(p, "petition.village_week").outcome == Clock.Outcome.CANCELLED
     assert running(p, "petition.key_local") is not None
+
+
+def test_option_windows_warn_who_may_use_them_and_lapse_without_blaming_anyone(world):
+    from fengqiao.petitions.queries import clock_rows, worklist
+
+    p = register(world, when=local(2026, 3, 2))
+    route_to_department(world, p, when=local(2026, 3, 3, 10))  # 5 working days: to 10 March
+    OutboxMessage.objects.all().delete()
+    clocks.scan(now=local(2026, 3, 10, 9).astimezone(dt.UTC))  # one day before: the warning
+    warned = OutboxMessage.objects.filter(template="clock_warning", params__clock="提出异议期限")
+    assert set(warned.values_list("person_id", flat=True)) == {world.dept_liaison.pk}
+    clocks.scan(now=local(2026, 3, 11, 9).astimezone(dt.UTC))
+    lapse = AuditEntry.objects.get(stream=f"petition:{p.pk}", action="clock_overdue",
+                                   details__clock="petition.object")
+    assert lapse.details["notified"] == []
+    moment = local(2026, 3, 11, 9)
+    assert {c.key: c.state for c in clock_rows(p, moment)}["petition.object"] == "lapsed"
+    assert p not in worklist(world.operator.user, "overdue", moment)

@@ -377,7 +377,9 @@ class Builder:
             leader = self.roster.leaders[i % len(self.roster.leaders)]
             batch = batches[i % 4]
             settle = i % 2 == 0
-            self.line(p, to="closed" if settle else "handling", route_days=1, accept_days=2,
+            # The petition itself is answered and closed; the case stays in the backlog until
+            # settled. A few are still being handled, long past their 60 days.
+            self.line(p, to="handling" if i % 8 == 1 else "closed", route_days=1, accept_days=2,
                       answer_days=25, close_days=31, leader=leader, team=True)
             listed = when + 5 * HOUR
             p.steps.append((listed, "list_backlog", partial(

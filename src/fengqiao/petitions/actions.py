@@ -101,7 +101,18 @@ def handlers(petition: Petition) -> list[Person]:
 
 
 def clock_recipients(petition: Petition, running: Any) -> list[Person]:
-    """Told when a clock warns or passes: the handlers and the leader in charge."""
+    """Told when a clock warns or passes: the handlers and the leader in charge. A window one may
+    use but need not (queries.OPTION_WINDOWS) is different: the body is warned that its time to
+    object runs out, and nobody is told when it has; the office is told that a petitioner's time
+    to ask for a review runs out and when it has (the petition is then to be closed)."""
+    from fengqiao.petitions.queries import OPTION_WINDOWS
+
+    key = running.policy.key
+    lapsed = running.overdue_notified_at is not None  # the scanner marks the notice before asking
+    if key == "petition.object":
+        return [] if lapsed else _unique(body_clerks(petition) + [petition.handler])
+    if key in OPTION_WINDOWS:
+        return _unique(office_people(petition))
     people = handlers(petition)
     if petition.leader is not None:
         people.append(petition.leader)

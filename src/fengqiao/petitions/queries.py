@@ -95,9 +95,10 @@ LIST_RELATED = ("category", "region", "village", "town", "body_department", "bod
 # ---------------------------------------------------------------------------------- clocks
 
 
-# The petitioner's windows to ask for a review or a re-review: when one passes nobody is late —
-# the petition waits to be closed (办结). They are "lapsed", never "overdue".
-APPLY_WINDOWS = ("petition.review_apply", "petition.rereview_apply")
+# Windows to do something one may do, not must: the body's to object, the petitioner's to ask for a
+# review or a re-review. When one passes nobody is late — the body must then decide, the petition
+# waits to be closed (办结). They "lapse", they are never "overdue".
+OPTION_WINDOWS = ("petition.object", "petition.review_apply", "petition.rereview_apply")
 
 
 def _clocks(**filters) -> QuerySet[Clock]:
@@ -106,7 +107,7 @@ def _clocks(**filters) -> QuerySet[Clock]:
 
 def _late(**filters) -> QuerySet[Clock]:
     """Running limits past due that someone owes (the apply windows left out)."""
-    return _clocks(stopped_at=None, **filters).exclude(policy__key__in=APPLY_WINDOWS)
+    return _clocks(stopped_at=None, **filters).exclude(policy__key__in=OPTION_WINDOWS)
 
 
 def with_clock_state(qs: QuerySet[Petition], now: dt.datetime | None = None) -> QuerySet[Petition]:
@@ -131,7 +132,7 @@ class ClockRow:
     started_at: dt.datetime
     due_at: dt.datetime
     stopped_at: dt.datetime | None
-    state: str  # running, due_soon, overdue, lapsed (an apply window passed), met, late, cancelled
+    state: str  # running, due_soon, overdue, lapsed (an option window passed), met, late, cancelled
     extended_days: int
     extension_reason: str
     approximate: bool
@@ -143,7 +144,7 @@ def clock_rows(petition: Petition, now: dt.datetime | None = None) -> list[Clock
     rows = []
     for c in _clocks(record_id=petition.pk).select_related("policy").order_by("started_at", "id"):
         if c.stopped_at is None:
-            past = "lapsed" if c.policy.key in APPLY_WINDOWS else "overdue"
+            past = "lapsed" if c.policy.key in OPTION_WINDOWS else "overdue"
             state = past if now > c.due_at else "due_soon" if now >= c.warn_at else "running"
         else:
             state = c.outcome or "met"
@@ -160,7 +161,7 @@ CLOCK_STATE_LABELS: dict[str, StrOrPromise] = {
     "running": pgettext_lazy("clock state", "Running"),
     "due_soon": pgettext_lazy("clock state", "Due soon"),
     "overdue": pgettext_lazy("clock state", "Overdue"),
-    "lapsed": pgettext_lazy("clock state", "Passed unused: to close"),
+    "lapsed": pgettext_lazy("clock state", "Passed, not used"),
     "met": pgettext_lazy("clock state", "Met in time"),
     "late": pgettext_lazy("clock state", "Met late"),
     "cancelled": pgettext_lazy("clock state", "No longer needed"),
