@@ -31,6 +31,7 @@ from fengqiao.petitions.models import (
     BATCH_CHINESE,
     BacklogCase,
     Batch,
+    OPEN_STATUSES,
     Kind,
     Petition,
     Status,
@@ -236,16 +237,10 @@ def worklist(user, bucket: str, now: dt.datetime | None = None) -> QuerySet[Peti
         qs = scope.filter(status__in=[Status.ANSWERED, Status.REVIEWED, Status.REREVIEWED])
     elif bucket == "leading":
         person = person_of(user)
-        qs = base.filter(leader=person, status__in=list(perms_open())) if person else base.none()
+        qs = base.filter(leader=person, status__in=list(OPEN_STATUSES)) if person else base.none()
     else:
         raise ValueError(bucket)
     return qs
-
-
-def perms_open() -> tuple[str, ...]:
-    from fengqiao.petitions.models import OPEN_STATUSES
-
-    return tuple(str(s) for s in OPEN_STATUSES)
 
 
 def worklist_counts(user, now: dt.datetime | None = None) -> dict[str, int]:
