@@ -29,9 +29,9 @@ from fengqiao.petitions import permissions as perms
 from fengqiao.petitions.machine import NAME
 from fengqiao.petitions.models import (
     BATCH_CHINESE,
+    OPEN_STATUSES,
     BacklogCase,
     Batch,
-    OPEN_STATUSES,
     Kind,
     Petition,
     Status,
