@@ -46,10 +46,12 @@ from fengqiao.mediation.models import (
 )
 from fengqiao.mediation.schemas import (
     AgreementOut,
-    AttachmentOut,
+    AgreementTermOut,
     CaseActionIn,
     CaseActionOut,
+    CaseAttachmentOut,
     CaseClockOut,
+    CaseFollowUpOut,
     CaseMediatorOut,
     CaseOpenIn,
     CaseOut,
@@ -59,23 +61,21 @@ from fengqiao.mediation.schemas import (
     CaseWorklistOut,
     ConfirmationOut,
     CourtIn,
-    DutyOut,
-    FigureOut,
-    FollowUpOut,
+    DutyShiftOut,
     InvestigationOut,
+    MediationFigureOut,
+    MediationOrgOut,
+    MediationRegionRef,
     MediatorOut,
     MediatorSuggestionOut,
-    MemberOut,
-    OrgOut,
     PartyOut,
-    RegionRef,
-    SeatOut,
+    PoolMemberOut,
+    PoolTaskActionIn,
+    PoolTaskIn,
+    PoolTaskOut,
+    PoolTaskPage,
     SessionOut,
-    TaskActionIn,
-    TaskIn,
-    TaskOut,
-    TaskPage,
-    TermOut,
+    SessionSeatOut,
     WindowIn,
 )
 from fengqiao.regions.models import Region
@@ -87,8 +87,8 @@ MAX_EXPORT_ROWS = exports.MAX_ROWS
 # ----------------------------------------------------------------------------- shaping
 
 
-def _region(r: Region) -> RegionRef:
-    return RegionRef(code=r.code, name=r.display_name, level=r.level)
+def _region(r: Region) -> MediationRegionRef:
+    return MediationRegionRef(code=r.code, name=r.display_name, level=r.level)
 
 
 def _lead_name(case: Case) -> str | None:
@@ -138,7 +138,7 @@ def case_out(user, case: Case, *, via: str = "api") -> CaseOut:
             number=found.number, kind=found.kind, facts=found.facts, disputes=found.disputes, responsibility=found.responsibility,
             performance_manner=found.performance_manner, signed_at=found.signed_at, effective_at=found.effective_at,
             performance=found.performance,
-            terms=[TermOut(id=t.id, seq=t.seq, content=t.content, obligor_id=t.obligor_id, due_on=t.due_on,
+            terms=[AgreementTermOut(id=t.id, seq=t.seq, content=t.content, obligor_id=t.obligor_id, due_on=t.due_on,
                            amount=None if t.amount is None else f"{t.amount:.2f}", manner=t.manner, place=t.place,
                            status=t.status, checked_at=t.checked_at, check_note=t.check_note)
                    for t in found.terms.all()],
@@ -154,7 +154,7 @@ def case_out(user, case: Case, *, via: str = "api") -> CaseOut:
             id=s.id, state=s.state, scheduled_for=s.scheduled_for, held_at=s.held_at, ended_at=s.ended_at,
             place=s.place, mode=s.mode, attendees=list(s.attendees or []),
             parties_present=[p.pk for p in s.parties_present.all()],
-            seats=[SeatOut(kind=seat.kind, kind_label=str(seat_labels.get(seat.kind, seat.kind)),
+            seats=[SessionSeatOut(kind=seat.kind, kind_label=str(seat_labels.get(seat.kind, seat.kind)),
                            unit_name=seat.unit_name, representative=seat.representative) for seat in s.seats.all()],
             notes=s.notes, result=s.result, recorder=s.recorder, photos=[p.pk for p in s.photos.all()]))
     return CaseOut(
@@ -173,27 +173,27 @@ def case_out(user, case: Case, *, via: str = "api") -> CaseOut:
                                          investigators=list(i.investigators or []), subject=i.subject,
                                          content=i.content, recorder=i.recorder) for i in c.investigations.all()],
         agreement=agreement,
-        follow_ups=[FollowUpOut(id=f.id, visited_at=f.visited_at, method=f.method, visitor_name=f.visitor_name,
+        follow_ups=[CaseFollowUpOut(id=f.id, visited_at=f.visited_at, method=f.method, visitor_name=f.visitor_name,
                                 note=f.note, dispute_settled=f.dispute_settled) for f in c.follow_ups.all()],
         clocks=_clocks(queries.clocks_for(c), now),
-        attachments=[AttachmentOut(id=a.id, name=a.name, size=a.size, content_type=a.content_type,
+        attachments=[CaseAttachmentOut(id=a.id, name=a.name, size=a.size, content_type=a.content_type,
                                    session_id=a.session_id, document=a.document) for a in c.attachments.all()],
         available_actions=queries.case_actions_for(user, c),
     )
 
 
-def _member_out(m: PoolMember, open_tasks: int = 0) -> MemberOut:
-    return MemberOut(id=m.id, person_id=m.person_id, name=m.person.name, pool=m.pool.name, source=m.source,
+def _member_out(m: PoolMember, open_tasks: int = 0) -> PoolMemberOut:
+    return PoolMemberOut(id=m.id, person_id=m.person_id, name=m.person.name, pool=m.pool.name, source=m.source,
                      specialties=list(m.specialties or []), open_tasks=open_tasks)
 
 
-def task_out(user, task: Task) -> TaskOut:
+def task_out(user, task: Task) -> PoolTaskOut:
     t = (Task.objects.select_related("event", "member__person", "member__pool", "dispatcher", "region")
          .get(pk=task.pk))
     now = clock.now()
     running = [k for k in queries.task_clocks(t) if k.stopped_at is None]
     due = running[-1].due_at if running else None
-    return TaskOut(
+    return PoolTaskOut(
         id=t.id, status=t.status, status_label=str(TaskStatus(t.status).label), event_id=t.event_id,
         event_code=t.event.code, title=t.event.title, region=_region(t.region), member=_member_out(t.member),
         dispatcher=t.dispatcher.name, instructions=t.instructions, dispatched_at=t.dispatched_at,
@@ -389,14 +389,14 @@ def suggestions(request, specialty: str = Query(..., max_length=12), region_code
     return _suggestions(suggest.suggest_mediators(specialty=specialty, region=region, kind=kind, limit=limit))
 
 
-@router.post("/mediation/cases/{case_id}/attachments", response={201: AttachmentOut},
+@router.post("/mediation/cases/{case_id}/attachments", response={201: CaseAttachmentOut},
              summary="A session's photo, a signed scan of a document, evidence (sniffed by its bytes)")
 def upload_case_attachment(request, case_id: int, file: File[UploadedFile],
                            session_id: int | None = Form(None, ge=1, le=MAX_INT),
                            document: str = Form("", max_length=30)):
     case = queries.access_case_for_user(request.auth, case_id)
     att = actions.case_attach(case=case, actor=request.auth, upload=file, session=session_id, document=document)
-    return Answer(201, AttachmentOut(id=att.id, name=att.name, size=att.size, content_type=att.content_type,
+    return Answer(201, CaseAttachmentOut(id=att.id, name=att.name, size=att.size, content_type=att.content_type,
                                      session_id=att.session_id, document=att.document))
 
 
@@ -416,7 +416,7 @@ def worklist(request, bucket: str | None = Query(None, max_length=20),
 # ------------------------------------------------------------------------------- tasks
 
 
-@router.get("/mediation/tasks", response=TaskPage, summary="群英 tasks in the caller's scope")
+@router.get("/mediation/tasks", response=PoolTaskPage, summary="群英 tasks in the caller's scope")
 def list_tasks(request, status: str | None = Query(None, max_length=12, description="A status, or 'open'"),
                mine: bool = Query(False, description="Only the tasks handed to me"),
                page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE)):
@@ -428,7 +428,7 @@ def list_tasks(request, status: str | None = Query(None, max_length=12, descript
             raise InvalidInput(_("Unknown status: %(v)s") % {"v": status}, field="status")
         qs = qs.filter(status=status)
     count, rows = _page(qs.order_by("-dispatched_at", "-id"), page, page_size)
-    return TaskPage(count=count, page=page, page_size=page_size, items=[task_out(request.auth, t) for t in rows])
+    return PoolTaskPage(count=count, page=page, page_size=page_size, items=[task_out(request.auth, t) for t in rows])
 
 
 @router.get("/mediation/tasks.xlsx", summary="The 群英 tasks in scope as a spreadsheet")
@@ -444,8 +444,8 @@ def export_tasks(request, status: str | None = Query(None, max_length=12)):
     return _xlsx(exports.tasks_workbook(request.auth, qs), "qunying-tasks.xlsx")
 
 
-@router.post("/mediation/tasks", response={201: TaskOut}, summary="派单: hand the event to a 群英 member")
-def dispatch_task(request, payload: TaskIn):
+@router.post("/mediation/tasks", response={201: PoolTaskOut}, summary="派单: hand the event to a 群英 member")
+def dispatch_task(request, payload: PoolTaskIn):
     event = access_event_for_user(request.auth, payload.event_id)
     perms.require_dispatch(request.auth, event)
     member = PoolMember.objects.filter(pk=payload.member_id, active=True).select_related("person", "pool").first()
@@ -459,14 +459,14 @@ def dispatch_task(request, payload: TaskIn):
     return Answer(201, task_out(request.auth, task))
 
 
-@router.get("/mediation/tasks/{task_id}", response=TaskOut)
+@router.get("/mediation/tasks/{task_id}", response=PoolTaskOut)
 def get_task(request, task_id: int):
     return task_out(request.auth, queries.access_task_for_user(request.auth, task_id))
 
 
-@router.post("/mediation/tasks/{task_id}/actions", response=TaskOut,
+@router.post("/mediation/tasks/{task_id}/actions", response=PoolTaskOut,
              summary="接单, 拒单, 反馈, 办结 …: {\"action\": …, its fields}")
-def act_on_task(request, task_id: int, payload: TaskActionIn):
+def act_on_task(request, task_id: int, payload: PoolTaskActionIn):
     task = queries.access_task_for_user(request.auth, task_id)
     data = payload.dict(exclude_none=True)
     action = data.pop("action")
@@ -482,7 +482,7 @@ def task_timeline(request, task_id: int):
                           details=a.details, created_at=a.created_at) for a in queries.task_timeline(task)]
 
 
-@router.get("/mediation/events/{event_id}/members", response=list[MemberOut],
+@router.get("/mediation/events/{event_id}/members", response=list[PoolMemberOut],
             summary="The 群英 members who may take a task on this event (its place's pools)")
 def members_for_event(request, event_id: int):
     event = access_event_for_user(request.auth, event_id)
@@ -510,17 +510,17 @@ def list_mediators(request, region_code: str | None = Query(None, max_length=32)
     return [_mediator_out(m, loads.get(m.pk, 0)) for m in rows]
 
 
-@router.get("/mediation/orgs", response=list[OrgOut], summary="Committees, rooms and centres")
+@router.get("/mediation/orgs", response=list[MediationOrgOut], summary="Committees, rooms and centres")
 def list_orgs(request, kind: str | None = Query(None, max_length=12)):
     qs = MediationOrg.objects.filter(active=True).select_related("region", "lead__person")
     if kind:
         qs = qs.filter(kind=kind)
-    return [OrgOut(id=o.id, name=o.name, kind=o.kind, host=o.host, level=o.region.level, region=_region(o.region),
+    return [MediationOrgOut(id=o.id, name=o.name, kind=o.kind, host=o.host, level=o.region.level, region=_region(o.region),
                    lead=o.lead.person.name if o.lead else None, address=o.address, phone=o.phone)
             for o in qs.order_by("region__code", "kind", "name")[:MAX_PAGE_SIZE]]
 
 
-@router.get("/mediation/duty", response=list[DutyOut], summary="Who is on duty at the centres")
+@router.get("/mediation/duty", response=list[DutyShiftOut], summary="Who is on duty at the centres")
 def duty(request, at: dt.datetime | None = None):
     perms.require_centre(request.auth)
     moment = at or clock.now()
@@ -528,11 +528,11 @@ def duty(request, at: dt.datetime | None = None):
         moment = timezone.make_aware(moment, timezone.get_current_timezone())
     if not actions.EARLIEST <= moment < actions.LATEST:
         raise InvalidInput(_("“%(f)s” must lie between 2000 and 2100.") % {"f": "at"}, field="at")
-    return [DutyOut(org=s.org.name, person_id=s.person_id, name=s.person.name, role=s.role, starts_at=s.starts_at,
+    return [DutyShiftOut(org=s.org.name, person_id=s.person_id, name=s.person.name, role=s.role, starts_at=s.starts_at,
                     ends_at=s.ends_at) for s in queries.on_duty(moment)]
 
 
-@router.get("/mediation/figures", response=list[FigureOut],
+@router.get("/mediation/figures", response=list[MediationFigureOut],
             summary="Counts per mediator, organisation, room, committee, kind, department or town")
 def figures(request, by: str = Query("kind", max_length=12), applied_from: dt.date | None = None,
             applied_to: dt.date | None = None):
@@ -542,7 +542,7 @@ def figures(request, by: str = Query("kind", max_length=12), applied_from: dt.da
     start = queries.local_start(applied_from) if applied_from else None
     end = queries.local_start(min(applied_to, dt.date(2200, 1, 1)) + dt.timedelta(days=1)) if applied_to else None
     rows = queries.figures(by=by, cases=queries.visible_cases(request.auth), start=start, end=end)
-    return [FigureOut(key=r.key, name=r.name, cases=r.cases, settled=r.settled, ended=r.ended,
+    return [MediationFigureOut(key=r.key, name=r.name, cases=r.cases, settled=r.settled, ended=r.ended,
                       average_days=None if r.average_days is None else round(r.average_days, 2),
                       performed=r.performed, performance_checked=r.performance_checked, terms_due=r.terms_due,
                       terms_performed=r.terms_performed) for r in rows]

@@ -92,7 +92,7 @@ class CourtIn(WindowIn):
     court_deadline: dt.datetime | None = None
 
 
-class SeatIn(Schema):
+class SessionSeatIn(Schema):
     kind: Literal[tuple(SeatKind.values)]  # type: ignore[valid-type]
     representative: str = Field("", max_length=50)
     unit_name: str = Field("", max_length=100)
@@ -100,7 +100,7 @@ class SeatIn(Schema):
     person_id: int | None = Field(None, ge=1, le=MAX_INT)
 
 
-class TermIn(Schema):
+class AgreementTermIn(Schema):
     content: str = Field(min_length=1, max_length=2000)
     due_on: dt.date | None = None
     obligor_id: int | None = Field(None, ge=1, le=MAX_INT)
@@ -124,7 +124,7 @@ class CaseActionIn(Schema):
     mode: Literal[tuple(SessionMode.values)] | None = None  # type: ignore[valid-type]
     attendees: list[str] | None = Field(None, max_length=50)
     parties_present: list[int] | None = Field(None, max_length=20)
-    seats: list[SeatIn] | None = Field(None, max_length=20)
+    seats: list[SessionSeatIn] | None = Field(None, max_length=20)
     notes: str | None = Field(None, max_length=20000)
     result: str | None = Field(None, max_length=5000)
     recorder: str | None = Field(None, max_length=50)
@@ -134,7 +134,7 @@ class CaseActionIn(Schema):
     investigators: list[str] | None = Field(None, max_length=10)
     days: int | None = Field(None, ge=-MAX_INT, le=MAX_INT)
     form: Literal["written", "oral"] | None = None
-    terms: list[TermIn] | None = Field(None, max_length=30)
+    terms: list[AgreementTermIn] | None = Field(None, max_length=30)
     facts: str | None = Field(None, max_length=10000)
     disputes: str | None = Field(None, max_length=5000)
     responsibility: str | None = Field(None, max_length=5000)
@@ -155,7 +155,7 @@ class CaseActionIn(Schema):
     decided_at: dt.datetime | None = None
 
 
-class TaskIn(Schema):
+class PoolTaskIn(Schema):
     """派单."""
 
     event_id: int = Id
@@ -164,7 +164,7 @@ class TaskIn(Schema):
     case_id: int | None = Field(None, ge=1, le=MAX_INT)
 
 
-class TaskActionIn(Schema):
+class PoolTaskActionIn(Schema):
     action: str = Field(description="One of: " + ", ".join(machine.TASK_ACTIONS), max_length=32)
     reason: str | None = Field(None, max_length=500)
     report: str | None = Field(None, max_length=5000)
@@ -176,19 +176,19 @@ class TaskActionIn(Schema):
 # -------------------------------------------------------------------------------- out
 
 
-class RegionRef(Schema):
+class MediationRegionRef(Schema):
     code: str
     name: str
     level: str
 
 
-class OrgOut(Schema):
+class MediationOrgOut(Schema):
     id: int
     name: str
     kind: Literal[tuple(OrgKind.values)]  # type: ignore[valid-type]
     host: Literal[tuple(Host.values)]  # type: ignore[valid-type]
     level: str
-    region: RegionRef
+    region: MediationRegionRef
     lead: str | None
     address: str
     phone: str
@@ -201,7 +201,7 @@ class MediatorOut(Schema):
     level: Literal[tuple(MediatorLevel.values)]  # type: ignore[valid-type]
     level_label: str
     specialties: list[str]
-    region: RegionRef
+    region: MediationRegionRef
     org: str | None
     title: str
     load: int
@@ -244,7 +244,7 @@ class PartyOut(Schema):
     masked: bool
 
 
-class SeatOut(Schema):
+class SessionSeatOut(Schema):
     kind: str
     kind_label: str
     unit_name: str
@@ -261,7 +261,7 @@ class SessionOut(Schema):
     mode: str
     attendees: list[str]
     parties_present: list[int]
-    seats: list[SeatOut]
+    seats: list[SessionSeatOut]
     notes: str
     result: str
     recorder: str
@@ -278,7 +278,7 @@ class InvestigationOut(Schema):
     recorder: str
 
 
-class TermOut(Schema):
+class AgreementTermOut(Schema):
     id: int
     seq: int
     content: str
@@ -311,11 +311,11 @@ class AgreementOut(Schema):
     signed_at: dt.datetime
     effective_at: dt.datetime
     performance: str
-    terms: list[TermOut]
+    terms: list[AgreementTermOut]
     confirmation: ConfirmationOut | None
 
 
-class FollowUpOut(Schema):
+class CaseFollowUpOut(Schema):
     id: int
     visited_at: dt.datetime
     method: str
@@ -336,7 +336,7 @@ class CaseClockOut(Schema):
     approximate: bool
 
 
-class AttachmentOut(Schema):
+class CaseAttachmentOut(Schema):
     id: int
     name: str
     size: int
@@ -358,7 +358,7 @@ class CaseSummary(Schema):
     event_id: int
     event_code: str
     org: str
-    region: RegionRef
+    region: MediationRegionRef
     lead_mediator: str | None
     applied_at: dt.datetime
     outcome: str
@@ -386,9 +386,9 @@ class CaseOut(CaseSummary):
     sessions: list[SessionOut]
     investigations: list[InvestigationOut]
     agreement: AgreementOut | None
-    follow_ups: list[FollowUpOut]
+    follow_ups: list[CaseFollowUpOut]
     clocks: list[CaseClockOut]
-    attachments: list[AttachmentOut]
+    attachments: list[CaseAttachmentOut]
     available_actions: list[str]
 
 
@@ -422,7 +422,7 @@ class CaseWorklistOut(Schema):
     items: list[CaseSummary]
 
 
-class MemberOut(Schema):
+class PoolMemberOut(Schema):
     id: int
     person_id: int
     name: str
@@ -432,15 +432,15 @@ class MemberOut(Schema):
     open_tasks: int
 
 
-class TaskOut(Schema):
+class PoolTaskOut(Schema):
     id: int
     status: str
     status_label: str
     event_id: int
     event_code: str
     title: str
-    region: RegionRef
-    member: MemberOut
+    region: MediationRegionRef
+    member: PoolMemberOut
     dispatcher: str
     instructions: str
     dispatched_at: dt.datetime
@@ -457,14 +457,14 @@ class TaskOut(Schema):
     available_actions: list[str]
 
 
-class TaskPage(Schema):
+class PoolTaskPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[TaskOut]
+    items: list[PoolTaskOut]
 
 
-class DutyOut(Schema):
+class DutyShiftOut(Schema):
     org: str
     person_id: int
     name: str
@@ -473,7 +473,7 @@ class DutyOut(Schema):
     ends_at: dt.datetime
 
 
-class FigureOut(Schema):
+class MediationFigureOut(Schema):
     key: str
     name: str
     cases: int
