@@ -1,10 +1,12 @@
 """The figure panels in a real browser (Debian's chromium), at desktop 1366×900 and phone 390×844:
 the three sources' charts draw from the page's JSON under the CSP (no inline script; the
-`browser` fixture fails on any violation), the figures read as the queries say, the proxy panel
-and the 清零 column show; screenshots go to /tmp/fig-shots/."""
+`browser` fixture fails on any violation), the figures read as the queries say, the proxy panel,
+the mediation tables (re-ranked from the select, no inline handler) and the 清零 column show;
+screenshots go to /tmp/fig-shots/."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,14 @@ def figures_world(world):
     citizen.proxy_register(actor=agent.user, submission=citizen.ProxySubmission(
         citizen_name="林阿公", citizen_phone="13711114444", description="养老金认证不会操作,委托代办。",
         category=Category.objects.get(code="livelihood.social_security"), region=world.village_a))
+    from tests.command.test_mediation_figures import _case
+    from tests.mediation.world import build_centre
+
+    centre = build_centre(world)
+    for days in (1, 2):
+        _case(centre, org=centre.brand_room, mediator=centre.brand_mediator, outcome_after=days)
+    _case(centre, org=centre.town_committee, mediator=centre.town_mediator, outcome_after=5, term_status="not")
+    _case(centre, org=centre.town_committee, mediator=centre.town_mediator, outcome_after=9, outcome="fail")
     return world
 
 
@@ -66,6 +76,18 @@ def test_the_figure_panels_draw_at_desktop_and_phone_size(live_server, figures_w
     expect(page.get_by_test_id("kpi-matters")).to_have_text("1")
     expect(page.get_by_test_id("agency-ranking")).to_contain_text("“老村长”代办")
     page.screenshot(path=str(SHOTS / f"browser-proxy-{size}.png"), full_page=True)
+
+    page.goto(f"{base}/command/mediation/?period=custom&start=2025-03-01&end=2025-03-31")
+    expect(page.get_by_test_id("kpi-cases")).to_have_text("4")
+    expect(page.get_by_test_id("kpi-success")).to_have_text("75%")
+    expect(page.get_by_test_id("kpi-success-exact")).to_have_text("75.00%")
+    expect(page.get_by_test_id("kpi-performance")).to_have_text("66.6%")  # 2 of 3 terms due
+    expect(page.get_by_test_id("mediation-room")).to_contain_text("和合说事工作室")
+    page.get_by_test_id("rank-by").locator("select").select_option("cases")
+    page.wait_for_url(re.compile(r"measure=cases"))
+    # Two cases each: by cases they share the first rank (by success rate: 100% and 50.00%).
+    expect(page.get_by_test_id("mediation-mediator").get_by_test_id("rank")).to_have_text(["1", "1"])
+    page.screenshot(path=str(SHOTS / f"browser-mediation-{size}.png"), full_page=True)
 
     page.goto(f"{base}/command/petitions/")
     expect(page.get_by_test_id("campaign")).to_contain_text("化解一批")

@@ -66,8 +66,8 @@ def _frame_sheet(wb: Workbook, frame: Frame) -> None:
     ws.title = _("Query")
     rows = [
         (_("Region"), f"{frame.region.name} ({frame.region.code})"),
-        (_("From"), frame.span.start.isoformat()),
-        (_("To"), frame.span.end.isoformat()),
+        (pgettext("span", "From"), frame.span.start.isoformat()),
+        (pgettext("span", "To"), frame.span.end.isoformat()),
         (_("Category"), frame.filters.category.name if frame.filters.category else ""),
         (_("Source"), frame.filters.source or ""),
         (_("Campaign"), frame.campaign.name if frame.campaign else ""),
