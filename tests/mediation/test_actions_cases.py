@@ -389,3 +389,33 @@ def test_the_machine_names_every_move_and_its_label():
                                     "refer", "report_to_court", "check_term", "follow_up", "apply_confirmation",
                                     "record_confirmation", "close"}
     assert all(len(s) <= 12 for s in Status.values)
+
+
+STATES = [Status.APPLIED, Status.ACCEPTED, Status.MEDIATING, Status.AGREED, Status.FAILED, Status.WITHDRAWN,
+          Status.REFERRED, Status.REFUSED, Status.CLOSED]
+
+
+@pytest.mark.parametrize("status", STATES)
+def test_each_move_is_legal_exactly_from_the_states_the_machine_names(centre, status):
+    """For every state and every move: a move the table does not allow from the state is a 409
+    naming the state; one it allows gets past the state (it may still want input: 400, or a
+    guard: 409 with the guard's own code)."""
+    case = case_in(centre, status)
+    assert case.status == status
+    actor = centre.user("town_mediator")
+    for action, move in machine.MOVES.items():
+        try:
+            actions.perform_case(case=case.pk, actor=actor, action=action, data={})
+        except IllegalTransition as refused:
+            if status in move.sources:
+                assert refused.code != "illegal_transition", (action, status, refused.message)
+            else:
+                assert refused.code == "illegal_transition" and status in refused.message, (action, status)
+            continue
+        except (InvalidInput, Conflict):
+            assert status in move.sources, (action, status)
+            continue
+        assert status in move.sources, (action, status)
+        case = Case.objects.get(pk=case.pk)
+        if case.status != status:  # the move moved it (accept, close …): start again from the state
+            case = case_in(centre, status)
