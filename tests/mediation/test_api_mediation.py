@@ -205,3 +205,24 @@ def test_figures_and_duty_need_the_centre(api, centre):
     assert api.get("/mediation/figures", user=centre.world.secretary_a.user).status_code == 403
     assert api.get("/mediation/duty", user=centre.user("county_mediator")).json() == []
     assert Task.objects.count() == 0
+
+
+def test_the_case_list_costs_the_same_queries_for_three_cases_or_nine(api, centre, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = centre.user("town_mediator")
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert api.get("/mediation/cases?page_size=50", user=user).status_code == 200
+        return len(seen.captured_queries)
+
+    for _ in range(3):
+        opened(api, centre)
+    three = cost()
+    for _ in range(6):
+        opened(api, centre)
+    assert cost() == three
+    with django_assert_max_num_queries(three):
+        api.get("/mediation/cases?page_size=50", user=user)
