@@ -198,3 +198,16 @@ def test_the_dashboard_carries_the_proxy_line(proxy, client):
     assert (shown("proxy-agencies"), shown("proxy-coverage"), shown("proxy-agents"), shown("proxy-matters")) == (
         "3", "66.6%", "3", "5")
     assert 'href="/command/proxy/?' in html and 'href="/command/sources/?' in html
+
+
+@pytest.mark.parametrize("path", ["/stats/proxy", "/stats/sources", "/stats/petitions", "/stats/mediation"])
+def test_every_figure_endpoint_answers_bad_spans_with_400_never_500(world, api, path):
+    user = world.operator.user
+    for params in [{"start": "0001-01-01", "end": "0001-01-02"}, {"start": "9999-12-30", "end": "9999-12-31"},
+                   {"start": "2026-03-01", "end": "2026-03-31", "a_start": "0001-01-01", "a_end": "0001-01-05"},
+                   {"start": "2026-03-31", "end": "2026-03-01"}, {"start": "2026-03-01", "end": "2036-03-31"},
+                   {"start": "2026-13-01", "end": "2026-03-31"}]:
+        r = api.get(path, user=user, **params)
+        assert r.status_code == 400, (path, params, r.status_code)
+        assert set(r.json()) >= {"code", "message"}
+    assert api.get(path, user=user, region="x" * 40).status_code == 404

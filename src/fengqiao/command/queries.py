@@ -53,6 +53,10 @@ from fengqiao.regions.models import Level, Region
 ROLLUP_LEVELS = frozenset({Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE})
 SPREAD_LEVELS = ("town", "village")
 MAX_SPAN_DAYS = 3660
+# The days a span may name: a year either side stays a date (同比, 环比), and nothing the platform
+# holds is older or newer.
+FIRST_DAY = dt.date(1901, 1, 1)
+LAST_DAY = dt.date(2198, 12, 31)
 
 # ---------------------------------------------------------------------------------------- spans
 
@@ -65,6 +69,9 @@ class Span:
     end: dt.date
 
     def __post_init__(self) -> None:
+        if not (FIRST_DAY <= self.start and self.end <= LAST_DAY):
+            raise InvalidInput(_("Dates run from %(a)s to %(b)s.") % {"a": FIRST_DAY, "b": LAST_DAY},
+                               field="start" if self.start < FIRST_DAY else "end")
         if self.end < self.start:
             raise InvalidInput(_("The end of a span cannot be before its start."), field="end")
         if (self.end - self.start).days > MAX_SPAN_DAYS:
