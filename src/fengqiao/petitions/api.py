@@ -35,7 +35,7 @@ ID = Field(None, ge=1, le=MAX_INT)
 # ------------------------------------------------------------------------------------ schemas
 
 
-class PetitionerIn(Schema):
+class PetitionPetitionerIn(Schema):
     name: str = Field(min_length=1, max_length=50)
     id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=20)
@@ -43,7 +43,7 @@ class PetitionerIn(Schema):
     is_representative: bool = False
 
 
-class PetitionIn(Schema):
+class PetitionRegisterIn(Schema):
     form: Literal[tuple(Form.values)]  # type: ignore[valid-type]
     kind: Literal[tuple(Kind.values)]  # type: ignore[valid-type]
     title: str = Field(min_length=1, max_length=200)
@@ -55,10 +55,10 @@ class PetitionIn(Schema):
     headcount: int | None = Field(None, ge=1, le=actions.MAX_HEADCOUNT)
     key_difficult: bool = False
     event_code: str | None = Field(None, max_length=40)
-    petitioners: list[PetitionerIn] = Field(min_length=1, max_length=actions.MAX_PETITIONERS)
+    petitioners: list[PetitionPetitionerIn] = Field(min_length=1, max_length=actions.MAX_PETITIONERS)
 
 
-class PetitionerOut(Schema):
+class PetitionPetitionerOut(Schema):
     id: int
     name: str
     id_number: str
@@ -68,7 +68,7 @@ class PetitionerOut(Schema):
     masked: bool
 
 
-class ClockOut(Schema):
+class PetitionClockOut(Schema):
     key: str
     name: str
     basis: str
@@ -83,7 +83,7 @@ class ClockOut(Schema):
     approximate: bool
 
 
-class DocumentOut(Schema):
+class PetitionDocumentOut(Schema):
     id: int
     kind: str
     number: str
@@ -91,7 +91,7 @@ class DocumentOut(Schema):
     url: str
 
 
-class BacklogOut(Schema):
+class PetitionBacklogOut(Schema):
     first_raised_year: int
     batch: str
     batch_name: str
@@ -137,10 +137,10 @@ class PetitionOut(PetitionSummary):
     handler: str | None
     team: list[str]
     event: str | None
-    petitioners: list[PetitionerOut]
-    clocks: list[ClockOut]
-    documents: list[DocumentOut]
-    backlog: BacklogOut | None
+    petitioners: list[PetitionPetitionerOut]
+    clocks: list[PetitionClockOut]
+    documents: list[PetitionDocumentOut]
+    backlog: PetitionBacklogOut | None
     available_actions: list[str]
 
 
@@ -151,7 +151,7 @@ class PetitionPage(Schema):
     items: list[PetitionSummary]
 
 
-class ActionIn(Schema):
+class PetitionActionIn(Schema):
     action: str = Field(max_length=32, description="One of: " + ", ".join(MOVES))
     note: str | None = Field(None, max_length=1000)
     reason: str | None = Field(None, max_length=500)
@@ -170,7 +170,7 @@ class ActionIn(Schema):
     batch: str | None = Field(None, max_length=12)
 
 
-class TimelineEntry(Schema):
+class PetitionTimelineEntry(Schema):
     seq: int
     action: str
     actor: str
@@ -181,14 +181,14 @@ class TimelineEntry(Schema):
     created_at: dt.datetime
 
 
-class CountOut(Schema):
+class PetitionCountOut(Schema):
     key: str
     label: str
     open: int
     settled: int
 
 
-class BacklogCaseOut(Schema):
+class PetitionBacklogCaseOut(Schema):
     petition_id: int
     code: str
     title: str
@@ -201,13 +201,13 @@ class BacklogCaseOut(Schema):
     settled_at: dt.datetime | None
 
 
-class BacklogPage(Schema):
+class PetitionBacklogPage(Schema):
     count: int
-    counts: dict[str, list[CountOut]]
-    items: list[BacklogCaseOut]
+    counts: dict[str, list[PetitionCountOut]]
+    items: list[PetitionBacklogCaseOut]
 
 
-class FiguresOut(Schema):
+class PetitionFiguresOut(Schema):
     region: str
     start: dt.date
     end: dt.date
@@ -242,11 +242,11 @@ def petition_out(user, p: Petition) -> PetitionOut:
         closing=p.closing, extended_days=p.extended_days, supervised=p.supervised,
         handler=p.handler.name if p.handler else None, team=[m.name for m in p.team.all()],
         event=p.event.code if p.event else None,
-        petitioners=[PetitionerOut(**r) for r in petitioners_for(user, p, via="api")],
-        clocks=[ClockOut(**c.__dict__) for c in queries.clock_rows(p)],
-        documents=[DocumentOut(id=d.pk, kind=d.kind, number=d.number, issued_at=d.issued_at,
+        petitioners=[PetitionPetitionerOut(**r) for r in petitioners_for(user, p, via="api")],
+        clocks=[PetitionClockOut(**c.__dict__) for c in queries.clock_rows(p)],
+        documents=[PetitionDocumentOut(id=d.pk, kind=d.kind, number=d.number, issued_at=d.issued_at,
                                url=f"/petitions/{p.pk}/notices/{d.pk}.docx") for d in p.documents.all()],
-        backlog=BacklogOut(first_raised_year=backlog.first_raised_year, batch=backlog.batch,
+        backlog=PetitionBacklogOut(first_raised_year=backlog.first_raised_year, batch=backlog.batch,
                            batch_name=BATCH_CHINESE[Batch(backlog.batch)],
                            leader=backlog.leader.name if backlog.leader else None,
                            listed_at=backlog.listed_at, settled_at=backlog.settled_at) if backlog else None,
@@ -304,7 +304,7 @@ def list_petitions(
 
 
 @router.post("/petitions", response={201: PetitionOut})
-def register_petition(request, payload: PetitionIn):
+def register_petition(request, payload: PetitionRegisterIn):
     """登记: the same as the registration page (the caller's posts decide first)."""
     perms.require_register(request.auth)
     region = Region.objects.filter(code=payload.region_code).first()
@@ -334,7 +334,7 @@ def register_petition(request, payload: PetitionIn):
     return Status(201, petition_out(request.auth, queries.access_petition_for_user(request.auth, petition.pk)))
 
 
-@router.get("/petitions/backlog", response=BacklogPage)
+@router.get("/petitions/backlog", response=PetitionBacklogPage)
 def list_backlog(
     request,
     batch: str | None = Query(None, max_length=12),
@@ -355,10 +355,10 @@ def list_backlog(
         field, _sep, value = str(exc.args[0]).partition(":")
         raise InvalidInput(_("Unknown %(f)s: %(v)s") % {"f": field, "v": value}, field=field) from None
     today = clock.local_date()
-    counts = {by: [CountOut(key=r.key, label=r.label, open=r.open, settled=r.settled)
+    counts = {by: [PetitionCountOut(key=r.key, label=r.label, open=r.open, settled=r.settled)
                    for r in queries.backlog_counts_of(everything, by, today)] for by in queries.BACKLOG_GROUPS}
-    return BacklogPage(count=len(cases), counts=counts, items=[
-        BacklogCaseOut(petition_id=c.petition_id, code=c.petition.code, title=c.petition.title,
+    return PetitionBacklogPage(count=len(cases), counts=counts, items=[
+        PetitionBacklogCaseOut(petition_id=c.petition_id, code=c.petition.code, title=c.petition.title,
                        town=c.petition.town.display_name if c.petition.town else "",
                        first_raised_year=c.first_raised_year, age=queries.case_age(c, today), batch=c.batch,
                        batch_name=BATCH_CHINESE[Batch(c.batch)], leader=c.leader.name if c.leader else None,
@@ -367,7 +367,7 @@ def list_backlog(
     ])
 
 
-@router.get("/petitions/figures", response=FiguresOut)
+@router.get("/petitions/figures", response=PetitionFiguresOut)
 def petition_figures(request, region_code: str | None = Query(None, max_length=32),
                      start: dt.date | None = None, end: dt.date | None = None):
     """The counts behind the figures (first-time year on year, settled in the village within a
@@ -390,7 +390,7 @@ def petition_figures(request, region_code: str | None = Query(None, max_length=3
     week = queries.settled_in_village_week(region=region, start=start, end=end)
     settled = queries.backlog_settled(region=region, start=start, end=end)
     src = queries.three_sources(region=region, start=start, end=end)
-    return FiguresOut(
+    return PetitionFiguresOut(
         region=region.code, start=start, end=end,
         first_time={"current": first.current, "baseline": first.baseline,
                     "baseline_start": first.baseline_start.isoformat(), "baseline_end": first.baseline_end.isoformat()},
@@ -430,7 +430,7 @@ def get_petition(request, petition_id: int):
 
 
 @router.post("/petitions/{petition_id}/actions", response=PetitionOut)
-def act_on_petition(request, petition_id: int, payload: ActionIn):
+def act_on_petition(request, petition_id: int, payload: PetitionActionIn):
     petition = queries.access_petition_for_user(request.auth, petition_id)
     data = payload.dict(exclude_none=True)
     action = data.pop("action")
@@ -438,9 +438,9 @@ def act_on_petition(request, petition_id: int, payload: ActionIn):
     return petition_out(request.auth, queries.access_petition_for_user(request.auth, petition_id))
 
 
-@router.get("/petitions/{petition_id}/timeline", response=list[TimelineEntry])
+@router.get("/petitions/{petition_id}/timeline", response=list[PetitionTimelineEntry])
 def petition_timeline(request, petition_id: int):
     petition = queries.access_petition_for_user(request.auth, petition_id)
-    return [TimelineEntry(seq=a.seq, action=a.action, actor=a.actor_name, from_state=a.from_state,
+    return [PetitionTimelineEntry(seq=a.seq, action=a.action, actor=a.actor_name, from_state=a.from_state,
                           to_state=a.to_state, note=a.note, details=a.details, created_at=a.created_at)
             for a in queries.timeline(petition)]
