@@ -744,6 +744,7 @@ def petition_assign(*, petition: Petition | int, actor, leader: Person | None = 
 
 def petition_urge(*, petition: Petition | int, actor, note: str = "") -> Petition:
     """催办: texts everyone working on it."""
+    _require(petition, actor, "urge")
     note = _text(note, "note", required=False, max_length=500)
 
     def body(p: Petition, step: Step) -> None:
