@@ -17,6 +17,7 @@ from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 
 from fengqiao.demo import extras, geography, people, places, stories
+from fengqiao.demo import grid as grid_demo
 from fengqiao.demo import mediation as mediation_demo
 from fengqiao.demo import petitions as petition_demo
 from fengqiao.demo.people import Login
@@ -52,6 +53,7 @@ class DemoReport:
     extras: extras.ExtrasReport | None = None  # what the channels, triage, command, supervision add
     petitions: petition_demo.PetitionsReport | None = None  # the petition office's two years
     mediation: mediation_demo.MediationReport | None = None  # the mediation centre's year
+    grid: grid_demo.GridReport | None = None  # 柚相邻's grids, visits, checks, teams and incentives
 
 
 def database_has_data() -> bool:
@@ -175,6 +177,9 @@ def build_demo(
                                                       cases=max(60, round(events * 0.035)),
                                                       tasks=max(25, round(events * 0.0125)))
     report.seconds["mediation"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.grid = grid_demo.build_grid(county=county, roster=roster, as_of=as_of, seed=seed, events=events)
+    report.seconds["grid and incentives"] = time.perf_counter() - started
     report.texts_delivered = mark_history_delivered(as_of=as_of)
 
     report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
