@@ -566,7 +566,7 @@ def petition_extend(*, petition: Petition | int, actor, days: Any, reason: str) 
         step.note = reason
         step.details.update(days=days, due_before=before.isoformat(), due=extended.due_at.isoformat())
         notify_people(persons=_unique([*handlers(p), p.leader]), template="extension_decided",
-                      params=_params(p, decision="批准"), event=p.event)
+                      params=_params(p, decision="批准", deadline=_fmt(extended.due_at)), event=p.event)
 
     return _act(petition, actor, "extend", body)
 
