@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from fengqiao.demo import extras, geography, people, places, stories
 from fengqiao.demo import grid as grid_demo
+from fengqiao.demo import majors as majors_demo
 from fengqiao.demo import mediation as mediation_demo
 from fengqiao.demo import petitions as petition_demo
 from fengqiao.demo.people import Login
@@ -54,6 +55,7 @@ class DemoReport:
     petitions: petition_demo.PetitionsReport | None = None  # the petition office's two years
     mediation: mediation_demo.MediationReport | None = None  # the mediation centre's year
     grid: grid_demo.GridReport | None = None  # 柚相邻's grids, visits, checks, teams and incentives
+    majors: majors_demo.MajorsReport | None = None  # the ledger of major matters, stationed cadres
 
 
 def database_has_data() -> bool:
@@ -180,6 +182,9 @@ def build_demo(
     started = time.perf_counter()
     report.grid = grid_demo.build_grid(county=county, roster=roster, as_of=as_of, seed=seed, events=events)
     report.seconds["grid and incentives"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.majors = majors_demo.build_majors(county=county, roster=roster, as_of=as_of, events=events, seed=seed)
+    report.seconds["majors and stationing"] = time.perf_counter() - started
     report.texts_delivered = mark_history_delivered(as_of=as_of)
 
     report.regions = dict(Counter(Region.objects.values_list("level", flat=True)))
@@ -188,5 +193,6 @@ def build_demo(
     report.statuses = dict(Counter(Event.objects.values_list("status", flat=True)))
     report.actions = (player.stats.actions + report.extras.actions + report.petitions.actions
                       + report.mediation.actions)
+    report.actions += report.majors.actions
     report.logins = roster.logins
     return report
