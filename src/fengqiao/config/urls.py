@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("fengqiao.grid.urls")),
     path("", include("fengqiao.incentives.urls")),
     path("", include("fengqiao.command.urls")),
+    path("", include("fengqiao.command.majors_urls")),
     path("", include("fengqiao.supervision.urls")),
     path("", include("fengqiao.events.urls")),
 ]
