@@ -79,8 +79,8 @@ class ImportForm(forms.Form):
 
 
 class SpanForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("span", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=pgettext_lazy("span", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
@@ -100,8 +100,8 @@ class PublicityForm(forms.Form):
     region = forms.ChoiceField(label=_("grid"))
     day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
     theme = forms.CharField(label=_("theme"), max_length=100)
-    firms_visited = forms.IntegerField(label=_("firms visited"), min_value=0, max_value=100_000, initial=0)
-    households_visited = forms.IntegerField(label=_("households visited"), min_value=0, max_value=100_000, initial=0)
+    firms_visited = forms.IntegerField(label=pgettext_lazy("publicity", "firms visited"), min_value=0, max_value=100_000, initial=0)
+    households_visited = forms.IntegerField(label=pgettext_lazy("publicity", "households visited"), min_value=0, max_value=100_000, initial=0)
     leaflets = forms.IntegerField(label=_("leaflets handed out"), min_value=0, max_value=1_000_000, initial=0)
     online_pushes = forms.IntegerField(label=_("online pushes"), min_value=0, max_value=1_000_000, initial=0)
     sessions = forms.IntegerField(label=pgettext_lazy("publicity", "sessions"), min_value=0, max_value=10_000, initial=0)

@@ -196,10 +196,15 @@ def weeks_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def required_days(week: dt.date, calendar: WorkingCalendar, rule_days: int) -> tuple[int, int]:
+def required_days(week: dt.date, calendar: WorkingCalendar, rule_days: int,
+                  today: dt.date | None = None) -> tuple[int, int]:
     """(working days of the week, the days the rule asks for): a week of 国庆 with three
-    working days asks for three, not four."""
-    working = sum(1 for i in range(7) if calendar.is_workday(week + dt.timedelta(days=i)))
+    working days asks for three, not four. The week under way counts its working days up to
+    `today` only (on Tuesday it asks for two at most)."""
+    days = [week + dt.timedelta(days=i) for i in range(7)]
+    if today is not None:
+        days = [d for d in days if d <= today]
+    working = sum(1 for d in days if calendar.is_workday(d))
     return working, min(rule_days, working)
 
 
@@ -225,7 +230,8 @@ def compliance(user, area: Area | None, *, start: dt.date, end: dt.date) -> list
     rules = current_settings()
     calendar = WorkingCalendar()
     weeks = weeks_between(start, end)
-    needs = {w: required_days(w, calendar, rules.worker_days_per_week) for w in weeks}
+    today = clock.local_date()
+    needs = {w: required_days(w, calendar, rules.worker_days_per_week, today) for w in weeks}
     posts = workers_in(user, area)
     if not posts:
         return []

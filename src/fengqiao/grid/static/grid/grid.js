@@ -56,5 +56,6 @@
       }
     });
   }
-  document.querySelectorAll("#g-map").forEach(drawMap);
+  // Leaflet's script comes after this one: draw once every deferred script has run.
+  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("#g-map").forEach(drawMap));
 })();
