@@ -60,7 +60,7 @@ def test_the_command_writes_a_docx_and_an_xlsx(history, tmp_path):
     assert paragraphs[0] == "仙游县基层治理事项办理情况通报"
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["一、总体情况", "二、各镇(街道)排名", "三、村(社区)排名", "四、逾期事项清单",
-                            "五、专项行动", "六、通报、约谈、问责与考评"]
+                            "五、专项行动", "六、通报、约谈、问责与考评", "七、重大事项挂账督办", "八、干部住村落实情况"]
     summary = next(p for p in paragraphs if "共受理事项" in p)
     assert "共受理事项4件" in summary and "已办结3件" in summary and "办结率75.0%" in summary
     towns = doc.tables[1]

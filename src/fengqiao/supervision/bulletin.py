@@ -188,6 +188,10 @@ def collect(*, user, region: Region | str, date_from: dt.date, date_to: dt.date,
                   rows=[[r.decided_on.isoformat(), r.get_kind_display(), r.target_label, r.title,
                          r.events.count()] for r in records]),
         ]))
+    step(92, "重大事项与干部住村")
+    from fengqiao.supervision.majors_pack import sections as majors_sections
+
+    sections += majors_sections(user=user, region=region, date_from=date_from, date_to=date_to)
     return Pack(
         title=title,
         subtitle=f"(统计时段:{_d(date_from)}至{_d(date_to)})",
