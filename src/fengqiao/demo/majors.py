@@ -419,7 +419,7 @@ class Builder:
             roll = rng.random()
             level = "city" if roll < 0.15 else "town" if roll < 0.45 else "county"
             village = towns_with_cadres[rng.randrange(len(towns_with_cadres))]
-            start = self.as_of - (150 + rng.randrange(390)) * DAY
+            start = self.as_of - (210 + rng.randrange(330)) * DAY  # time to be carried through and closed
             templates = OTHER_MATTERS[kind]
             is_open = i >= others_done
             self.matter(start=start + rng.randrange(8) * HOUR, kind=kind, template=templates[i % len(templates)],
