@@ -68,9 +68,22 @@ class MajorsWorld:
         return getattr(self, who).user
 
 
+def ensure_shipped_rows() -> None:
+    """The clock policies and stay rules the data migrations ship (a transactional test's flush
+    removes them): put them back, idempotently, as the migrations write them."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("fengqiao.majors.migrations.0002_clock_policies_for_milestones_assessment_closing",
+                 "fengqiao.stationing.migrations.0002_seed_004_stay_rules_and_checkout_limit"):
+        importlib.import_module(name).forwards(apps, None)
+
+
 def build() -> MajorsWorld:
     from fengqiao.regions.shapes import import_shapes
 
+    ensure_shipped_rows()
     city = region_create(parent=None, code="350300", level="city", name="莆田市")
     county = region_create(parent=city, code="350322", level="county", name="仙游县")
     town = region_create(parent=county, code="350322103", level="town", name="度尾镇")

@@ -403,7 +403,10 @@ class Builder:
         defined = self.as_of - 62 * DAY
         for i in range(key_n):
             village = towns_with_cadres[(i * 7 + 3) % len(towns_with_cadres)]
-            level = "city" if i < (3 if self.full else 1) else "town"
+            # Three at the city (one in a small demo); the one awaiting its closing at the county, where
+            # the demo's operator login approves it; the rest at their towns.
+            city = {0, 3, 4} if self.full else {0}
+            level = "county" if i == key_done else "city" if i in city else "town"
             done = i < key_done
             self.matter(start=defined + i * 5 * HOUR, kind="key_project", template=KEY_PROJECTS[i % len(KEY_PROJECTS)],
                         level=level, village=village, milestones=2 if i <= key_done else 4, closed=done,
