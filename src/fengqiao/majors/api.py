@@ -303,7 +303,7 @@ def matter_detail(user, matter: Matter) -> MatterDetail:
             offered=[x for x in MILESTONE_ACTIONS if MILESTONE_MACHINE.legal_now(ms, x)
                      and permissions.may_milestone(user, ms, x)]))
     team = [MemberOut(id=t.pk, person_id=t.person_id, name=t.person.name, post=t.post, identity=t.identity,
-                      unit=t.unit) for t in m.team.filter(active=True).select_related("person").order_by("post", "id")]
+                      unit=t.unit) for t in queries.team_of(m)]
     reports = [ReportOut(id=r.pk, text=r.text, breakthrough=r.breakthrough, reported_at=r.reported_at,
                          reported_by=r.reported_by_name, milestone_id=r.milestone_id,
                          evidence=[EvidenceOut(id=e.pk, name=e.name, content_type=e.content_type, size=e.size)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import pgettext_lazy
 
@@ -35,6 +35,7 @@ from fengqiao.majors.models import (
     MilestoneStatus,
     Status,
     TeamMember,
+    TeamPost,
 )
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of, sees_everything
@@ -330,6 +331,14 @@ def matter_clocks(matter: Matter) -> list[Clock]:
     """The matter's own limits (the assessment's, the closing review's)."""
     return list(Clock.objects.filter(workflow=NAME, record_id=matter.pk).select_related("policy")
                 .order_by("started_at", "id"))
+
+
+def team_of(matter: Matter) -> QuerySet[TeamMember]:
+    """The task force standing, its head first, then deputies, liaisons, members."""
+    order = Case(*[When(post=p, then=Value(i)) for i, p in enumerate(
+        [TeamPost.HEAD, TeamPost.DEPUTY, TeamPost.LIAISON, TeamPost.MEMBER])], default=Value(9))
+    return (TeamMember.objects.filter(matter=matter, active=True).select_related("person")
+            .annotate(rank=order).order_by("rank", "id"))
 
 
 def closing_queue(user) -> QuerySet[Matter]:

@@ -298,7 +298,7 @@ def _render_matter(request: HttpRequest, matter: Matter, *, bound: dict[str, Any
                                  and _allowed(user, matter, "plan")})
     assessment = current_assessment(matter)
     reports = list(matter.reports.select_related("milestone").prefetch_related("evidence")[:50])
-    team = list(matter.team.filter(active=True).select_related("person").order_by("post", "id"))
+    team = list(queries.team_of(matter))
     context = {
         "matter": matter,
         "panel": _panel(request, matter, bound),

@@ -111,9 +111,10 @@ class CheckInForm(PositionFields):
 
 class CheckOutForm(PositionFields):
     households = forms.IntegerField(label=_("Households visited"), min_value=0, max_value=10000, initial=0,
-                                    widget=COUNT)
+                                    required=False, widget=COUNT)
     events_handled = forms.IntegerField(label=_("Events handled"), min_value=0, max_value=10000, initial=0,
-                                        widget=COUNT)
-    meetings = forms.IntegerField(label=_("Meetings held"), min_value=0, max_value=10000, initial=0, widget=COUNT)
+                                        required=False, widget=COUNT)
+    meetings = forms.IntegerField(label=_("Meetings held"), min_value=0, max_value=10000, initial=0, required=False,
+                                  widget=COUNT)
     notes = forms.CharField(label=pgettext_lazy("stationing", "What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                             max_length=2000)

@@ -25,6 +25,7 @@ from fengqiao.stationing.compliance import Tally
 from fengqiao.stationing.models import Identity, Plan, PlanStatus, Rule, Station
 
 PAGE_SIZE = 30
+TIMELINE = 40  # a plan's latest entries (each stay writes two)
 WEEK_CHOICES = (4, 8, 12)
 
 
@@ -128,9 +129,11 @@ def _render_plan(request: HttpRequest, plan: Plan, *, end_form=None, status: int
     result = queries.plan_results(Plan.objects.filter(pk=plan.pk), win)[0]
     stays = list(plan.stays.order_by("-arrived_at")[:60])
     may_end = plan.status == PlanStatus.ACTIVE and permissions.may_manage_plan(request.user, plan.region, plan.station)
+    timeline = list(queries.plan_timeline(plan).order_by("-seq")[:TIMELINE])
     return render(request, "stationing/plan.html", {
         "plan": plan, "win": win, "result": result, "stays": stays,
-        "timeline": list(queries.plan_timeline(plan)),
+        "timeline": timeline[::-1],
+        "timeline_cut": len(timeline) == TIMELINE,
         "end_form": end_form or (forms.EndForm(prefix="end") if may_end else None),
         "week_choices": WEEK_CHOICES, "weeks": len(win.weeks),
     }, status=status)
