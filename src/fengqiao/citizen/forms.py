@@ -8,6 +8,7 @@ from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.citizen import conf, validation
 from fengqiao.citizen.models import ProxyAgency
@@ -211,7 +212,7 @@ class FieldReportForm(_DescribedForm):
 class AgencyForm(forms.Form):
     """代办机构: the agency's name, brand, kind and place (the actions check the rest)."""
 
-    name = forms.CharField(label=_("Name"), max_length=100,
+    name = forms.CharField(label=pgettext_lazy("proxy agency", "Name"), max_length=100,
                            widget=forms.TextInput(attrs={"placeholder": _("e.g. 杜宅村代办点")}))
     brand = forms.CharField(label=_("Brand name (optional)"), max_length=50, required=False,
                             widget=forms.TextInput(attrs={"placeholder": _("e.g. “银领议事”")}))

@@ -182,9 +182,9 @@ def proxy_xlsx(f: ProxyFigures, filename: str = "") -> HttpResponse:
     _span_line(ws, f.region, f.span, f.previous)
     _header(ws, [_("Figure"), _("Value")])
     for label, value in [
-        (_("Agencies"), f.agencies), (_("Villages"), f.villages), (_("Villages with an agency"), f.covered),
+        (_("Agencies"), f.agencies), (pgettext("command centre", "Villages"), f.villages), (_("Villages with an agency"), f.covered),
         (_("Agents"), f.agents), (_("Full-time agents"), f.full_time),
-        (_("Matters taken"), f.matters), (_("Resolved"), f.resolved), (_("Open"), f.open),
+        (_("Matters taken"), f.matters), (_("Resolved"), f.resolved), (pgettext("command centre", "Open"), f.open),
         (_("Matters taken, all time"), f.cumulative), (_("Taken by agents of no agency"), f.without_agency),
         (_("Matters taken, previous period"), f.period_on_period.baseline),
         (_("Matters taken, a year earlier"), f.year_on_year.baseline),
@@ -196,7 +196,7 @@ def proxy_xlsx(f: ProxyFigures, filename: str = "") -> HttpResponse:
         xlsx.append(ws, [f"{_('Agencies')} · {label}", n])
 
     places = wb.create_sheet(_("By place")[:31])
-    _header(places, [_("Code"), _("Region"), _("Villages"), _("Villages with an agency"), _("Coverage (%)"),
+    _header(places, [_("Code"), _("Region"), pgettext("command centre", "Villages"), _("Villages with an agency"), _("Coverage (%)"),
                      _("Agencies"), _("Agents"), _("Matters taken"), _("Resolved"), _("Resolution rate (%)")])
     for p in f.places:
         xlsx.append(places, [p.region.code if p.region else "", p.region.name if p.region else _("Above this level"),
@@ -205,14 +205,14 @@ def proxy_xlsx(f: ProxyFigures, filename: str = "") -> HttpResponse:
 
     agencies = wb.create_sheet(_("Agencies")[:31])
     _header(agencies, [_("Rank"), _("Agency"), _("Brand name"), _("Kind"), _("Region"), _("Open (takes matters)"),
-                       _("Agents"), _("Full-time agents"), _("Matters taken"), _("Resolved"), _("Open"),
+                       _("Agents"), _("Full-time agents"), _("Matters taken"), _("Resolved"), pgettext("command centre", "Open"),
                        _("Resolution rate (%)")])
     for a in f.agency_rows:
         xlsx.append(agencies, [a.rank, a.name, a.brand, a.kind_label, a.region, _("Yes") if a.active else _("No"),
                                a.agents, a.full_time, a.matters, a.resolved, a.open, _pct(agencies, a.resolution)])
 
     agents = wb.create_sheet(_("Agents")[:31])
-    _header(agents, [_("Rank"), _("Name"), _("Agency"), _("Matters taken"), _("Resolved"), _("Open"),
+    _header(agents, [_("Rank"), _("Name"), _("Agency"), _("Matters taken"), _("Resolved"), pgettext("command centre", "Open"),
                      _("Resolution rate (%)")])
     for g in f.agent_rows:
         xlsx.append(agents, [g.rank, g.name, g.agency, g.matters, g.resolved, g.open, _pct(agents, g.resolution)])
@@ -231,10 +231,10 @@ def sources_xlsx(f: SourcesFigures, filename: str = "") -> HttpResponse:
         xlsx.append(ws, [r.label, r.current, r.previous, r.year_earlier,
                          _number(r.period_on_period.percent), _number(r.year_on_year.percent),
                          _pct(ws, r.share), r.events, r.cases, _pct(ws, r.mediated), r.petitions])
-    xlsx.append(ws, [_("Total"), f.current.total, f.before.total, f.year.total,
+    xlsx.append(ws, [pgettext("command centre", "Total"), f.current.total, f.before.total, f.year.total,
                      _number(f.total.percent), _number(f.year_total.percent)])
     places = wb.create_sheet(_("By place")[:31])
-    _header(places, [_("Code"), _("Region"), *[r.label for r in f.rows], _("Total"), _("Mediation cases"),
+    _header(places, [_("Code"), _("Region"), *[r.label for r in f.rows], pgettext("command centre", "Total"), _("Mediation cases"),
                      _("Petitions")])
     for p in f.places:
         c = p.counts
@@ -245,7 +245,7 @@ def sources_xlsx(f: SourcesFigures, filename: str = "") -> HttpResponse:
 
 def _batch_sheet(wb: Workbook, title: str, rows: Sequence[BatchRow], first: str) -> None:
     ws = wb.create_sheet(title[:31])
-    _header(ws, [first, _("Not yet settled"), _("Settled"), _("Total"), _("Toward zero (%)")])
+    _header(ws, [first, _("Not yet settled"), pgettext("command centre", "Settled"), pgettext("command centre", "Total"), _("Toward zero (%)")])
     for b in rows:
         xlsx.append(ws, [b.label, b.open, b.settled, b.total, _pct(ws, b.progress)])
 
@@ -271,9 +271,9 @@ def petitions_xlsx(f: PetitionFigures, filename: str = "") -> HttpResponse:
     xlsx.append(ws, [_("Period on period (%)"), _number(f.period_on_period.percent)])
     xlsx.append(ws, [_("Settled inside the village within a week (%)"), _pct(ws, f.village_week_rate)])
     _batch_sheet(wb, _("Campaign to zero"), [*f.campaign, f.campaign_total], _("Batch"))
-    _batch_sheet(wb, _("By age"), f.by_age, _("Age"))
+    _batch_sheet(wb, pgettext("command centre", "By age"), f.by_age, pgettext("command centre", "Age"))
     _batch_sheet(wb, _("By leader"), f.by_leader, _("Leader in charge"))
-    _batch_sheet(wb, _("By town"), f.by_town, _("Town"))
+    _batch_sheet(wb, pgettext("command centre", "By town"), f.by_town, pgettext("command centre", "Town"))
     places = wb.create_sheet(_("By place")[:31])
     _header(places, [_("Rank"), _("Code"), _("Region"), _("First-time petitions"), _("A year earlier"),
                      _("Year on year (%)"), _("First-time petitions filed in a village"),
@@ -298,7 +298,7 @@ def mediation_xlsx(f: MediationFigures, filename: str = "") -> HttpResponse:
     ws = wb.active
     ws.title = _("Mediation")[:31]
     _span_line(ws, f.region, f.span, f.previous)
-    columns = [_("Cases"), pgettext("mediation figures", "Settled"), _("Success rate (%)"), _("Ended"), _("Average days"), _("Terms due"),
+    columns = [_("Cases"), pgettext("mediation figures", "Settled"), _("Success rate (%)"), pgettext("command centre", "Ended"), _("Average days"), _("Terms due"),
                _("Terms performed"), _("Performance rate (%)")]
     _header(ws, ["", *columns])
     for label, row in ((_("This period"), f.total), (_("Previous period"), f.before), (_("A year earlier"), f.year)):

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.command import queries as q
 from fengqiao.command.figures import Delta, Ratio, delta, ranked, ratio, span_bounds
@@ -173,7 +174,7 @@ def mediation_figures(*, user, region, start: dt.date, end: dt.date, previous: q
     before = previous or span.previous()
     year = span.year_earlier()
     rule = q.current_settings().rounding
-    label = str(_("Total"))
+    label = str(pgettext_lazy("command centre", "Total"))
     now = row_of(_total(_figure_rows(r, span, "kind"), label), rule)
     was = row_of(_total(_figure_rows(r, before, "kind"), label), rule)
     last_year = row_of(_total(_figure_rows(r, year, "kind"), label), rule)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fengqiao.command import queries as q
 from fengqiao.command.figures import Delta, Ratio, delta, ranked, ratio
@@ -100,7 +101,7 @@ class PetitionFigures:
 
     def campaign_chart(self) -> dict[str, Any]:
         return {"categories": [b.label for b in self.campaign], "stacked": True, "series": [
-            {"label": str(_("Settled")), "values": [b.settled for b in self.campaign], "colour": "#1e6b3a"},
+            {"label": pgettext("command centre", "Settled"), "values": [b.settled for b in self.campaign], "colour": "#1e6b3a"},
             {"label": str(_("Not yet settled")), "values": [b.open for b in self.campaign], "colour": "#b3261e"},
         ]}
 
@@ -171,7 +172,7 @@ def petition_figures(*, user, region, start: dt.date, end: dt.date, previous: q.
         backlog_settled=settled.settled, backlog_settled_over_twenty=settled.over_twenty,
         backlog_settled_by_age=dict(settled.by_age), backlog_open=settled.open,
         campaign=batches,
-        campaign_total=BatchRow("total", str(_("Total")), total_open, total_settled,
+        campaign_total=BatchRow("total", pgettext("command centre", "Total"), total_open, total_settled,
                                 ratio(total_settled, total_open + total_settled, 1, rule)),
         by_age=_rows(pq.backlog_counts(region=r, by="age"), rule, _age_labels()),
         by_leader=_rows(pq.backlog_counts(region=r, by="leader"), rule),
