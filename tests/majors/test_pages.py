@@ -153,6 +153,7 @@ def test_the_exports_open(mw, client):
 def test_a_bad_filter_is_a_400_with_the_form(mw, client):
     client.force_login(mw.user("operator"))
     assert client.get("/majors/?kind=planet").status_code == 400
+    assert client.get("/majors/ledger.xlsx?kind=planet").status_code == 400
     assert client.get("/majors/?by=owner").status_code == 200
     r = client.get("/majors/?by=kind&panel=breakdown", HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and 'id="breakdown"' in r.content.decode() and "<html" not in r.content.decode()

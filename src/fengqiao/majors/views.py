@@ -122,23 +122,25 @@ def _breakdown_context(request: HttpRequest, qs, by: str, now) -> dict[str, Any]
 
 
 def _export_selection(request: HttpRequest):
+    """The list's selection to export, or the response that refuses it (the list with its form's
+    errors, 400; too many rows: back to the list with a message)."""
     _require_use(request)
-    form, qs = _filtered(request)
+    _form, qs = _filtered(request)
     if qs is None:
-        raise Http404("bad filters")
+        return None, matter_list(request)
     if qs.count() > MAX_EXPORT:
-        return None
-    return qs
+        messages.error(request, _("More than %(n)d matters match: narrow the filters to export.") % {"n": MAX_EXPORT})
+        return None, redirect(reverse("majors_list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    return qs, None
 
 
 @login_required
 @require_GET
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """重大事项挂账督办台账 (.xlsx) of the list's selection."""
-    qs = _export_selection(request)
-    if qs is None:
-        messages.error(request, _("More than %(n)d matters match: narrow the filters to export.") % {"n": MAX_EXPORT})
-        return redirect(reverse("majors_list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    qs, refused = _export_selection(request)
+    if refused is not None:
+        return refused
     content = documents.ledger_xlsx(qs, title="重大事项挂账督办台账")
     return _file(content, documents.XLSX_TYPE, f"重大事项台账-{clock.local_date():%Y%m%d}.xlsx")
 
@@ -147,10 +149,9 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def progress_export(request: HttpRequest) -> HttpResponse:
     """重大事项挂账督办推进情况 (.docx) for the meeting: since last Monday or Friday, whichever is later."""
-    qs = _export_selection(request)
-    if qs is None:
-        messages.error(request, _("More than %(n)d matters match: narrow the filters to export.") % {"n": MAX_EXPORT})
-        return redirect(reverse("majors_list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    qs, refused = _export_selection(request)
+    if refused is not None:
+        return refused
     today = clock.local_date()
     since = _last_meeting(today)
     person = person_of(request.user)
