@@ -68,8 +68,21 @@ def png(colour=(200, 30, 30)) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+def ensure_grid_defaults() -> None:
+    """The rules, checklists, incentive measures, rubric and stars come from data migrations;
+    transactional tests flush them, so put them back (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("fengqiao.grid.migrations.0002_default_rules_and_checklists",
+                   "fengqiao.incentives.migrations.0002_measures_rubric_stars"):
+        importlib.import_module(module).forwards(apps, None)
+
+
 def build_grid_world(at: dt.datetime = START) -> GridWorld:
     base = build_world()
+    ensure_grid_defaults()
     with clock.frozen(at - dt.timedelta(days=30)):
         grid_a = base.grid_a
         grid_a2 = region_create(parent=base.village_a, code="350322103208G02", level="grid", name="洋坂村第二网格")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -266,7 +266,7 @@ def overdue_households(user, area: Area | None, *, as_of: dt.datetime | None = N
     return (in_area(user, Household.objects.filter(active=True, created_at__lte=limit), area)
             .annotate(last_visit=Subquery(last.values("visited_at")[:1]))
             .filter(Q(last_visit__lt=limit) | Q(last_visit__isnull=True))
-            .select_related("region").order_by("last_visit", "code"))
+            .select_related("region").order_by(F("last_visit").asc(nulls_first=True), "code"))
 
 
 def overdue_firms(user, area: Area | None, *, as_of: dt.datetime | None = None) -> QuerySet[Firm]:
@@ -276,7 +276,7 @@ def overdue_firms(user, area: Area | None, *, as_of: dt.datetime | None = None) 
     return (in_area(user, Firm.objects.filter(active=True, created_at__lte=limit), area)
             .annotate(last_visit=Subquery(last.values("visited_at")[:1]))
             .filter(Q(last_visit__lt=limit) | Q(last_visit__isnull=True))
-            .select_related("region").order_by("last_visit", "code"))
+            .select_related("region").order_by(F("last_visit").asc(nulls_first=True), "code"))
 
 
 @dataclass
