@@ -690,7 +690,7 @@ def case_open(*, actor, event: Event, org: MediationOrg, kind: str, title: str =
                           id_number_index=blind_index(p.id_number) if p.id_number else "")
                 for i, p in enumerate(event.parties.order_by("-is_reporter", "id"))]
     with transaction.atomic(durable=True):
-        locked = Event.objects.select_for_update().select_related("category", "region").get(pk=event.pk)
+        locked = Event.objects.select_for_update(of=("self",)).select_related("category", "region").get(pk=event.pk)
         if Case.objects.filter(event=locked).exclude(status__in=[Status.REFUSED, Status.CLOSED]).exists():
             raise Conflict(_("This dispute already has a mediation case under way."), code="case_exists")
         return _open_nested(actor=actor, event=locked, org=org, kind=kind, channel=Channel.EVENT, title=title,
@@ -1600,7 +1600,7 @@ def task_dispatch(*, actor, event: Event, member: PoolMember | int, instructions
     if dispatcher is None:
         raise InvalidInput(_("Only a person on the platform dispatches a task."), field="actor")
     with transaction.atomic(durable=True):
-        locked = Event.objects.select_for_update().select_related("region", "category").get(pk=event.pk)
+        locked = Event.objects.select_for_update(of=("self",)).select_related("region", "category").get(pk=event.pk)
         if locked.status not in (EventStatus.REGISTERED, EventStatus.DISPATCHED, EventStatus.IN_PROGRESS):
             raise IllegalTransition(_("The event is %(s)s: there is nothing left to mediate.")
                                     % {"s": EventStatus(locked.status).label}, code="event_not_open")
