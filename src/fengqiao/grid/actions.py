@@ -74,7 +74,8 @@ WORKFLOW = register(Workflow(
     model=Finding,
     require=_require_finding,
     stream=lambda f: f"hazard:{f.pk}",
-    event_of=lambda f: f.event,
+    # The finding names its event (`Finding.event`); its own record is not the event's, whose
+    # first entry is always the registration.
     related=("region", "check_record"),
 ))
 
