@@ -42,6 +42,7 @@ from fengqiao.events.models import (
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
 from fengqiao.lib.filetypes import sniff_attachment
+from fengqiao.lib.inputs import text as _text
 from fengqiao.lib.masking import mask_phone
 from fengqiao.lib.protect import blind_index
 from fengqiao.notify.actions import notify_people
@@ -134,18 +135,6 @@ def _act_in_transaction(event: Event | int, actor, action: str, body, *, fresh: 
     """`fresh`: `event` is the instance this transaction has just inserted (registration's own
     dispatch) — no other transaction can see the row yet, so it is neither locked nor reloaded."""
     return transition(WORKFLOW, event, actor=actor, action=action, body=body, fresh=fresh)
-
-
-def _text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
-    if len(text) > max_length:
-        raise InvalidInput(
-            _("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
-            field=name,
-        )
-    return text
 
 
 # ------------------------------------------------------------------------------ registration
@@ -697,8 +686,7 @@ def event_call_back(*, event: Event | int, actor, satisfaction: str, note: str =
         )
     note = _text(note, "note", required=False, max_length=2000)
 
-    def body(e: Event, step: _Step) -> None:
-        sm.check_guard(e, "call_back")
+    def body(e: Event, step: _Step) -> None:  # the guard (called back once) held under the lock
         now = clock.now()
         target = sm.outcome_target("call_back", satisfaction)
         e.satisfaction = satisfaction
@@ -722,8 +710,7 @@ def event_close(*, event: Event | int, actor) -> Event:
     """归档: only after the citizen was called back and was satisfied (or basically) — the
     move's guard in the state machine."""
 
-    def body(e: Event, step: _Step) -> None:
-        sm.check_guard(e, "close")
+    def body(e: Event, step: _Step) -> None:  # the transition checked the guard under the lock
         e.closed_at = clock.now()
         Assignment.objects.filter(event=e, active=True).update(active=False)
         step.fields.add("closed_at")

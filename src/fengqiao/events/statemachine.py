@@ -111,11 +111,6 @@ def legal_now(event: Event, action: str) -> bool:
     return MACHINE.legal_now(event, action)
 
 
-def check_guard(event: Event, action: str) -> None:
-    """Raise IllegalTransition (409, the guard's code) unless the move's precondition holds."""
-    MACHINE.check_guard(event, action)
-
-
 def outcome_target(action: str, outcome: str) -> str:
     """Where a move with outcome-dependent targets lands for `outcome` (checked by the action)."""
     return MACHINE.outcome_target(action, outcome)

@@ -58,6 +58,7 @@ from fengqiao.grid.models import (
 from fengqiao.grid.rules import current_settings
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, InvalidInput, NotPermitted
+from fengqiao.lib.inputs import form_text as _text
 from fengqiao.people.models import Person, Post, Role
 from fengqiao.people.queries import person_of
 from fengqiao.regions.models import Level, Region, RegionShape
@@ -93,13 +94,6 @@ def _stream(region: Region) -> str:
     return f"grid:{region.grid_id or region.village_id or region.pk}"
 
 
-def _text(value: Any, field_name: str, *, max_length: int, required: bool = False) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise InvalidInput(_("This field is required."), field=field_name)
-    if len(text) > max_length:
-        raise InvalidInput(_("At most %(n)d characters.") % {"n": max_length}, field=field_name)
-    return text
 
 
 def _count(value: Any, field_name: str, *, high: int = 1_000_000) -> int:

@@ -51,6 +51,7 @@ from fengqiao.incentives.models import (
 )
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, InvalidInput
+from fengqiao.lib.inputs import form_text as _text
 from fengqiao.regions.models import Level, Region
 from fengqiao.workflow.machine import Machine, Move
 from fengqiao.workflow.scope import file_under
@@ -64,13 +65,6 @@ def _stream(account: Account) -> str:
     return f"points:{account.pk}"
 
 
-def _text(value: Any, field: str, *, max_length: int, required: bool = False) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise InvalidInput(_("This field is required."), field=field)
-    if len(text) > max_length:
-        raise InvalidInput(_("At most %(n)d characters.") % {"n": max_length}, field=field)
-    return text
 
 
 def _int(value: Any, field: str, *, low: int, high: int) -> int:

@@ -112,3 +112,40 @@ def bounded(field: str, value: int, low: int, high: int) -> int:
         raise InvalidInput(_("%(field)s: must be between %(low)d and %(high)d.")
                            % {"field": field, "low": low, "high": high}, field=field)
     return value
+
+
+# ----------------------------------------------------------------- fields of an action's input
+
+
+def text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:
+    """A text input of an action, stripped; a 400 naming the field when it is missing or long."""
+    stripped = "" if value is None else str(value).strip()
+    if required and not stripped:
+        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
+    if len(stripped) > max_length:
+        raise InvalidInput(_("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
+                           field=name)
+    return stripped
+
+
+def whole_number(value: Any, name: str, low: int, high: int) -> int:
+    """A whole number between `low` and `high` (both included); a 400 naming the field otherwise."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInput(_("“%(field)s” must be a whole number.") % {"field": name}, field=name) from None
+    if not low <= number <= high:
+        raise InvalidInput(_("“%(field)s” must be between %(low)d and %(high)d.")
+                           % {"field": name, "low": low, "high": high}, field=name)
+    return number
+
+
+def form_text(value: Any, name: str, *, max_length: int, required: bool = False) -> str:
+    """A text input shown beside its form field ("This field is required.", "At most n
+    characters."): the wording pages put under the field rather than naming it."""
+    stripped = ("" if value is None else str(value)).strip()
+    if required and not stripped:
+        raise InvalidInput(_("This field is required."), field=name)
+    if len(stripped) > max_length:
+        raise InvalidInput(_("At most %(n)d characters.") % {"n": max_length}, field=name)
+    return stripped

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, InvalidInput
 from fengqiao.lib.filetypes import sniff_attachment
+from fengqiao.lib.inputs import text as _text
+from fengqiao.lib.inputs import whole_number as _int
 from fengqiao.majors import permissions as perms
 from fengqiao.majors.machine import (
     MACHINE,
@@ -190,25 +192,8 @@ def _first(matter: Matter | int, actor, action: str) -> None:
 # ----------------------------------------------------------------------------------- inputs
 
 
-def _text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
-    if len(text) > max_length:
-        raise InvalidInput(_("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
-                           field=name)
-    return text
 
 
-def _int(value: Any, name: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidInput(_("“%(field)s” must be a whole number.") % {"field": name}, field=name) from None
-    if not low <= number <= high:
-        raise InvalidInput(_("“%(field)s” must be between %(low)d and %(high)d.")
-                           % {"field": name, "low": low, "high": high}, field=name)
-    return number
 
 
 def _choice(value: Any, choices, name: str, *, blank: bool = False) -> str:

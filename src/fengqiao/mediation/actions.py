@@ -54,6 +54,7 @@ from fengqiao.events.models import Status as EventStatus
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, DomainError, IllegalTransition, InvalidInput
 from fengqiao.lib.filetypes import sniff_attachment
+from fengqiao.lib.inputs import text as _text
 from fengqiao.lib.masking import mask_phone
 from fengqiao.lib.protect import blind_index
 from fengqiao.mediation import machine, queries
@@ -185,14 +186,6 @@ TASK_WF = TASK_WORKFLOW.name
 # ------------------------------------------------------------------------------ inputs
 
 
-def _text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
-    if len(text) > max_length:
-        raise InvalidInput(_("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
-                           field=name)
-    return text
 
 
 def _int(value: Any, name: str) -> int:

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from fengqiao.events.models import Category, Event
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, InvalidInput
+from fengqiao.lib.inputs import text as _text
+from fengqiao.lib.inputs import whole_number as _int
 from fengqiao.lib.protect import blind_index
 from fengqiao.notify.actions import notify_people
 from fengqiao.people.models import Department, Person, Post, Role
@@ -168,25 +170,8 @@ def _act(petition: Petition | int, actor, action: str, body) -> Petition:
 # ----------------------------------------------------------------------------------- inputs
 
 
-def _text(value: Any, name: str, *, required: bool = True, max_length: int = 2000) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
-    if len(text) > max_length:
-        raise InvalidInput(_("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
-                           field=name)
-    return text
 
 
-def _int(value: Any, name: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("“%(field)s” must be a whole number.") % {"field": name}, field=name) from None
-    if not low <= number <= high:
-        raise InvalidInput(_("“%(field)s” must be between %(low)d and %(high)d.")
-                           % {"field": name, "low": low, "high": high}, field=name)
-    return number
 
 
 def _person(value: Any, name: str) -> Person:

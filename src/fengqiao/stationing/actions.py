@@ -10,6 +10,7 @@ cadre is told, and a check-out after it no longer counts.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from fengqiao.audit.models import AuditEntry
 from fengqiao.lib import clock
 from fengqiao.lib.errors import Conflict, InvalidInput
+from fengqiao.lib.inputs import text
 from fengqiao.people.models import Department, Person
 from fengqiao.regions.models import Level, Region
 from fengqiao.stationing import locate
@@ -70,14 +72,7 @@ STAY_WORKFLOW = register(Workflow(
 # ----------------------------------------------------------------------------------- inputs
 
 
-def _text(value: Any, name: str, *, required: bool = True, max_length: int = 500) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput(_("“%(field)s” is required.") % {"field": name}, field=name)
-    if len(text) > max_length:
-        raise InvalidInput(_("“%(field)s” is longer than %(n)d characters.") % {"field": name, "n": max_length},
-                           field=name)
-    return text
+_text = functools.partial(text, max_length=500)  # this app's inputs are short
 
 
 def _count(value: Any, name: str) -> int:
