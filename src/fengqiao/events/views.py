@@ -42,9 +42,11 @@ from fengqiao.events.queries import (
 )
 from fengqiao.events.scope import access_event_for_user, visible_events
 from fengqiao.events.statemachine import action_label
+from fengqiao.events.templatetags.fq import status_label, timeline_details
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError
 from fengqiao.notify.models import Notification
+from fengqiao.workflow.timeline import present
 
 PAGE_SIZE = 20
 LIST_RELATED = ("category", "category__parent", "region", "village", "town")
@@ -175,7 +177,8 @@ def _render_event(request: HttpRequest, event: Event, *, bound: dict[str, Any] |
         "parties": parties,
         "assignees": assignees,
         "attachments": list(event.attachments.order_by("id")),
-        "timeline": list(timeline(event)),
+        "timeline": present(timeline(event), action_label=action_label, state_label=status_label,
+                            details=timeline_details),
         "panel": [p for p in panel if p["action"] != "call"],
         "call_panel": call,
         "call_people": [a for a in assignees if a["active"]] if call else [],

@@ -49,7 +49,9 @@ from fengqiao.majors.models import (
     MilestoneStatus,
     Status,
 )
+from fengqiao.majors.templatetags.majors_tags import major_action, major_details, major_status
 from fengqiao.people.queries import person_of
+from fengqiao.workflow.timeline import present
 
 PAGE_SIZE = 20
 MAX_EXPORT = 2000
@@ -318,7 +320,8 @@ def _render_matter(request: HttpRequest, matter: Matter, *, bound: dict[str, Any
         "assessed_to_go": assessed_to_go(matter),
         "matter_clocks": [(c, queries.clock_state(c, now)) for c in queries.matter_clocks(matter)],
         "clock_labels": queries.CLOCK_STATE_LABELS,
-        "timeline": list(queries.timeline(matter)),
+        "timeline": present(queries.timeline(matter), action_label=major_action, state_label=major_status,
+                            details=major_details),
         "may_approve": permissions.may(user, matter, "approve_close"),
         "page_url": reverse("majors_detail", args=[matter.pk]),
         "now": now,

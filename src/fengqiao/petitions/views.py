@@ -36,7 +36,13 @@ from fengqiao.petitions.forms import (
 from fengqiao.petitions.machine import MACHINE
 from fengqiao.petitions.models import BATCH_CHINESE, Batch, Document, Petition
 from fengqiao.petitions.presenters import available_actions, petitioners_for
+from fengqiao.petitions.templatetags.fq_petitions import (
+    petition_action,
+    petition_status,
+    petition_timeline_details,
+)
 from fengqiao.regions.models import Level, Region
+from fengqiao.workflow.timeline import present
 
 PAGE_SIZE = 20
 
@@ -210,7 +216,8 @@ def _render_petition(request: HttpRequest, petition: Petition, *, bound: dict[st
         "backlog": backlog,
         "backlog_sorts": list(backlog.sorts.select_related("sorted_by")) if backlog else [],
         "batch_names": BATCH_CHINESE,
-        "timeline": list(queries.timeline(petition)),
+        "timeline": present(queries.timeline(petition), action_label=petition_action,
+                            state_label=petition_status, details=petition_timeline_details),
         "panel": panel,
         "action_error": error,
         "earlier": actions.earlier_petitions_of(petition),

@@ -23,6 +23,12 @@ from fengqiao.lib.errors import DomainError
 from fengqiao.stationing import actions, forms, permissions, queries
 from fengqiao.stationing.compliance import Tally
 from fengqiao.stationing.models import Identity, Plan, PlanStatus, Rule, Station
+from fengqiao.stationing.templatetags.stationing_tags import (
+    stationing_action,
+    stationing_state,
+    timeline_details,
+)
+from fengqiao.workflow.timeline import present
 
 PAGE_SIZE = 30
 TIMELINE = 40  # a plan's latest entries (each stay writes two)
@@ -124,6 +130,11 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _render_plan(request, plan)
 
 
+def _timeline(entries) -> list:
+    return present(entries, action_label=stationing_action, state_label=stationing_state,
+                   details=timeline_details)
+
+
 def _render_plan(request: HttpRequest, plan: Plan, *, end_form=None, status: int = 200) -> HttpResponse:
     win = queries.window(_weeks(request))
     result = queries.plan_results(Plan.objects.filter(pk=plan.pk), win)[0]
@@ -132,7 +143,7 @@ def _render_plan(request: HttpRequest, plan: Plan, *, end_form=None, status: int
     timeline = list(queries.plan_timeline(plan).order_by("-seq")[:TIMELINE])
     return render(request, "stationing/plan.html", {
         "plan": plan, "win": win, "result": result, "stays": stays,
-        "timeline": timeline[::-1],
+        "timeline": _timeline(timeline[::-1]),
         "timeline_cut": len(timeline) == TIMELINE,
         "end_form": end_form or (forms.EndForm(prefix="end") if may_end else None),
         "week_choices": WEEK_CHOICES, "weeks": len(win.weeks),
@@ -174,7 +185,7 @@ def _render_station(request: HttpRequest, station: Station, *, end_form=None, st
     return render(request, "stationing/station.html", {
         "station": station, "results": results, "total": queries.totals(results), "win": win,
         "end_form": end_form or (forms.EndForm(prefix="end") if may_end else None),
-        "timeline": list(queries.station_timeline(station)),
+        "timeline": _timeline(queries.station_timeline(station)),
     }, status=status)
 
 

@@ -11,6 +11,7 @@ from fengqiao.notify.models import Notification
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of
 from fengqiao.regions.models import Level
+from fengqiao.workflow import timeline
 
 register = template.Library()
 
@@ -72,9 +73,7 @@ def action_label(value: str) -> str:
 @register.filter
 def actor_label(entry) -> str:
     """Who did it: the person's name, or "System" for the platform's own steps."""
-    if entry.actor_id is None and entry.actor_name in ("", "system"):
-        return _("System")
-    return entry.actor_name
+    return timeline.actor_label(entry)
 
 
 @register.filter

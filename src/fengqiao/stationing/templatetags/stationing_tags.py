@@ -49,6 +49,17 @@ def stationing_state(value: str) -> str:
     return machine.state_label(str(value)) if value else ""
 
 
+def timeline_details(entry) -> list[tuple[str, str]]:
+    """A check-in's or check-out's place against the outline, for the timeline."""
+    d = entry.details or {}
+    if not d.get("check"):
+        return []
+    where = check_label(d["check"])
+    if d.get("distance"):
+        where += " · " + _("%(m)s m outside") % {"m": d["distance"]}
+    return [(_("Where"), where)]
+
+
 @register.filter
 def week(by_week: dict, monday) -> Tally | None:
     return by_week.get(monday)
