@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fengqiao.command.figures import Ratio
@@ -25,8 +24,7 @@ from fengqiao.command.measures import COUNT_NAMES, RATES, Measures, measure_labe
 from fengqiao.command.queries import Comparison, Frame, OverdueItem, RankedRow, Row
 from fengqiao.lib import xlsx
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL, HEADER_FONT = xlsx.HEADER_FILL, xlsx.HEADER_FONT
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

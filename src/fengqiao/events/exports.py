@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -31,8 +31,7 @@ from fengqiao.events.templatetags.fq import actor_label
 from fengqiao.lib import clock, xlsx
 
 MAX_ROWS = 10000
-HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL, HEADER_FONT = xlsx.HEADER_FILL, xlsx.HEADER_FONT
 
 
 def _when(moment) -> str:

@@ -10,10 +10,13 @@ and every string is stored with the string type, so the saved sheet holds no `<f
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 
 def as_text(c: Cell) -> Cell:
@@ -46,3 +49,24 @@ def cell(ws, value: Any, *, font=None, fill=None, alignment=None, number_format:
 def append(ws, values: Iterable[Any]) -> None:
     """`ws.append(values)`, every string written as a string."""
     ws.append([v if isinstance(v, Cell) else cell(ws, v) for v in values])
+
+
+# The platform's one header style (dark blue, white bold), for every workbook it writes.
+HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def header(ws, titles: Iterable[Any], *, widths: Iterable[int] = ()) -> None:
+    """Append the header row in the platform's style, set column widths, keep it in view."""
+    append(ws, [cell(ws, str(t), font=HEADER_FONT, fill=HEADER_FILL, alignment=Alignment(vertical="center"))
+                for t in titles])
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = f"A{ws.max_row + 1}"
+
+
+def to_bytes(wb) -> bytes:
+    """The saved workbook, for a download."""
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from fengqiao.lib import clock, xlsx
@@ -47,8 +47,7 @@ from fengqiao.majors.models import (
 
 CJK_FONT = "宋体"
 HEADING_FONT = "黑体"
-HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL, HEADER_FONT = xlsx.HEADER_FILL, xlsx.HEADER_FONT
 
 # The Chinese the documents are written in, whatever the reader's page language.
 KIND_CN = {"key_project": "重点项目", "decision": "重大决策", "reform": "重大改革", "activity": "重大活动",
@@ -316,9 +315,7 @@ def ledger_xlsx(matters: QuerySet[Matter], *, title: str) -> bytes:
     total = queries.completion(matters)
     xlsx.append(summary, ["合计", total.listed, total.done, total.open, total.text])
     summary.column_dimensions["A"].width = 24
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 # ----------------------------------------------------------------------- the progress report

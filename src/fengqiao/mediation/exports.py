@@ -6,15 +6,12 @@ every unmasked read is logged (`queries.parties_for`, via "export"). Every cell 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fengqiao.lib import xlsx
@@ -35,8 +32,6 @@ from fengqiao.mediation.models import (
 )
 
 MAX_ROWS = 10000
-HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
 def _when(moment) -> str:
@@ -53,20 +48,9 @@ def _label(choices, value: str) -> str:
 
 
 def _header(ws: Worksheet, titles: Iterable[str], widths: Iterable[int] = ()) -> None:
-    xlsx.append(ws, [str(t) for t in titles])
-    for c in ws[ws.max_row]:
-        c.font = HEADER_FONT
-        c.fill = HEADER_FILL
-        c.alignment = Alignment(vertical="center")
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
+    xlsx.header(ws, titles, widths=widths)
 
 
-def _bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def cases_workbook(user, cases: QuerySet[Case]) -> bytes:
@@ -111,7 +95,7 @@ def cases_workbook(user, cases: QuerySet[Case]) -> bytes:
             for t in agreement.terms.all():
                 xlsx.append(terms, [c.code, t.seq, t.content, t.due_on.isoformat() if t.due_on else "",
                                     _label(Performance, t.status), _when(t.checked_at), t.check_note])
-    return _bytes(wb)
+    return xlsx.to_bytes(wb)
 
 
 def tasks_workbook(user, tasks: QuerySet[Task]) -> bytes:
@@ -129,4 +113,4 @@ def tasks_workbook(user, tasks: QuerySet[Task]) -> bytes:
         xlsx.append(ws, [t.event.code, t.event.title, t.region.display_name, t.member.person.name, t.member.pool.name,
                          t.dispatcher.name, _when(t.dispatched_at), _label(TaskStatus, t.status), _when(t.accepted_at),
                          _when(t.reported_at), settled, t.report, _when(t.closed_at), t.decline_reason])
-    return _bytes(wb)
+    return xlsx.to_bytes(wb)

@@ -4,14 +4,12 @@ that petition; every unmasked row is a `PetitionerRead` (via "export")."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from fengqiao.lib import clock, xlsx
 from fengqiao.petitions import permissions as perms
@@ -19,8 +17,7 @@ from fengqiao.petitions.models import BATCH_CHINESE, Batch, Petition, Petitioner
 from fengqiao.petitions.queries import LIST_RELATED, with_clock_state
 
 MAX_ROWS = 5000
-HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL, HEADER_FONT = xlsx.HEADER_FILL, xlsx.HEADER_FONT
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,6 +72,4 @@ def ledger_workbook(user, petitions: Iterable[Petition]) -> bytes:
                                                         10, 12, 18, 10, 12, 12, 26, 6, 12, 12, 14, 10],
                           strict=True):
         ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(wb)

@@ -14,13 +14,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from fengqiao.lib import xlsx
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL, HEADER_FONT = xlsx.HEADER_FILL, xlsx.HEADER_FONT
 CJK_FONT = "宋体"
 HEADING_FONT = "黑体"
 
@@ -145,9 +144,7 @@ def xlsx_bytes(pack: Pack) -> bytes:
             for i, header in enumerate(part.headers, start=1):
                 longest = max([len(str(header)), *(len(str(r[i - 1])) for r in part.rows[:200])])
                 sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2 + 2))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 _DIGITS = "零一二三四五六七八九十"
