@@ -49,7 +49,7 @@ from fengqiao.mediation.models import (
     Term,
 )
 from fengqiao.people.models import Role
-from fengqiao.people.queries import person_of, roles_over_region, sees_everything
+from fengqiao.people.queries import person_of, posts_of, roles_over_region, sees_everything
 from fengqiao.workflow import clocks
 from fengqiao.workflow.scope import region_scope_q
 
@@ -186,10 +186,48 @@ def visible_orgs(user) -> QuerySet[MediationOrg]:
     q = region_scope_q(user, self_field="region_id", roles=SCOPE_ROLES)
     if q is None:
         return qs
-    from fengqiao.people.queries import posts_of
+    return qs.filter(q | Q(region_id__in=sorted(_above_posts(user))))
 
-    above = {pk for post in posts_of(user) for pk in post.region.ancestor_ids().values() if pk}
-    return qs.filter(q | Q(region_id__in=sorted(above)))
+
+def _above_posts(user) -> set[int]:
+    """The regions above the user's posts' regions (their ancestors)."""
+    return {pk for post in posts_of(user) for pk in post.region.ancestor_ids().values() if pk}
+
+
+def orgs_to_open_at(user) -> QuerySet[MediationOrg]:
+    """The committees and rooms (not centres) under the user's posts: where they may open a case."""
+    q = region_scope_q(user, self_field="region_id")
+    qs = MediationOrg.objects.filter(active=True).exclude(kind=OrgKind.CENTRE)
+    return (qs if q is None else qs.filter(q)).select_related("region").order_by("region__code", "kind", "name")
+
+
+def duty_centres(user) -> QuerySet[MediationOrg]:
+    """The centres whose duty roster a user sees: those under their posts, and those above them
+    (a town's mediator works with the county centre's roster: what arrives out of hours there may
+    be theirs)."""
+    centres = MediationOrg.objects.filter(kind=OrgKind.CENTRE, active=True)
+    q = region_scope_q(user, self_field="region_id")
+    if q is None:
+        return centres
+    return centres.filter(q | Q(region_id__in=sorted(_above_posts(user))))
+
+
+def duty_roster(centres: QuerySet[MediationOrg], *, now: dt.datetime, days: int) -> list[dict[str, Any]]:
+    """值班表: each centre's shifts on now and on each of the next `days` days (two queries a
+    centre at most: its shifts in the span, read once)."""
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    day_starts = [start + dt.timedelta(days=i) for i in range(days)]
+    span_end = day_starts[-1] + dt.timedelta(days=1)
+    out = []
+    for centre in centres.select_related("region").order_by("region__code"):
+        shifts = list(centre.shifts.filter(ends_at__gt=start, starts_at__lt=span_end)
+                      .select_related("person").order_by("starts_at", "role", "id"))
+        by_day = [{"day": day, "shifts": [s for s in shifts
+                                          if s.starts_at < day + dt.timedelta(days=1) and s.ends_at > day]}
+                  for day in day_starts]
+        out.append({"centre": centre, "now": [s for s in shifts if s.starts_at <= now < s.ends_at],
+                    "days": by_day})
+    return out
 
 
 def region_for_user(user, code: str):

@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,9 +53,8 @@ from fengqiao.mediation.models import (
     TaskStatus,
 )
 from fengqiao.mediation.suggest import suggest_mediators
-from fengqiao.people.queries import person_of, posts_of
+from fengqiao.people.queries import person_of
 from fengqiao.workflow.models import Clock
-from fengqiao.workflow.scope import region_scope_q
 
 PAGE_SIZE = 20
 
@@ -463,12 +462,6 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
 # ------------------------------------------------------------------------------- opening
 
 
-def _orgs_for(user) -> QuerySet[MediationOrg]:
-    q = region_scope_q(user, self_field="region_id")
-    qs = MediationOrg.objects.filter(active=True).exclude(kind=OrgKind.CENTRE)
-    return (qs if q is None else qs.filter(q)).select_related("region").order_by("region__code", "kind", "name")
-
-
 def _default_org(orgs: QuerySet[MediationOrg], event) -> MediationOrg | None:
     """The committee nearest the dispute: the village's, else the town's, else the county's."""
     for region_id in (event.village_id, event.town_id, event.county_id):
@@ -498,7 +491,7 @@ def case_open(request: HttpRequest, event_id: int) -> HttpResponse:
     """转调解: open a mediation case beside a dispute event, with suggested mediators and why."""
     event = access_event_for_user(request.user, event_id)
     permissions.require_open(request.user, event.region, event)
-    orgs = _orgs_for(request.user)
+    orgs = queries.orgs_to_open_at(request.user)
     specialty = str(SPECIALTY_OF_CATEGORY.get(event.category.code, Specialty.OTHER))
     chosen_specialty = request.POST.get("specialty") or specialty
     if chosen_specialty not in Specialty.values:
@@ -714,26 +707,7 @@ def duty(request: HttpRequest) -> HttpResponse:
     goes to them."""
     _centre(request)
     now = clock.now()
-    centres = MediationOrg.objects.filter(kind=OrgKind.CENTRE, active=True)
-    q = region_scope_q(request.user, self_field="region_id")
-    if q is not None:
-        # The centres under the user's posts, and those above them (a town's mediator works with
-        # the county centre's roster: what arrives out of hours there may be theirs).
-        above = {i for post in posts_of(request.user)
-                 for i in (*post.region.ancestor_ids().values(), post.region_id) if i}
-        centres = centres.filter(q | Q(region_id__in=above))
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = [start + dt.timedelta(days=i) for i in range(7)]
-    out = []
-    for centre in centres.select_related("region").order_by("region__code"):
-        shifts = list(centre.shifts.filter(ends_at__gt=start, starts_at__lt=days[-1] + dt.timedelta(days=1))
-                      .select_related("person").order_by("starts_at", "role", "id"))
-        by_day = []
-        for day in days:
-            end = day + dt.timedelta(days=1)
-            by_day.append({"day": day, "shifts": [s for s in shifts if s.starts_at < end and s.ends_at > day]})
-        out.append({"centre": centre, "now": [s for s in shifts if s.starts_at <= now < s.ends_at],
-                    "days": by_day})
+    out = queries.duty_roster(queries.duty_centres(request.user), now=now, days=7)
     return render(request, "mediation/duty.html", {
         "centres": out, "office_hours": queries.is_office_hours(now), "now": now,
         "out_of_hours_open": queries.visible_cases(request.user).filter(
