@@ -19,6 +19,7 @@ A workflow is declared once, in the app that owns it:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,12 @@ class Workflow:
             self.model._default_manager.filter(pk=record).first())
         if target is not None:
             self.require(actor, target, action)
+
+
+@functools.cache
+def _has_updated_at(model: type[models.Model]) -> bool:
+    """Whether saves of the model carry its `auto_now` stamp (asked once per model, not per action)."""
+    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
 
 
 _REGISTRY: dict[str, Workflow] = {}
@@ -165,7 +172,7 @@ def transition(
             step.fields.add(machine.status_field)
     if step.fields:
         fields = set(step.fields)
-        if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
+        if _has_updated_at(type(locked)):
             fields.add("updated_at")
         locked.save(update_fields=sorted(fields))
     record_entry(workflow, locked, actor=actor, action=action, from_state=from_state,
