@@ -56,6 +56,16 @@ class GridReport:
     below_rule: list[str] = field(default_factory=list)
     actions: Counter = field(default_factory=Counter)
 
+    def lines(self) -> list[str]:
+        below = "、".join(self.below_rule) or "none"
+        return [
+            f"grid registries: {self.households} households, {self.firms} firms",
+            f"field work: {self.visits} visits ({self.demands} demands raised), {self.checks} hazard checks "
+            f"({self.findings} hazards found), {self.patrols} patrols",
+            f"below the visit rule: {below}",
+            f"exchange shops: {self.redemptions} redemptions",
+        ]
+
 
 def _day_in(start: dt.datetime, as_of: dt.datetime, rng: random.Random, low: float = 0.0, high: float = 0.98) -> dt.date:
     """A day in the fraction [low, high) of the span from `start` to `as_of`."""

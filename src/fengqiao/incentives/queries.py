@@ -33,6 +33,7 @@ from fengqiao.incentives.models import (
 )
 from fengqiao.people.queries import REGIONAL_ROLES
 from fengqiao.regions.models import Region
+from fengqiao.workflow.scope import record_id as _pk
 from fengqiao.workflow.scope import region_scope_q
 
 
@@ -43,14 +44,6 @@ def scoped(user, queryset: QuerySet) -> QuerySet:
     return queryset if q is None else queryset.filter(q)
 
 
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404("not found") from None
-    if not 0 < pk < 2**62:
-        raise Http404("not found")
-    return pk
 
 
 def _get(qs: QuerySet, pk: Any):

@@ -41,6 +41,7 @@ from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of, sees_everything
 from fengqiao.regions.models import Region
 from fengqiao.workflow.models import Clock
+from fengqiao.workflow.scope import record_id as _pk
 from fengqiao.workflow.scope import region_scope_q
 
 if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
@@ -76,14 +77,6 @@ def visible_matters(user) -> QuerySet[Matter]:
     return Matter.objects.all() if q is None else Matter.objects.filter(q)
 
 
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise Http404("no such record") from None
-    if not 0 < pk < 2**62:
-        raise Http404("no such record")
-    return pk
 
 
 def access_matter_for_user(user, matter_id: Any) -> Matter:

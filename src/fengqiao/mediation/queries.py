@@ -51,6 +51,7 @@ from fengqiao.mediation.models import (
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of, roles_over_region, sees_everything
 from fengqiao.workflow import clocks
+from fengqiao.workflow.scope import record_id as _pk
 from fengqiao.workflow.scope import region_scope_q
 
 # Posts that see the cases under their region (not a department liaison's or a proxy agent's).
@@ -62,14 +63,6 @@ def _authenticated(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404("not found") from None
-    if not 0 < pk < 2**63:
-        raise Http404("not found")
-    return pk
 
 
 # ------------------------------------------------------------------------------ scope

@@ -27,6 +27,7 @@ from fengqiao.stationing import permissions as perms
 from fengqiao.stationing.compliance import Period, Tally, monday_of, periods_of
 from fengqiao.stationing.models import Plan, PlanStatus, Station, Stay, StayStatus
 from fengqiao.workflow.clocks import WorkingCalendar
+from fengqiao.workflow.scope import record_id as _pk
 from fengqiao.workflow.scope import region_scope_q
 
 MAX_WEEKS = 26
@@ -71,14 +72,6 @@ def visible_stations(user) -> QuerySet[Station]:
     return Station.objects.filter(q)
 
 
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise Http404("no such record") from None
-    if not 0 < pk < 2**62:
-        raise Http404("no such record")
-    return pk
 
 
 def access_plan_for_user(user, plan_id: Any) -> Plan:

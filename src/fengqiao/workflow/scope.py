@@ -10,6 +10,7 @@ member's tasks) and raises 404 outside — never a 403 that tells the record exi
 from __future__ import annotations
 
 from django.db.models import Q
+from django.http import Http404
 
 from fengqiao.people.queries import posts_of, sees_everything
 from fengqiao.regions.models import ANCESTOR_LEVELS, Region
@@ -34,3 +35,15 @@ def file_under(record, region: Region) -> None:
     record.region = region
     for level in ANCESTOR_LEVELS:
         setattr(record, f"{level}_id", getattr(region, f"{level}_id"))
+
+
+def record_id(value) -> int:
+    """An id from a URL or a request, as the access lookups take it: anything that is not a
+    positive 64-bit integer is a record that does not exist (404), never a 400 or a 500."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise Http404("no such record") from None
+    if not 0 < pk < 2**63:
+        raise Http404("no such record")
+    return pk

@@ -56,10 +56,11 @@ class Command(BaseCommand):
             f"{status} {n}" for status, n in sorted(report.statuses.items(), key=lambda kv: -kv[1])))
         out.write("actions: " + ", ".join(f"{a} {n}" for a, n in report.actions.most_common()))
         out.write("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
-        if getattr(report, "extras", None) is not None:
-            out.write("")
-            for line in report.extras.lines():
-                out.write(line)
+        for part in (report.extras, report.petitions, report.mediation, report.grid, report.majors):
+            if part is not None:
+                out.write("")
+                for line in part.lines():
+                    out.write(line)
         out.write("")
         out.write(f"Logins (password {DEMO_PASSWORD}):")
         for login in report.logins:
