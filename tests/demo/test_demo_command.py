@@ -506,3 +506,24 @@ def test_category_cuts_fall_between_distinct_values_and_leave_each_category_some
     assert counts == {"R": 60, "G": counts["G"], "A": counts["A"], "L": counts["L"]}
     assert min(counts.values()) >= 5
     assert set(share(["100", "90", "80", "70"])) == {"R", "G", "A", "L"}
+
+
+def test_the_report_names_every_part_of_the_county_it_built(demo):
+    """The command's output tells the operator what each workflow holds, not only the events."""
+    lines = demo.splitlines()
+    for start in ("petitions (信访): ", "mediation centre: ", "mediation cases: ", "grid registries: ",
+                  "field work: ", "major matters (三级挂账督办): ", "stationed cadres: "):
+        assert any(line.startswith(start) for line in lines), start
+    households = next(line for line in lines if line.startswith("grid registries: "))
+    from fengqiao.grid.models import Household
+    assert f"{Household.objects.count()} households" in households
+
+
+def test_the_city_officer_of_the_majors_ledger_can_sign_in(demo, client):
+    assert re.search(r"^  city\s+operator\s+\S+, 莆田市调度员$", demo, re.M)
+    assert client.login(username="city", password=DEMO_PASSWORD)
+    post = Person.objects.get(user__username="city").posts.get()
+    assert post.role == Role.OPERATOR and post.region.code == "3503"
+    response = client.get("/majors/")
+    assert response.status_code == 200
+    assert "莆田市" in response.content.decode()

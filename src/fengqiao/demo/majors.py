@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fengqiao.demo import names, stories
-from fengqiao.demo.people import DEMO_TOWN, DEMO_VILLAGE, Roster
+from fengqiao.demo.people import DEMO_PASSWORD, DEMO_TOWN, DEMO_VILLAGE, Login, Roster, describe
 from fengqiao.demo.places import County
 from fengqiao.lib.errors import DomainError
 from fengqiao.majors import actions as majors
@@ -176,14 +176,16 @@ class Builder:
     # ----------------------------------------------------------------------------- people
 
     def _city_officer(self) -> Person:
-        """莆田市委政法委维稳办's officer: lists and closes city-level matters (no demo login)."""
+        """莆田市委政法委维稳办's officer: lists and closes city-level matters (login `city`)."""
         city = Region.objects.get(code=self.county.county.code[:4])  # 莆田市 (3503), above the county
-        user = get_user_model().objects.create(username="city-office", first_name="市维稳办",
-                                               password=make_password(None))
+        user = get_user_model().objects.create(username="city", first_name="市维稳办",
+                                               password=make_password(DEMO_PASSWORD))
         person = Person(name=names.person_name(self.rng), user=user)
         person.set_phone(names.mobile(self.rng))
         person.save()
         Post.objects.create(person=person, role=Role.OPERATOR, region=city, on_duty=True)
+        self.roster.logins.append(Login(role=Role.OPERATOR, username="city",
+                                        who=describe(person, Role.OPERATOR, city, None)))
         return person
 
     def u(self, person: Person):
