@@ -85,3 +85,30 @@ def test_the_stats_query_parameters_are_documented(client):
             "min_denominator"} <= names
     overdue = {p["name"]: p for p in paths["/api/v1/stats/overdue"]["get"]["parameters"]}
     assert overdue["limit"]["schema"]["maximum"] == 1000
+
+
+def _schema_classes():
+    from ninja import Schema
+
+    seen, todo = [], list(Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        seen.append(cls)
+        todo.extend(cls.__subclasses__())
+    return [c for c in seen if c.__module__.startswith("fengqiao.")]
+
+
+def test_no_two_schemas_of_the_api_share_a_name(client):
+    """The document keys its schemas by class name: two apps' `TimelineEntry` made one of them
+    describe the other's fields (the majors' timeline lost its `label`)."""
+    _document(client)  # every router imported
+    by_name: dict[str, set[str]] = {}
+    for cls in _schema_classes():
+        by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    clashes = {name: where for name, where in by_name.items() if len(where) > 1}
+    assert clashes == {}
+    doc = _document(client)
+    timeline = doc["paths"]["/api/v1/majors/{matter_id}/timeline"]["get"]["responses"]["200"]
+    ref = _walk(timeline)
+    names = {n["$ref"].rsplit("/", 1)[1] for n in ref if isinstance(n.get("$ref"), str)}
+    assert any("label" in doc["components"]["schemas"][n]["properties"] for n in names)

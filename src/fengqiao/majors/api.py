@@ -162,7 +162,7 @@ class MatterDetail(MatterOut):
     offered: list[str] = Field(description="the moves legal now that the caller's posts allow")
 
 
-class TimelineEntry(Schema):
+class MatterTimelineEntry(Schema):
     seq: int
     action: str
     label: str
@@ -208,7 +208,7 @@ MOVE_OF = {"add_risk": "edit_assessment", "add_opinion": "edit_assessment", "add
            "remove_part": "edit_assessment", "conclude": "edit_assessment"}
 
 
-class ActionIn(Schema):
+class MatterActionIn(Schema):
     action: str = Field(description="One of: " + ", ".join(API_ACTIONS), max_length=32)
     note: str | None = Field(None, max_length=TEXT)
     reason: str | None = Field(None, max_length=1000)
@@ -374,12 +374,12 @@ def matter_get(request, matter_id: int):
     return matter_detail(request.auth, queries.access_matter_for_user(request.auth, matter_id))
 
 
-@router.get("/majors/{matter_id}/timeline", response=list[TimelineEntry], summary="The matter's audit stream")
+@router.get("/majors/{matter_id}/timeline", response=list[MatterTimelineEntry], summary="The matter's audit stream")
 def matter_timeline(request, matter_id: int):
     from fengqiao.majors.machine import action_label
 
     matter = queries.access_matter_for_user(request.auth, matter_id)
-    return [TimelineEntry(seq=e.seq, action=e.action, label=action_label(e.action),
+    return [MatterTimelineEntry(seq=e.seq, action=e.action, label=action_label(e.action),
                           actor=e.actor_name, from_state=e.from_state, to_state=e.to_state, note=e.note,
                           details=e.details, created_at=e.created_at) for e in queries.timeline(matter)]
 
@@ -390,7 +390,7 @@ def _need(value, field: str):
     return value
 
 
-def _perform(user, matter: Matter, action: str, p: ActionIn) -> None:
+def _perform(user, matter: Matter, action: str, p: MatterActionIn) -> None:
     if action == "assess":
         actions.assessment_open(actor=user, matter=matter, subject=p.subject or "", scope=p.scope or "")
     elif action == "add_risk":
@@ -454,7 +454,7 @@ def _perform(user, matter: Matter, action: str, p: ActionIn) -> None:
 @router.post("/majors/{matter_id}/actions", response=MatterDetail,
              summary="A move of the matter (403 for the posts before 409 for its state)",
              openapi_extra={"x-fengqiao-errors": [409]})
-def matter_act(request, matter_id: int, payload: ActionIn):
+def matter_act(request, matter_id: int, payload: MatterActionIn):
     user = request.auth
     matter = queries.access_matter_for_user(user, matter_id)
     if payload.action not in API_ACTIONS:
