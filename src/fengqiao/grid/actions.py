@@ -494,38 +494,94 @@ def firm_save(*, actor, firm: Firm | None, values: FirmValues) -> Firm:
     return firm
 
 
+@dataclass
+class RoomValues:
+    """出租房: what the form, the import and the demo give for a rented room."""
+
+    code: str
+    address: str
+    region: Region
+    landlord_name: str
+    phone: str = ""
+    rooms: Any = 1
+    tenants: Any = 0
+    household: Household | None = None  # the landlord's household, in the room's grid
+
+
+def clean_room(values: RoomValues) -> dict[str, Any]:
+    region = values.region
+    if region.level not in (Level.GRID, Level.UNIT) or region.retired_at is not None:
+        raise InvalidInput(_("Rented rooms are registered in a grid: choose the grid."), field="region")
+    household = values.household
+    if household is not None:
+        grid_of = region.grid_id or region.pk
+        if not household.active or (household.grid_id or household.region_id) != grid_of:
+            raise InvalidInput(_("Household %(c)s is not in this grid.") % {"c": household.code},
+                               field="household")
+    rooms = _count(values.rooms, "rooms", high=999)
+    if rooms < 1:
+        raise InvalidInput(_("Give a number from 1 to %(n)d.") % {"n": 999}, field="rooms")
+    return {
+        "code": _text(values.code, "code", max_length=40, required=True),
+        "address": _text(values.address, "address", max_length=200, required=True),
+        "landlord_name": _text(values.landlord_name, "landlord_name", max_length=50, required=True),
+        "phone": _clean_phone(values.phone),
+        "rooms": rooms, "tenants": _count(values.tenants, "tenants", high=9999),
+        "household": household, "region": region,
+    }
+
+
+def _apply_room(room: RentedRoom, clean: dict[str, Any]) -> None:
+    for key in ("code", "address", "landlord_name", "rooms", "tenants", "household"):
+        setattr(room, key, clean[key])
+    room.set_phone(clean["phone"])
+    file_under(room, clean["region"])
+
+
 def room_save(*, actor, room: RentedRoom | None, code: str, address: str, region: Region,
               landlord_name: str, phone: str = "", rooms: Any = 1, tenants: Any = 0,
               household: Household | None = None) -> RentedRoom:
+    """Register a rented room (出租房) or change it."""
     perms.require_keep(actor, region)
-    if region.level not in (Level.GRID, Level.UNIT):
-        raise InvalidInput(_("Rented rooms are registered in a grid: choose the grid."), field="region")
-    code = _text(code, "code", max_length=40, required=True)
+    if room is not None:
+        perms.require_keep(actor, room.region)
+    clean = clean_room(RoomValues(code=code, address=address, region=region, landlord_name=landlord_name,
+                                  phone=phone, rooms=rooms, tenants=tenants, household=household))
     now = clock.now()
     with transaction.atomic(durable=True):
-        taken = RentedRoom.objects.filter(code=code)
+        taken = RentedRoom.objects.filter(code=clean["code"])
         if room is not None:
-            perms.require_keep(actor, room.region)
             taken = taken.exclude(pk=room.pk)
             room = RentedRoom.objects.select_for_update().get(pk=room.pk)
             room.updated_at = now
+            action = "room_update"
         else:
             room = RentedRoom(created_at=now, updated_at=now)
+            action = "room_create"
         if taken.exists():
-            raise InvalidInput(_("Rented room %(c)s is registered already.") % {"c": code},
+            raise InvalidInput(_("Rented room %(c)s is registered already.") % {"c": clean["code"]},
                                code="duplicate", field="code")
-        room.code = code
-        room.address = _text(address, "address", max_length=200, required=True)
-        room.landlord_name = _text(landlord_name, "landlord_name", max_length=50, required=True)
-        room.set_phone(_clean_phone(phone))
-        room.rooms = max(_count(rooms, "rooms", high=999), 1)
-        room.tenants = _count(tenants, "tenants", high=9999)
-        room.household = household
-        file_under(room, region)
+        _apply_room(room, clean)
         room.save()
-        audit.record(stream=_stream(region), action="room_save", actor=actor, note=code,
-                     details={"room": room.pk})
+        audit.record(stream=_stream(region), action=action, actor=actor, note=room.code,
+                     details={"room": room.pk, "household": room.household_id})
     return room
+
+
+def room_deactivate(*, actor, room: RentedRoom) -> RentedRoom:
+    """A room no longer let (退租, 拆除): it leaves the registry and the phone's lists; its checks
+    and findings stay."""
+    perms.require_keep(actor, room.region)
+    with transaction.atomic(durable=True):
+        locked = RentedRoom.objects.select_for_update().get(pk=room.pk)
+        if not locked.active:
+            return locked
+        locked.active = False
+        locked.updated_at = clock.now()
+        locked.save(update_fields=["active", "updated_at"])
+        audit.record(stream=_stream(locked.region), action="room_deactivate", actor=actor, note=locked.code,
+                     details={"room": locked.pk})
+    return locked
 
 
 # ------------------------------------------------------------------------------- visits

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,6 +85,38 @@ def list_firms(request: HttpRequest, q: Query[PageQuery]):
     area = _area(request, q)
     qs = queries.in_area(request.user, Firm.objects.filter(active=True), area).select_related("region").order_by("code")
     return {"total": qs.count(), "items": presenters.firm_rows(request.user, qs[q.offset:q.offset + q.limit], via="api")}
+
+
+class RoomQuery(AreaQuery):
+    q: str = Field("", max_length=50, description="part of the number, the landlord's name or the address")
+    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("/grid/rooms", summary="Rented rooms (出租房) of the grid registries (masked by role)")
+def list_rooms(request: HttpRequest, q: Query[RoomQuery]):
+    area = _area(request, q)
+    qs = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related(
+        "region", "household")
+    if q.q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(code__icontains=q.q) | Q(landlord_name__icontains=q.q) | Q(address__icontains=q.q))
+    total = qs.count()
+    rows = presenters.room_rows(request.user, qs.order_by("code")[q.offset:q.offset + q.limit], via="api")
+    return {"total": total, "items": rows}
+
+
+@router.get("/grid/rooms/{room_id}", summary="One rented room with its hazard checks (masked by role)")
+def get_room(request: HttpRequest, room_id: int):
+    permissions.require_view_grid(request.user)
+    room = queries.access_room(request.user, room_id)
+    (row,) = presenters.room_rows(request.user, [room], via="api")
+    row["checks"] = [{"id": c.pk, "checklist": c.checklist.name, "at": c.checked_at.isoformat(),
+                      "failed": c.n_failed}
+                     for c in room.hazard_checks.select_related("checklist").annotate(
+                         n_failed=Count("findings")).order_by("-checked_at")[:20]]
+    return row
 
 
 class SpanQuery(AreaQuery):

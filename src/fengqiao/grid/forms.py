@@ -68,8 +68,38 @@ class FirmForm(forms.Form):
         self.fields["region"].choices = [(r.pk, f"{r.display_name} ({r.code})") for r in regions]
 
 
+class RoomForm(forms.Form):
+    """出租房. Without the right to see personal data the landlord's name and phone are not in the
+    form at all (the stored ones stay): a masked value is never written back."""
+
+    code = forms.CharField(label=pgettext_lazy("registry", "number"), max_length=40)
+    address = forms.CharField(label=_("address"), max_length=200)
+    landlord_name = forms.CharField(label=_("landlord"), max_length=50)
+    phone = forms.CharField(label=_("landlord's phone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    region = forms.ChoiceField(label=_("grid"))
+    household_code = forms.CharField(label=_("landlord's household number"), max_length=40, required=False,
+                                     help_text=_("If the landlord's household is in this grid's registry."))
+    rooms = forms.IntegerField(label=_("rooms"), min_value=1, max_value=999, initial=1)
+    tenants = forms.IntegerField(label=_("tenants"), min_value=0, max_value=9999, initial=0)
+
+    def __init__(self, *args, regions=(), personal: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        assert isinstance(region, forms.ChoiceField)
+        region.choices = [(r.pk, f"{r.display_name} ({r.code})") for r in regions]
+        if not personal:
+            del self.fields["landlord_name"]
+            del self.fields["phone"]
+
+
+class RoomFilter(forms.Form):
+    q = forms.CharField(label=_("Number, landlord or address"), required=False, max_length=50)
+
+
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Registry"), choices=[("households", _("Households")), ("firms", _("Firms"))])
+    kind = forms.ChoiceField(label=_("Registry"), choices=[("households", _("Households")), ("firms", _("Firms")),
+                                                          ("rooms", _("Rented rooms"))])
     within = forms.ChoiceField(label=_("Under"))
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
 

@@ -655,12 +655,13 @@ class Patrol(Filed):
 
 
 class ImportRun(models.Model):
-    """A spreadsheet of households or firms, imported all or nothing (progress in the task
+    """A spreadsheet of households, firms or rented rooms, imported all or nothing (progress in the task
     queue's store, `grid.progress`)."""
 
     class Kind(models.TextChoices):
         HOUSEHOLDS = "households", _("Households")
         FIRMS = "firms", _("Firms")
+        ROOMS = "rooms", _("Rented rooms")
 
     class State(models.TextChoices):
         QUEUED = "queued", pgettext_lazy("grid import", "Queued")

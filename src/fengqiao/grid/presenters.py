@@ -74,6 +74,7 @@ def room_rows(user, rooms: Iterable[RentedRoom], *, via: str) -> list[dict[str, 
             "id": r.pk, "code": r.code, "address": r.address,
             "landlord_name": r.landlord_name if clear else r.masked_landlord,
             "phone": r.phone if clear else r.masked_phone, "rooms": r.rooms, "tenants": r.tenants,
+            "household": r.household.code if r.household_id and r.household else None,
             "region": r.region.code, "region_name": r.region.display_name, "active": r.active, "masked": not clear,
         })
         if clear:

@@ -1,16 +1,17 @@
-"""The registries in and out of Excel (台账): households and firms imported all or nothing from
+"""The registries in and out of Excel (台账): households, firms and rented rooms imported all or nothing from
 .xlsx or .csv (read by `imports.reading`, the same reader as the 12345 sheets), with progress the
 page polls; and exported to .xlsx (cells through `lib.xlsx`: text stays text), masked unless the
 user's work needs the personal data, every unmasked export logged.
 
 An import checks every row first, collecting every error with its row number; one error and
 nothing is written. Then it writes every row through the same cleaning as the form (a row whose
-number exists already updates that household or firm) in one transaction.
+number exists already updates that household, firm or room) in one transaction. Households go
+where the admin's depth puts them (a grid, or a unit of it: `GridSettings.household_level`), so
+the code column names a grid or a unit accordingly.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,16 +27,19 @@ from fengqiao.grid import presenters
 from fengqiao.grid.actions import (
     FirmValues,
     HouseholdValues,
+    RoomValues,
     _apply_firm,
     _apply_household,
+    _apply_room,
     clean_firm,
     clean_household,
+    clean_room,
 )
-from fengqiao.grid.models import Firm, FirmKind, FirmSize, Household, ImportRun
+from fengqiao.grid.models import Firm, FirmKind, FirmSize, Household, ImportRun, RentedRoom
 from fengqiao.imports.reading import cell_text, open_sheet
 from fengqiao.lib import clock
 from fengqiao.lib.errors import DomainError, InvalidInput
-from fengqiao.lib.xlsx import append
+from fengqiao.lib.xlsx import append, header, to_bytes
 from fengqiao.regions.models import Region
 
 MAX_ROWS = 50_000
@@ -44,8 +48,16 @@ NO = {"", "否", "无", "N", "n", "no", "0", "FALSE", "false"}
 
 HOUSEHOLD_COLUMNS = ["户号", "户主", "联系电话", "地址", "网格编码", "人口数", "独居老人", "残疾人", "留守儿童", "备注"]
 FIRM_COLUMNS = ["编号", "名称", "类型", "规模", "从业人数", "外来务工人员", "联系人", "联系电话", "地址", "网格编码"]
+ROOM_COLUMNS = ["编号", "地址", "房东", "房东电话", "网格编码", "房间数", "租户数", "房东户号"]
+COLUMNS: dict[str, list[str]] = {ImportRun.Kind.HOUSEHOLDS: HOUSEHOLD_COLUMNS, ImportRun.Kind.FIRMS: FIRM_COLUMNS,
+                                 ImportRun.Kind.ROOMS: ROOM_COLUMNS}
 REQUIRED: dict[str, list[str]] = {ImportRun.Kind.HOUSEHOLDS: ["户号", "户主", "地址", "网格编码"],
-            ImportRun.Kind.FIRMS: ["编号", "名称", "类型", "规模", "地址", "网格编码"]}
+            ImportRun.Kind.FIRMS: ["编号", "名称", "类型", "规模", "地址", "网格编码"],
+            ImportRun.Kind.ROOMS: ["编号", "地址", "房东", "网格编码"]}
+MODELS: dict[str, Any] = {ImportRun.Kind.HOUSEHOLDS: Household, ImportRun.Kind.FIRMS: Firm,
+                          ImportRun.Kind.ROOMS: RentedRoom}
+APPLY: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    ImportRun.Kind.HOUSEHOLDS: _apply_household, ImportRun.Kind.FIRMS: _apply_firm, ImportRun.Kind.ROOMS: _apply_room}
 KIND_BY_LABEL = {str(c.label): c.value for c in FirmKind} | {
     "企业": "enterprise", "工厂": "factory", "个体工商户": "shop", "餐饮": "restaurant", "危化品": "hazardous",
     "其他": "other"}
@@ -99,8 +111,12 @@ def _flag(value: str, column: str) -> bool:
     raise InvalidInput(_("Write 是 or 否."), field=column)
 
 
+def _code_column(kind: str) -> str:
+    return "户号" if kind == ImportRun.Kind.HOUSEHOLDS else "编号"
+
+
 def _parse(kind: str, header: list[str], number: int, values: list[Any], regions: dict[str, Region],
-           within: Region) -> tuple[Any, list[RowError]]:
+           within: Region, households: dict[str, Household] | None = None) -> tuple[Any, list[RowError]]:
     cells = {name: cell_text(values[i]) if i < len(values) else "" for i, name in enumerate(header)}
     errors: list[RowError] = []
     for column in REQUIRED[kind]:
@@ -121,6 +137,17 @@ def _parse(kind: str, header: list[str], number: int, values: list[Any], regions
                 disabled=_flag(cells.get("残疾人", ""), "残疾人"),
                 left_behind_children=_flag(cells.get("留守儿童", ""), "留守儿童"), note=cells.get("备注", ""))
             return clean_household(values_), []
+        if kind == ImportRun.Kind.ROOMS:
+            household = None
+            if cells.get("房东户号"):
+                household = (households or {}).get(cells["房东户号"])
+                if household is None:
+                    return None, [RowError(number, "房东户号", _("No household %(c)s under %(w)s.") % {
+                        "c": cells["房东户号"], "w": within.name})]
+            room = RoomValues(code=cells["编号"], address=cells["地址"], region=region,
+                              landlord_name=cells["房东"], phone=cells.get("房东电话", ""),
+                              rooms=cells.get("房间数") or 1, tenants=cells.get("租户数") or 0, household=household)
+            return clean_room(room), []
         kind_value = KIND_BY_LABEL.get(cells["类型"], cells["类型"])
         size_value = SIZE_BY_LABEL.get(cells["规模"], cells["规模"])
         firm = FirmValues(code=cells["编号"], name=cells["名称"], kind=kind_value, size=size_value,
@@ -129,9 +156,13 @@ def _parse(kind: str, header: list[str], number: int, values: list[Any], regions
                           phone=cells.get("联系电话", ""))
         return clean_firm(firm), []
     except DomainError as exc:
-        column = {"members_count": "人口数", "phone": "联系电话", "kind": "类型", "size": "规模",
-                  "employees": "从业人数", "migrant_workers": "外来务工人员", "region": "网格编码",
-                  "code": "户号" if kind == ImportRun.Kind.HOUSEHOLDS else "编号"}.get(exc.field or "", exc.field or "")
+        columns = {"members_count": "人口数", "phone": "联系电话", "kind": "类型", "size": "规模",
+                   "employees": "从业人数", "migrant_workers": "外来务工人员", "region": "网格编码",
+                   "code": _code_column(kind)}
+        if kind == ImportRun.Kind.ROOMS:
+            columns |= {"phone": "房东电话", "landlord_name": "房东", "rooms": "房间数", "tenants": "租户数",
+                        "household": "房东户号", "address": "地址"}
+        column = columns.get(exc.field or "", exc.field or "")
         return None, [RowError(number, column, exc.message)]
 
 
@@ -141,7 +172,7 @@ def run_import(run: ImportRun, *, actor) -> ImportRun:
     kind = run.kind
     ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.RUNNING)
     try:
-        sheet = open_sheet(run.file.path, frozenset(HOUSEHOLD_COLUMNS + FIRM_COLUMNS))
+        sheet = open_sheet(run.file.path, frozenset(COLUMNS[kind]))
     except DomainError as exc:
         return _finish(run, state=ImportRun.State.FAILED, errors=[RowError(0, "", exc.message).as_dict()])
     missing = [c for c in REQUIRED[kind] if c not in sheet.header]
@@ -154,15 +185,21 @@ def run_import(run: ImportRun, *, actor) -> ImportRun:
             0, "", _("At most %(n)d rows in one file.") % {"n": MAX_ROWS}).as_dict()])
     regions = {r.code: r for r in Region.objects.filter(level__in=["grid", "unit"], retired_at=None,
                                                          **run.within.subtree_kwargs())}
+    households = None
+    if kind == ImportRun.Kind.ROOMS:
+        named = {cell_text(v[sheet.header.index("房东户号")]) for _n, v in rows
+                 if "房东户号" in sheet.header and sheet.header.index("房东户号") < len(v)} - {""}
+        households = {h.code: h for h in Household.objects.filter(
+            code__in=named, active=True, **run.within.subtree_kwargs(self_field="region_id"))}
     tick = _Every(run.pk, "check", len(rows))
     parsed: list[dict[str, Any]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     for number, values in rows:
-        clean, row_errors = _parse(kind, sheet.header, number, values, regions, run.within)
+        clean, row_errors = _parse(kind, sheet.header, number, values, regions, run.within, households)
         if clean is not None:
             if clean["code"] in seen:
-                row_errors = [RowError(number, "户号" if kind == ImportRun.Kind.HOUSEHOLDS else "编号",
+                row_errors = [RowError(number, _code_column(kind),
                                        _("Same number as row %(r)d.") % {"r": seen[clean["code"]]})]
             else:
                 seen[clean["code"]] = number
@@ -176,8 +213,8 @@ def run_import(run: ImportRun, *, actor) -> ImportRun:
 
 
 def _write(run: ImportRun, *, actor, kind: str, parsed: list[dict[str, Any]]) -> ImportRun:
-    model = Household if kind == ImportRun.Kind.HOUSEHOLDS else Firm
-    apply: Callable[[Any, dict[str, Any]], None] = _apply_household if model is Household else _apply_firm
+    model = MODELS[kind]
+    apply = APPLY[kind]
     tick = _Every(run.pk, "write", len(parsed))
     created = updated = 0
     now = clock.now()
@@ -214,7 +251,7 @@ def start_import(*, actor, kind: str, upload, within: Region) -> ImportRun:
     """Keep the file and queue the import (Huey; inline in tests)."""
     perms.require_keep(actor, within)
     if kind not in ImportRun.Kind.values:
-        raise InvalidInput(_("Choose households or firms."), field="kind")
+        raise InvalidInput(_("Choose households, firms or rented rooms."), field="kind")
     name = str(getattr(upload, "name", "") or "sheet")[:200]
     if not name.lower().endswith((".xlsx", ".csv")):
         raise InvalidInput(_("Unsupported file type “%(s)s”: use .xlsx or .csv.") % {"s": name.rsplit(".", 1)[-1]},
@@ -234,13 +271,9 @@ def start_import(*, actor, kind: str, upload, within: Region) -> ImportRun:
 # ------------------------------------------------------------------------------ export
 
 
-def export_households(user, households: Iterable[Household]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
+def _households_sheet(ws, user, households: Iterable[Household]) -> None:
     ws.title = "户籍台账"
-    append(ws, HOUSEHOLD_COLUMNS + ["最近走访"])
+    header(ws, HOUSEHOLD_COLUMNS + ["最近走访"])
     rows = list(households)
     shown = presenters.household_rows(user, rows, via="export")
     for h, row in zip(rows, shown, strict=True):
@@ -249,21 +282,47 @@ def export_households(user, households: Iterable[Household]) -> bytes:
                     "是" if row["elderly_alone"] else "否", "是" if row["disabled"] else "否",
                     "是" if row["left_behind_children"] else "否", h.note,
                     clock.local_date(last).isoformat() if last else ""])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
-def export_firms(user, firms: Iterable[Firm]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
+def _firms_sheet(ws, user, firms: Iterable[Firm]) -> None:
     ws.title = "企业台账"
-    append(ws, FIRM_COLUMNS)
+    header(ws, FIRM_COLUMNS)
     for row in presenters.firm_rows(user, list(firms), via="export"):
         append(ws, [row["code"], row["name"], row["kind_label"], row["size_label"], row["employees"],
                     row["migrant_workers"], row["contact_name"], row["phone"], row["address"], row["region"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+
+def _rooms_sheet(ws, user, rooms: Iterable[RentedRoom]) -> None:
+    ws.title = "出租房台账"
+    header(ws, ROOM_COLUMNS)
+    for row in presenters.room_rows(user, list(rooms), via="export"):
+        append(ws, [row["code"], row["address"], row["landlord_name"], row["phone"], row["region"], row["rooms"],
+                    row["tenants"], row["household"] or ""])
+
+
+def _book(*sheets: tuple[Callable[..., None], Iterable[Any]], user) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for i, (write, rows) in enumerate(sheets):
+        write(wb.active if i == 0 else wb.create_sheet(), user, rows)
+    return to_bytes(wb)
+
+
+def export_households(user, households: Iterable[Household]) -> bytes:
+    return _book((_households_sheet, households), user=user)
+
+
+def export_firms(user, firms: Iterable[Firm]) -> bytes:
+    return _book((_firms_sheet, firms), user=user)
+
+
+def export_rooms(user, rooms: Iterable[RentedRoom]) -> bytes:
+    return _book((_rooms_sheet, rooms), user=user)
+
+
+def export_registries(user, *, households: Iterable[Household], firms: Iterable[Firm],
+                      rooms: Iterable[RentedRoom]) -> bytes:
+    """The three registries of an area in one workbook (a sheet each), masked like the pages;
+    the same columns as the import, so a sheet edited in Excel can be imported back."""
+    return _book((_households_sheet, households), (_firms_sheet, firms), (_rooms_sheet, rooms), user=user)

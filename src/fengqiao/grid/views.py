@@ -242,7 +242,8 @@ def firms(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = "attachment; filename*=UTF-8''firms.xlsx"
         return response
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rooms = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related("region")
+    rooms = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related(
+        "region", "household")
     return render(request, "grid/firms.html", {
         "page": page, "rows": presenters.firm_rows(request.user, page.object_list, via="page"), "q": q,
         "rooms": presenters.room_rows(request.user, rooms.order_by("code")[:50], via="page"),
@@ -272,6 +273,122 @@ def firm_form(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+# -------------------------------------------------------------------------- rented rooms
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}.xlsx"
+    return response
+
+
+def _rooms(request: HttpRequest, area: Area | None):
+    form = forms.RoomFilter(request.GET or None)
+    qs = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related("region", "household")
+    if form.is_valid() and form.cleaned_data.get("q"):
+        q = form.cleaned_data["q"]
+        qs = qs.filter(Q(code__icontains=q) | Q(landlord_name__icontains=q) | Q(address__icontains=q))
+    return form, qs.order_by("code")
+
+
+@login_required
+def rooms(request: HttpRequest) -> HttpResponse:
+    """出租房: the rented rooms of the area, masked like the households."""
+    _gate(request)
+    area = area_of(request)
+    form, qs = _rooms(request, area)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(registry_io.export_rooms(request.user, qs[:50_000]), "rented-rooms")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "grid/rooms.html", {
+        "form": form, "page": page, "rows": presenters.room_rows(request.user, page.object_list, via="page"),
+        "total": page.paginator.count, "area": area, "query": request.GET.urlencode(),
+        "may_keep": permissions.may_keep(request.user, None), **_areas(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_form(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
+    _gate(request)
+    room = queries.access_room(request.user, room_id) if room_id else None
+    if room is not None:
+        permissions.require_keep(request.user, room.region)
+        if not room.active:
+            raise Http404("no longer in the registry")
+    regions = _keep_regions(request.user)
+    if not regions:
+        permissions.require_keep(request.user, None)
+    # Without the right to see the landlord's data the form leaves it out (and keeps what is stored).
+    personal = room is None or permissions.may_see_personal_data(request.user, room.region)
+    initial: dict[str, Any] = {}
+    if room is not None:
+        initial = {k: getattr(room, k) for k in ("code", "address", "rooms", "tenants")}
+        initial["region"] = room.region_id
+        initial["household_code"] = room.household.code if room.household_id and room.household else ""
+        if personal:
+            initial |= {"landlord_name": room.landlord_name, "phone": room.phone}
+            presenters.room_rows(request.user, [room], via="page")  # the unmasked read, logged
+    form = forms.RoomForm(request.POST or None, initial=initial, regions=regions, personal=personal)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        region = next(r for r in regions if str(r.pk) == d["region"])
+        household = None
+        if d["household_code"]:
+            household = queries.in_area(request.user, Household.objects.filter(
+                code=d["household_code"], active=True), None).first()
+        try:
+            if d["household_code"] and household is None:
+                raise DomainError(_("No household %(c)s in your registries.") % {"c": d["household_code"]},
+                                  field="household_code")
+            saved = actions.room_save(
+                actor=request.user, room=room, code=d["code"], address=d["address"], region=region,
+                landlord_name=d["landlord_name"] if personal else room.landlord_name,  # type: ignore[union-attr]
+                phone=d["phone"] if personal else room.phone,  # type: ignore[union-attr]
+                rooms=d["rooms"], tenants=d["tenants"], household=household)
+        except DomainError as exc:
+            if exc.field == "household":
+                exc.field = "household_code"
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Rented room %(c)s saved.") % {"c": saved.code})
+            return redirect("grid_rooms")
+    return render(request, "grid/room_form.html", {
+        "form": form, "room": room, "title": _("Rented room"), "back": reverse("grid_rooms")},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def room_deactivate(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = queries.access_room(request.user, room_id)
+    try:
+        actions.room_deactivate(actor=request.user, room=room)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("grid_room_edit", room.pk)
+    messages.success(request, _("Rented room %(c)s left the registry.") % {"c": room.code})
+    return redirect("grid_rooms")
+
+
+@login_required
+def registries_export(request: HttpRequest) -> HttpResponse:
+    """The area's households, firms and rented rooms in one workbook (a sheet each)."""
+    _gate(request)
+    from django.db.models import Max
+
+    area = area_of(request)
+    households = (queries.in_area(request.user, Household.objects.filter(active=True), area)
+                  .select_related("region").annotate(last_visit=Max("visits__visited_at")).order_by("code"))
+    firms = queries.in_area(request.user, Firm.objects.filter(active=True), area).select_related("region")
+    rooms = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related(
+        "region", "household")
+    return _xlsx(registry_io.export_registries(request.user, households=households[:50_000],
+                                               firms=firms.order_by("code")[:50_000],
+                                               rooms=rooms.order_by("code")[:50_000]), "registries")
+
+
 # -------------------------------------------------------------------------------- import
 
 
@@ -297,7 +414,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     runs = ImportRun.objects.filter(by_id=request.user.pk)[:20]
     return render(request, "grid/import.html", {"form": form, "runs": runs,
                                                 "household_columns": registry_io.HOUSEHOLD_COLUMNS,
-                                                "firm_columns": registry_io.FIRM_COLUMNS},
+                                                "firm_columns": registry_io.FIRM_COLUMNS,
+                                                "room_columns": registry_io.ROOM_COLUMNS},
                   status=400 if form.errors else 200)
 
 
