@@ -131,8 +131,9 @@ def test_escalation_goes_village_town_county_then_stops(world, root):
 def test_second_extension_request_waits_for_the_first(world, root):
     event = event_in(world, Status.IN_PROGRESS, root)
     actions.event_request_extension(event=event, actor=root, days=3, reason="等待鉴定")
-    with pytest.raises(Conflict):
+    with pytest.raises(IllegalTransition) as err:  # the move's guard: 409, as before
         actions.event_request_extension(event=event, actor=root, days=3, reason="再次申请")
+    assert err.value.code == "extension_pending" and err.value.status == 409
 
 
 def test_approved_extension_moves_the_deadline(world, root):

@@ -500,8 +500,8 @@ def overdue_rows(request: HttpRequest, region: Region, limit: int = 50) -> list[
         to_attr="active_assignments"))
     rows = []
     for item, event in zip(items, events, strict=True):
-        may_urge = sm.allows(event.status, "urge") and may(request.user, event, "urge")
-        may_call = sm.allows(event.status, "call") and may(request.user, event, "call")
+        may_urge = sm.legal_now(event, "urge") and may(request.user, event, "urge")
+        may_call = sm.legal_now(event, "call") and may(request.user, event, "call")
         rows.append({
             "item": item, "event": event,
             "days": item.overdue_by.days, "hours": int(item.overdue_by.total_seconds() // 3600) % 24,

@@ -771,8 +771,7 @@ def event_request_extension(*, event: Event | int, actor, days: Any, reason: str
     reason = _text(reason, "reason", max_length=500)
 
     def body(e: Event, step: _Step) -> None:
-        if _pending_extension(e):
-            raise Conflict(_("An extension request is already waiting for a decision."), code="extension_pending")
+        # One pending request at a time: the move's guard (no_extension_pending), under the lock.
         ExtensionRequest.objects.create(
             event=e, days=days, reason=reason, tier=e.tier,
             requested_by=actor if getattr(actor, "pk", None) else None,
@@ -894,8 +893,7 @@ def _set_risk(event, actor, flag: bool, reason: str) -> Event:
     action = "flag_risk" if flag else "unflag_risk"
 
     def body(e: Event, step: _Step) -> None:
-        if e.high_risk == flag:
-            raise Conflict(_("The event is already flagged.") if flag else _("The event is not flagged."))
+        # Flagging what is flagged is refused by the move's guard (not_high_risk / high_risk).
         e.high_risk = flag
         step.fields.add("high_risk")
         step.note = reason

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from django.utils.translation import gettext as _
 
 from fengqiao.events import statemachine as sm
-from fengqiao.events.models import Assignment, Event, ExtensionRequest, Tier
+from fengqiao.events.models import Assignment, Event, Tier
 from fengqiao.lib.errors import NotPermitted
 from fengqiao.people.models import Role
 from fengqiao.people.queries import person_of, posts_of, roles_over_region, sees_everything
@@ -93,28 +93,13 @@ def may(user, event: Event, action: str) -> bool:
 
 
 def available_actions(user, event: Event) -> list[str]:
-    """What to offer as buttons: permitted, legal in this state (its guard holding), and meaningful now."""
+    """What to offer as buttons: legal now by the machine (its status and guard — a move already
+    made that may not be repeated is refused by its guard) and permitted by the user's posts."""
+    offered = sm.offered(event)
+    if not offered:
+        return []
     allowed = permitted_actions(user, event)
-    out = []
-    pending = None
-    for action in sm.ACTIONS:
-        if action not in allowed or not sm.allows(event.status, action):
-            continue
-        if action in {"approve_extension", "reject_extension", "request_extension"}:
-            if pending is None:
-                pending = ExtensionRequest.objects.filter(
-                    event=event, state=ExtensionRequest.State.PENDING
-                ).exists()
-            if (action == "request_extension") == pending:
-                continue
-        if action == "escalate" and event.tier == Tier.COUNTY:
-            continue
-        if action == "flag_risk" and event.high_risk or action == "unflag_risk" and not event.high_risk:
-            continue
-        if not sm.guard_holds(event, action):  # e.g. close before a satisfied call-back
-            continue
-        out.append(action)
-    return out
+    return [a for a in offered if a in allowed]
 
 
 def require(user, event: Event, action: str) -> None:

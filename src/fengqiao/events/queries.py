@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
 from fengqiao.audit.models import AuditEntry
-from fengqiao.events.models import Assignment, Event, Satisfaction, Status
+from fengqiao.events import statemachine as sm
+from fengqiao.events.models import Assignment, Event, Status
 from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Role
@@ -86,10 +87,8 @@ def _worklist(user, bucket: str) -> QuerySet:
         return scope.filter(status__in=OPEN, deadline__gt=now, deadline__lte=now + warn)
     if bucket == "overdue":
         return scope.filter(status__in=OPEN, deadline__lt=now)
-    if bucket == "to_call_back":
-        return base.filter(status=Status.RESOLVED).exclude(
-            satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
-        )
+    if bucket == "to_call_back":  # exactly where 回访 is legal now: resolved, not yet called back
+        return base.filter(sm.legal_q("call_back"))
     if bucket == "supervised":
         person = person_of(user)
         if person is None:

@@ -14,9 +14,10 @@ that runs them is the one every workflow shares (`fengqiao.workflow.machine`).
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from fengqiao.events.models import Event, Satisfaction, Status
+from fengqiao.events.models import Event, ExtensionRequest, Satisfaction, Status, Tier
 from fengqiao.workflow.machine import Guard, Machine, Move
 
 R, D, P, V, C, F, M = (
@@ -30,16 +31,52 @@ NOT_TERMINAL = frozenset({R, D, P, V})
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
 
+def _extension_pending(e: Event) -> bool:
+    return ExtensionRequest.objects.filter(event=e, state=ExtensionRequest.State.PENDING).exists()
+
+
+_PENDING_EXTENSION = Q(Exists(ExtensionRequest.objects.filter(
+    event=OuterRef("pk"), state=ExtensionRequest.State.PENDING)))
+
+
 GUARDS: dict[str, Guard] = {
     # 回访 once per resolution: resolving clears the satisfaction, the call-back sets it.
     "not_called_back": Guard(
         lambda e: not e.satisfaction, "already_called_back",
         gettext_lazy("This resolution has already been called back."),
+        where=Q(satisfaction=""),
     ),
     # 归档 only after the citizen was called back and was satisfied (or basically).
     "called_back_satisfied": Guard(
         lambda e: e.satisfaction in SATISFIED, "call_back_first",
         gettext_lazy("Call the citizen back before closing the event."),
+        where=Q(satisfaction__in=SATISFIED),
+    ),
+    # 申请延期 once at a time; 审批 only what waits for a decision.
+    "no_extension_pending": Guard(
+        lambda e: not _extension_pending(e), "extension_pending",
+        gettext_lazy("An extension request is already waiting for a decision."),
+        where=~_PENDING_EXTENSION,
+    ),
+    "extension_pending": Guard(
+        _extension_pending, "no_pending_extension",
+        gettext_lazy("There is no extension request to decide."),
+        where=_PENDING_EXTENSION,
+    ),
+    # 提级 stops at the county's command centre.
+    "below_county": Guard(
+        lambda e: e.tier != Tier.COUNTY, "top_tier",
+        gettext_lazy("The event is already at the county command centre."),
+        where=~Q(tier=Tier.COUNTY),
+    ),
+    # 标记风险 / 取消标记: each only when it changes something.
+    "not_high_risk": Guard(
+        lambda e: not e.high_risk, "already_flagged",
+        gettext_lazy("The event is already flagged."), where=Q(high_risk=False),
+    ),
+    "high_risk": Guard(
+        lambda e: e.high_risk, "not_flagged",
+        gettext_lazy("The event is not flagged."), where=Q(high_risk=True),
     ),
 }
 
@@ -58,14 +95,19 @@ MOVES: dict[str, Move] = {
                                 Satisfaction.DISSATISFIED: P}),  # dissatisfied: rework
     "close": Move(frozenset({V}), C, pgettext_lazy("event action", "Close"), guard="called_back_satisfied"),
     "refuse": Move(frozenset({R}), F, pgettext_lazy("event action", "Refuse")),
-    "escalate": Move(ACTIVE, D, pgettext_lazy("event action", "Escalate")),
-    "request_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Request extension")),
-    "approve_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Approve extension")),
-    "reject_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Reject extension")),
+    "escalate": Move(ACTIVE, D, pgettext_lazy("event action", "Escalate"), guard="below_county"),
+    "request_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Request extension"),
+                              guard="no_extension_pending"),
+    "approve_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Approve extension"),
+                              guard="extension_pending"),
+    "reject_extension": Move(ACTIVE, None, pgettext_lazy("event action", "Reject extension"),
+                             guard="extension_pending"),
     "urge": Move(ACTIVE, None, pgettext_lazy("event action", "Urge")),
     "supervise": Move(frozenset({R, D, P}), None, pgettext_lazy("event action", "Supervise")),
-    "flag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Flag as high risk")),
-    "unflag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Remove risk flag")),
+    "flag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Flag as high risk"),
+                      guard="not_high_risk"),
+    "unflag_risk": Move(frozenset({R, D, P, V}), None, pgettext_lazy("event action", "Remove risk flag"),
+                        guard="high_risk"),
     "merge": Move(frozenset({R, D, P}), M, pgettext_lazy("event action", "Merge")),
     "recategorise": Move(frozenset({R, D, P}), None, pgettext_lazy("event action", "Change category")),
 }
@@ -114,6 +156,16 @@ def legal_now(event: Event, action: str) -> bool:
 def outcome_target(action: str, outcome: str) -> str:
     """Where a move with outcome-dependent targets lands for `outcome` (checked by the action)."""
     return MACHINE.outcome_target(action, outcome)
+
+
+def offered(event: Event) -> list[str]:
+    """Every move legal now (status and guard), in the table's order: what may be offered."""
+    return MACHINE.offered(event)
+
+
+def legal_q(action: str) -> Q:
+    """The events on which `action` is legal now, as a filter (a worklist tab's)."""
+    return MACHINE.legal_q(action)
 
 
 def check(status: str, action: str) -> Move:

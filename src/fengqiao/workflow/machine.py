@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fengqiao.lib.errors import IllegalTransition, InvalidInput
@@ -37,6 +38,9 @@ class Guard:
     holds: Callable[[Any], bool]
     code: str
     message: StrOrPromise
+    # The same precondition as a queryset filter, for lists of the records it holds on now (the
+    # worklist tab 待回访 lists exactly the events where 回访 is offered). None: not listable.
+    where: Q | None = None
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,24 @@ class Machine:
         return self.allows(self.status_of(record), action) and self.guard_holds(record, action)
 
     def offered(self, record: Any) -> list[str]:
-        """Every move legal now, in the table's order (what a page may offer, before posts)."""
+        """Every move legal now, in the table's order (what a page may offer, before posts).
+
+        A move already made that may not be made again (a second call-back of one resolution, a
+        second pending extension, flagging what is flagged) is refused by its guard, so it is
+        never offered either: pages, APIs and lists ask here, never keep their own copy."""
         return [a for a in self.moves if self.legal_now(record, a)]
+
+    def legal_q(self, action: str) -> Q:
+        """The records on which `action` is legal now, as a filter (status and guard): a list of
+        what waits for the move selects by the same data as the button."""
+        move = self.moves[action]
+        q = Q(**{f"{self.status_field}__in": sorted(move.sources)})
+        if move.guard is not None:
+            where = self.guards[move.guard].where
+            if where is None:
+                raise ValueError(f"{self.name}: guard {move.guard!r} of {action!r} has no queryset filter")
+            q &= where
+        return q
 
     def outcome_target(self, action: str, outcome: str) -> str:
         return self.moves[action].outcomes[outcome]
