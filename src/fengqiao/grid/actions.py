@@ -252,43 +252,95 @@ def appoint(*, actor, person: Person, role: str, region: Region, household: Hous
             party_member: bool = False) -> Appointment:
     """Give a person a post in the grid network (网格长, 网格员, 协管员, 红色网格员 at a grid; 单元长 at
     a unit; 户长 of a household)."""
+    region = _appointment_region(role, region, household)
+    if actor is not None:
+        perms.require_appoint(actor, region)
+    with transaction.atomic(durable=True):
+        return _appoint(actor=actor, person=person, role=role, region=region, household=household,
+                        party_member=party_member)
+
+
+def _appointment_region(role: str, region: Region | None, household: Household | None) -> Region:
     if role not in GridRole.values:
         raise InvalidInput(_("Choose a grid role."), field="role")
     if role == GridRole.HOUSEHOLD_HEAD:
         if household is None:
             raise InvalidInput(_("Choose the household."), field="household")
-        region = household.region
-    elif role == GridRole.UNIT_HEAD:
+        return household.region
+    if region is None:
+        raise InvalidInput(_("Choose the grid or unit."), field="region")
+    if role == GridRole.UNIT_HEAD:
         if region.level != Level.UNIT:
             raise InvalidInput(_("A unit head is appointed to a unit."), field="region")
     elif region.level != Level.GRID:
         raise InvalidInput(_("Grid posts are held at a grid."), field="region")
-    if actor is not None:
-        perms.require_appoint(actor, region)
+    return region
+
+
+def _appoint(*, actor, person: Person, role: str, region: Region, household: Household | None,
+             party_member: bool) -> Appointment:
     now = clock.now()
-    with transaction.atomic(durable=True):
-        post = None
-        post_role = POST_ROLE.get(GridRole(role))
-        if post_role is not None:
-            post, made = Post.objects.get_or_create(person=person, role=post_role, region=region,
-                                                    defaults={"active": True})
-            if not made and not post.active:
-                post.active = True
-                post.save(update_fields=["active"])
-        appointment = Appointment(person=person, role=role, post=post, household=household,
-                                  party_member=party_member or role == GridRole.RED_GRID_WORKER,
-                                  started_at=now)
-        file_under(appointment, region)
-        try:
-            with transaction.atomic():
-                appointment.save()
-        except IntegrityError:
-            raise InvalidInput(_("%(p)s holds this post already.") % {"p": person.name},
-                               code="duplicate", field="person") from None
-        audit.record(stream=_stream(region), action="appoint", actor=actor, note=person.name,
-                     details={"appointment": appointment.pk, "role": role, "region": region.pk,
-                              "post": post.pk if post else None})
+    # One household head per household, one unit head per unit: the household's (or the unit's)
+    # row is locked so two appointments at once cannot both pass.
+    if role == GridRole.HOUSEHOLD_HEAD:
+        assert household is not None
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        held = Appointment.objects.filter(role=role, household=household, active=True).select_related("person").first()
+        if held is not None:
+            raise InvalidInput(_("%(h)s has a household head already (%(p)s): revoke that post first.")
+                               % {"h": household.code, "p": held.person.name}, code="duplicate", field="household")
+    elif role == GridRole.UNIT_HEAD:
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        held = Appointment.objects.filter(role=role, region=region, active=True).select_related("person").first()
+        if held is not None:
+            raise InvalidInput(_("%(u)s has a unit head already (%(p)s): revoke that post first.")
+                               % {"u": region.display_name, "p": held.person.name}, code="duplicate", field="region")
+    post = None
+    post_role = POST_ROLE.get(GridRole(role))
+    if post_role is not None:
+        post, made = Post.objects.get_or_create(person=person, role=post_role, region=region,
+                                                defaults={"active": True})
+        if not made and not post.active:
+            post.active = True
+            post.save(update_fields=["active"])
+    appointment = Appointment(person=person, role=role, post=post, household=household,
+                              party_member=party_member or role == GridRole.RED_GRID_WORKER,
+                              started_at=now)
+    file_under(appointment, region)
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError:
+        raise InvalidInput(_("%(p)s holds this post already.") % {"p": person.name},
+                           code="duplicate", field="person") from None
+    audit.record(stream=_stream(region), action="appoint", actor=actor, note=person.name,
+                 details={"appointment": appointment.pk, "role": role, "region": region.pk,
+                          "household": household.pk if household else None,
+                          "post": post.pk if post else None})
     return appointment
+
+
+def household_head_appoint(*, actor, household: Household, name: str, phone: str = "",
+                           party_member: bool = False) -> Appointment:
+    """户长: a household's head (often a neighbour leading ten households) is a person of the
+    platform without a sign-in — found by name and phone, else registered — holding the post of
+    the household (in scope like every post: the household's region)."""
+    from fengqiao.people.importer import find_person
+
+    name = _text(name, "name", max_length=50, required=True)
+    phone = _clean_phone(phone)
+    region = _appointment_region(GridRole.HOUSEHOLD_HEAD, None, household)
+    perms.require_appoint(actor, region)
+    if not household.active:
+        raise InvalidInput(_("%(s)s is no longer in the registry.") % {"s": household}, field="household")
+    with transaction.atomic(durable=True):
+        person = find_person(name, phone) if phone else None
+        if person is None:
+            person = Person(name=name)
+            person.set_phone(phone)
+            person.save()
+        return _appoint(actor=actor, person=person, role=GridRole.HOUSEHOLD_HEAD, region=region,
+                        household=household, party_member=party_member)
 
 
 def appointment_end(*, actor, appointment: Appointment) -> Appointment:

@@ -213,6 +213,16 @@ class AppointForm(forms.Form):
         self.fields["region"].choices = [(r.pk, f"{r.display_name} ({r.code})") for r in regions]
 
 
+class HouseholdHeadForm(forms.Form):
+    """户长: the household by its number, the head by name and phone (registered if new)."""
+
+    household_code = forms.CharField(label=_("household number"), max_length=40)
+    name = forms.CharField(label=_("household head's name"), max_length=50)
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    party_member = forms.BooleanField(label=_("party member"), required=False)
+
+
 class RulesForm(forms.Form):
     household_level = forms.ChoiceField(label=_("households sit in"), choices=HouseholdLevel.choices)
     grid_name = forms.CharField(label=_("name of the grid level"), max_length=20)

@@ -98,8 +98,16 @@ def require_keep_zones(user) -> None:
         raise NotPermitted(_("Only administrators and operators keep the zones."))
 
 
+def may_appoint(user, region: Region | None) -> bool:
+    if sees_everything(user):
+        return True
+    if region is None:
+        return any(p.role in APPOINTERS for p in posts_of(user))
+    return bool(roles_over_region(user, region) & APPOINTERS)
+
+
 def require_appoint(user, region: Region) -> None:
-    if not (sees_everything(user) or roles_over_region(user, region) & APPOINTERS):
+    if not may_appoint(user, region):
         raise NotPermitted(_("Only the village's secretary and the cadres above appoint grid posts."))
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from fengqiao.events.models import Event, Source, Status
 from fengqiao.grid.models import (
+    Appointment,
     Finding,
     FindingStatus,
     Firm,
@@ -94,6 +95,10 @@ def access_finding(user, pk: Any) -> Finding:
 
 def access_team(user, pk: Any) -> Team:
     return _access(user, Team, pk)
+
+
+def access_appointment(user, pk: Any) -> Appointment:
+    return _access(user, Appointment, pk)
 
 
 def visible_zones(user) -> QuerySet[Zone]:

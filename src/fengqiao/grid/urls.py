@@ -29,6 +29,7 @@ urlpatterns = [
     path("grid/teams/<int:team_id>/", views.team_detail, name="grid_team"),
     path("grid/zones/", views.zones, name="grid_zones"),
     path("grid/posts/", views.posts, name="grid_posts"),
+    path("grid/posts/<int:appointment_id>/end/", views.post_end, name="grid_post_end"),
     path("grid/rules/", views.rules, name="grid_rules"),
     path("grid/app/", views.app_page, name="grid_app"),
     path("grid/app.webmanifest", views.manifest, name="grid_app_manifest"),

@@ -37,7 +37,7 @@ from fengqiao.grid.models import (
 from fengqiao.grid.queries import Area
 from fengqiao.grid.rules import current_settings
 from fengqiao.lib import clock
-from fengqiao.lib.errors import DomainError
+from fengqiao.lib.errors import DomainError, NotPermitted
 from fengqiao.people.models import Person
 from fengqiao.people.queries import person_of, visible_regions
 from fengqiao.regions.models import Level, Region
@@ -667,28 +667,65 @@ def zones(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def posts(request: HttpRequest) -> HttpResponse:
+    """The grid posts in scope; the village's and town's cadres appoint and revoke them — grid
+    posts at a grid, unit heads (单元长) at a unit, household heads (户长) of a household."""
     _gate(request)
     area = area_of(request)
+    may_appoint = permissions.may_appoint(request.user, None)
+    which = request.POST.get("form") if request.method == "POST" else None
     regions = [r for r in visible_regions(request.user).filter(level__in=[Level.GRID, Level.UNIT], retired_at=None)
-               .order_by("code")[:500]]
-    people = Person.objects.filter(active=True).order_by("name")[:2000]
-    form = forms.AppointForm(request.POST or None, people=people, regions=regions)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        region = next(r for r in regions if str(r.pk) == d["region"])
-        person = next(p for p in people if str(p.pk) == d["person"])
-        try:
-            actions.appoint(actor=request.user, person=person, role=d["role"], region=region,
-                            party_member=d["party_member"])
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Appointed."))
-            return redirect("grid_posts")
+               .order_by("code")[:500] if permissions.may_appoint(request.user, r)] if may_appoint else []
+    people = Person.objects.filter(active=True).order_by("name")[:2000] if may_appoint else []
+    form = forms.AppointForm(request.POST if which == "post" else None, people=people, regions=regions)
+    head_form = forms.HouseholdHeadForm(request.POST if which == "household_head" else None)
+    if request.method == "POST":
+        if not may_appoint:
+            raise NotPermitted(_("Only the village's secretary and the cadres above appoint grid posts."))
+        if which == "post" and form.is_valid():
+            d = form.cleaned_data
+            region = next(r for r in regions if str(r.pk) == d["region"])
+            person = next(p for p in people if str(p.pk) == d["person"])
+            try:
+                actions.appoint(actor=request.user, person=person, role=d["role"], region=region,
+                                party_member=d["party_member"])
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Appointed."))
+                return redirect("grid_posts")
+        elif which == "household_head" and head_form.is_valid():
+            d = head_form.cleaned_data
+            household = queries.in_area(request.user, Household.objects.filter(code=d["household_code"]),
+                                        None).select_related("region").first()
+            try:
+                if household is None:
+                    raise DomainError(_("No household %(c)s in your registries.") % {"c": d["household_code"]},
+                                      field="household_code")
+                actions.household_head_appoint(actor=request.user, household=household, name=d["name"],
+                                               phone=d["phone"], party_member=d["party_member"])
+            except DomainError as exc:
+                if exc.field == "household":
+                    exc.field = "household_code"
+                _form_error(head_form, exc)
+            else:
+                messages.success(request, _("Appointed."))
+                return redirect("grid_posts")
     rows = queries.in_area(request.user, Appointment.objects.filter(active=True), area).select_related(
         "person", "region", "household")[:500]
-    return render(request, "grid/posts.html", {"rows": rows, "form": form, "area": area, **_areas(request)},
-                  status=400 if form.errors else 200)
+    errors = bool(form.errors or head_form.errors)
+    return render(request, "grid/posts.html", {
+        "rows": rows, "form": form, "head_form": head_form, "area": area, "may_appoint": may_appoint,
+        "open_form": which if errors else "", **_areas(request)}, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def post_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Revoke a grid post (the people post it rested on goes with it)."""
+    appointment = queries.access_appointment(request.user, appointment_id)
+    actions.appointment_end(actor=request.user, appointment=appointment)
+    messages.success(request, _("%(p)s's post ended.") % {"p": appointment.person.name})
+    return redirect("grid_posts")
 
 
 @login_required
