@@ -20,6 +20,7 @@ from ninja import Router
 from fengqiao.command import exports, queries
 from fengqiao.command.models import Campaign
 from fengqiao.command.permissions import require_command_view
+from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.lib.inputs import MAX_INT, MAX_LIMIT, bounded
 
@@ -219,18 +220,28 @@ def stats_ranking_xlsx(request: HttpRequest):
     return exports.ranking_xlsx(frame, measure, rows)
 
 
-def _overdue(request: HttpRequest):
+def _overdue_where(request: HttpRequest) -> dict[str, Any]:
     require_command_view(request.user)
     p = request.GET
-    limit = _int(p.get("limit"), "limit", 1, MAX_LIMIT) or 50
-    return queries.overdue_items(user=request.user, region=_region(request, p.get("region")), limit=limit,
-                                 category=p.get("category") or None, source=p.get("source") or None)
+    return {"user": request.user, "region": _region(request, p.get("region")),
+            "category": p.get("category") or None, "source": p.get("source") or None}
 
 
-@router.get("/stats/overdue", summary="Open events past their deadline, longest overdue first",
-            openapi_extra=_query(OVERDUE))
+def _overdue(request: HttpRequest):
+    limit = _int(request.GET.get("limit"), "limit", 1, MAX_LIMIT) or 50
+    return queries.overdue_items(limit=limit, **_overdue_where(request))
+
+
+@router.get("/stats/overdue", summary="Open events past their deadline now (当前超期): how many, and the "
+            "longest overdue first", openapi_extra=_query(OVERDUE))
 def stats_overdue(request: HttpRequest):
-    return {"items": [i.as_dict() for i in _overdue(request)]}
+    where = _overdue_where(request)
+    moment = clock.now()
+    limit = _int(request.GET.get("limit"), "limit", 1, MAX_LIMIT) or 50
+    # `count` is every one of them (the dashboard's 当前超期, the worklist's 已逾期); `items` the
+    # first `limit`, at the same moment.
+    return {"count": queries.overdue_count(now=moment, **where),
+            "items": [i.as_dict() for i in queries.overdue_items(limit=limit, now=moment, **where)]}
 
 
 @router.get("/stats/overdue.xlsx", summary="The same, as a spreadsheet", openapi_extra=_query(OVERDUE))

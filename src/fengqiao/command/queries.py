@@ -44,6 +44,7 @@ from fengqiao.command.models import (
     OpenDeadlineRegionCounts,
 )
 from fengqiao.events.models import Category, Event, Source
+from fengqiao.events.queries import overdue_now_q
 from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput
@@ -110,6 +111,17 @@ class Span:
         return cls(monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
 
     @classmethod
+    def last_30_days(cls, today: dt.date | None = None) -> Span:
+        """近30天: the thirty days up to today, both included (the dashboard's default, so the
+        first days of a month do not look empty)."""
+        d = today or clock.local_date()
+        return cls(d - dt.timedelta(days=29), d)
+
+    @classmethod
+    def previous_30_days(cls, today: dt.date | None = None) -> Span:
+        return cls.last_30_days(today).previous()
+
+    @classmethod
     def this_month(cls, today: dt.date | None = None) -> Span:
         d = today or clock.local_date()
         return cls(d.replace(day=1), d)
@@ -140,6 +152,7 @@ def _year_back(d: dt.date) -> dt.date:
 
 
 PAIRS = {
+    "30d": (Span.previous_30_days, Span.last_30_days),
     "day": (Span.yesterday, Span.today),
     "week": (Span.last_week, Span.this_week),
     "month": (Span.last_month, Span.this_month),
@@ -148,9 +161,10 @@ PAIRS = {
 
 
 def pair(kind: str, today: dt.date | None = None) -> tuple[Span, Span]:
-    """(previous, current) for "day" (yesterday/today), "week", "month" or "year" (so far)."""
+    """(previous, current) for "30d" (the 30 days before / the last 30 days), "day"
+    (yesterday/today), "week", "month" or "year" (so far)."""
     if kind not in PAIRS:
-        raise InvalidInput(_("Compare by day, week, month or year."), field="period")
+        raise InvalidInput(_("Compare by 30 days, day, week, month or year."), field="period")
     before, now = PAIRS[kind]
     return before(today), now(today)
 
@@ -661,20 +675,33 @@ class OverdueItem:
                 "supervision": e.supervision, "high_risk": e.high_risk}
 
 
-def overdue_items(*, user, region, limit: int = 50, category=None, source=None,
-                  now: dt.datetime | None = None) -> list[OverdueItem]:
-    """Open events past their deadline under `region` that the user may see, longest overdue first."""
+def overdue_now(*, user, region, category=None, source=None, now: dt.datetime | None = None) -> QuerySet:
+    """当前超期: the events open past their deadline *now* under `region` that the user may see,
+    whenever they were received — the worklist's 已逾期 (`events.queries.overdue_now_q`), not a
+    cohort's `open_overdue` (超期未办结 of the events received in a span)."""
     r = check_region(user, region)
-    if not 1 <= limit <= 1000:
-        raise InvalidInput(_("The limit must be between 1 and 1000."), field="limit")
     filters = make_filters(category, source)
-    moment = now or clock.now()
-    qs = visible_events(user).filter(status__in=OPEN, deadline__lt=moment,
+    qs = visible_events(user).filter(overdue_now_q(now or clock.now()),
                                      **r.subtree_kwargs(self_field="region_id"))
     if filters.category is not None:
         qs = qs.filter(category_id__in=filters.category_ids())
     if filters.source:
         qs = qs.filter(source=filters.source)
+    return qs
+
+
+def overdue_count(*, user, region, category=None, source=None, now: dt.datetime | None = None) -> int:
+    """How many `overdue_now` holds (the dashboard's 当前超期 card, the API's `count`)."""
+    return overdue_now(user=user, region=region, category=category, source=source, now=now).count()
+
+
+def overdue_items(*, user, region, limit: int = 50, category=None, source=None,
+                  now: dt.datetime | None = None) -> list[OverdueItem]:
+    """`overdue_now` under `region`, longest overdue first, at most `limit` of them."""
+    moment = now or clock.now()
+    qs = overdue_now(user=user, region=region, category=category, source=source, now=moment)
+    if not 1 <= limit <= 1000:
+        raise InvalidInput(_("The limit must be between 1 and 1000."), field="limit")
     qs = qs.select_related("region", "category").order_by("deadline", "id")[:limit]
     return [OverdueItem(e, moment - e.deadline) for e in qs]
 

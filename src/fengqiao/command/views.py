@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.command import permissions as perms
@@ -44,20 +44,49 @@ from fengqiao.regions.models import LEVEL_ORDER, Region
 PAGE_SIZE = 20
 
 PERIODS = [
+    ("30d", gettext_lazy("Last 30 days")),  # 近30天: the default
     ("day", gettext_lazy("Yesterday / today")),
     ("week", gettext_lazy("Last week / this week")),
     ("month", gettext_lazy("Last month / this month")),
     ("custom", gettext_lazy("Any span")),
 ]
-# The figures on the dashboard's cards, in order.
+DEFAULT_PERIOD = "30d"
+# The figures on the dashboard's cards, in order; 当前超期 (OVERDUE_NOW, not a measure of the
+# period's events) stands beside the period's 超期未办结.
 CARD_MEASURES = ("received", "resolved", "open_overdue", "handling_rate", "resolution_rate",
                  "on_time_rate", "overdue_rate", "satisfaction_rate", "score")
+OVERDUE_NOW = "overdue_now"
+# What each card counts, in a line under its figure.
+CARD_CAPTIONS = {
+    "received": gettext_lazy("events received in the period"),
+    "resolved": gettext_lazy("of those received in the period, resolved now"),
+    "open_overdue": gettext_lazy("of those received in the period, open past the deadline now"),
+    OVERDUE_NOW: gettext_lazy("every open event past its deadline now, whenever received"),
+    "handling_rate": gettext_lazy("acknowledged ÷ received, this period"),
+    "resolution_rate": gettext_lazy("resolved ÷ received, this period"),
+    "on_time_rate": gettext_lazy("resolved on time ÷ resolved, this period"),
+    "overdue_rate": gettext_lazy("(open past deadline + resolved late) ÷ received, this period"),
+    "satisfaction_rate": gettext_lazy("satisfied ÷ called back, this period"),
+    "score": gettext_lazy("the rates weighted, this period"),
+}
 # Measures offered for the map, the bar chart and the rankings.
 CHOOSABLE = ("resolution_rate", "handling_rate", "on_time_rate", "overdue_rate", "extension_rate",
              "rework_rate", "satisfaction_rate", "score", "received", "resolved", "overdue",
              "open_overdue")
 # The columns of the ranking table besides the chosen measure.
 RANK_COLUMNS = ("received", "resolved", "overdue", "resolution_rate", "overdue_rate", "satisfaction_rate")
+
+
+# A series keeps its colour on every chart: overdue is red everywhere (the same hues on the
+# light pages and the dark big screen).
+SERIES_COLOURS = {"received": "#2f7ed8", "resolved": "#2e8b4e", "overdue": "#d93025", "open_overdue": "#d93025"}
+
+
+def _series(name: str, values: list[int] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": measure_label(name), "colour": SERIES_COLOURS[name]}
+    if values is not None:
+        out["values"] = values
+    return out
 
 
 def _plain(value) -> float | int | None:
@@ -85,7 +114,7 @@ def _date(value: str | None, name: str) -> dt.date | None:
         raise InvalidInput(_("“%(v)s” is not a date (YYYY-MM-DD).") % {"v": value}, field=name) from None
 
 
-def period_from(request: HttpRequest, default: str = "month") -> Period:
+def period_from(request: HttpRequest, default: str = DEFAULT_PERIOD) -> Period:
     kind = request.GET.get("period") or default
     if kind == "custom":
         start, end = _date(request.GET.get("start"), "start"), _date(request.GET.get("end"), "end")
@@ -181,18 +210,26 @@ def _change_view(change: q.Change, name: str) -> dict[str, Any]:
     return {"arrow": "▲" if up else "▼", "text": text, "good": good}
 
 
-def cards(comparison: q.Comparison) -> list[dict[str, Any]]:
-    out = []
+def cards(comparison: q.Comparison, overdue_now: int | None = None,
+          overdue_url: str = "") -> list[dict[str, Any]]:
+    """The cards with their captions; `overdue_now` (当前超期, `queries.overdue_count`) goes
+    beside the period's 超期未办结, a figure of this moment without 环比 or 同比."""
+    out: list[dict[str, Any]] = []
     for name in CARD_MEASURES:
         out.append({
             "name": name,
             "label": measure_label(name),
+            "caption": CARD_CAPTIONS[name],
             "display": display(comparison.current, name),
             "previous": display(comparison.previous, name),
             "year_earlier": display(comparison.year_earlier, name),
             "pop": _change_view(comparison.period_on_period[name], name),
             "yoy": _change_view(comparison.year_on_year[name], name),
         })
+        if name == "open_overdue" and overdue_now is not None:
+            out.append({"name": OVERDUE_NOW, "label": pgettext("card", "Overdue now"),
+                        "caption": CARD_CAPTIONS[OVERDUE_NOW], "display": str(overdue_now),
+                        "url": overdue_url, "alarm": overdue_now > 0})
     return out
 
 
@@ -234,9 +271,7 @@ def trend(user, region: Region, span: q.Span, filters: q.FilterParams) -> dict[s
         resolved.append(m.resolved)
         overdue.append(m.overdue)
     return {"dates": dates, "series": [
-        {"label": measure_label("received"), "values": received},
-        {"label": measure_label("resolved"), "values": resolved},
-        {"label": measure_label("overdue"), "values": overdue},
+        _series("received", received), _series("resolved", resolved), _series("overdue", overdue),
     ]}
 
 
@@ -304,7 +339,7 @@ def spread_context(user, region: Region, period: Period, measure: str, filters: 
         "level_label": _level_label(level),
         "rows": table,
         "columns": [measure_label(c) for c in others],
-        "bars": {"rows": bars, "series": [{"label": measure_label(n)} for n in ("received", "resolved", "overdue")]},
+        "bars": {"rows": bars, "series": [_series(n) for n in ("received", "resolved", "overdue")]},
         "map": {"regions": regions, "scale": scale, "measure": measure_label(measure)},
         "shapes_url": f"/api/v1/regions/{region.code}/shapes?level={level}&simplify=0.0005",
     }
@@ -343,7 +378,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if (early := _not_for_liaison(request)) is not None:
         return early
     region = region_from(request)
-    base = {"periods": PERIODS, "measures": measure_options(), "region": region,
+    base = {"periods": PERIODS, "measures": measure_options(), "region": region, "default_period": DEFAULT_PERIOD,
             "categories": Category.objects.filter(parent=None, active=True).order_by("sort", "code"),
             "sources": Source.choices, "get": request.GET}
     try:
@@ -357,7 +392,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     spread = spread_context(request.user, region, period, measure, filters, params)
     line = trend(request.user, region, period.current, filters)
     pie_category, pie_source = pies(request.user, region, period.current, filters)
-    overdue_now = comparison.current.open_overdue
+    overdue_now = q.overdue_count(user=request.user, region=region, **filters)
+    overdue_url = reverse("command_rankings") + "?" + _query(**params, region=region.code) + "#overdue"
     from fengqiao.command.figures_proxy import proxy_summary
 
     proxy = proxy_summary(user=request.user, region=region, start=period.current.start, end=period.current.end)
@@ -369,7 +405,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "measure_label": measure_label(measure),
         "filters": filters,
         "comparison": comparison,
-        "cards": cards(comparison),
+        "cards": cards(comparison, overdue_now, overdue_url),
         "spread": spread,
         "line": line,
         "pie_category": pie_category,
@@ -378,6 +414,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "params": _query(**params, region=region.code),
         "events_url": reverse("command_events") + "?" + _query(**params, region=region.code),
         "overdue_now": overdue_now,
+        "overdue_url": overdue_url,
         "tiles": map_tiles(),
         # The Monday meeting reviews last week; the Friday meeting this week so far.
         "meeting_spans": [(_("Monday meeting (last week)"), q.Span.last_week()),
@@ -418,7 +455,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
     """排名: every town or village under the region by any measure; the overdue list below."""
     if (early := _not_for_liaison(request)) is not None:
         return early
-    base = {"periods": PERIODS, "measures": measure_options(), "get": request.GET}
+    base = {"periods": PERIODS, "measures": measure_options(), "get": request.GET, "default_period": DEFAULT_PERIOD}
     try:
         context = _ranking_context(request)
     except DomainError as exc:
@@ -637,13 +674,13 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def _screen_context(request: HttpRequest) -> dict[str, Any]:
     region = region_from(request)
     today = q.Span.today()
-    month = q.Span.this_month()
-    previous, _current = q.pair("month")
+    previous, month = q.pair(DEFAULT_PERIOD)  # the last 30 days, as the dashboard's default
     comparison = q.compare(user=request.user, region=region, a=previous, b=month)
     today_m = q.measures_for(user=request.user, region=region, start=today.start, end=today.end)
-    period = Period("month", month, previous)
+    period = Period(DEFAULT_PERIOD, month, previous)
     spread = spread_context(request.user, region, period, "resolution_rate", {"category": None, "source": None},
-                            {"period": "month"})
+                            {"period": DEFAULT_PERIOD})
+    overdue_now = q.overdue_count(user=request.user, region=region)
     ranked = []
     if spread["level"]:
         ranked = [r for r in q.ranking(user=request.user, region=region, level=spread["level"], measure="score",
@@ -653,11 +690,14 @@ def _screen_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "region": region, "today": today_m, "month": comparison.current,
         "cards": [
-            {"label": _("Received today"), "display": str(today_m.received), "name": "today_received"},
-            {"label": _("Resolved today"), "display": str(today_m.resolved), "name": "today_resolved"},
-            *[c for c in cards(comparison) if c["name"] in ("received", "resolution_rate", "overdue_rate",
-                                                            "satisfaction_rate", "open_overdue")],
+            {"label": _("Received today"), "display": str(today_m.received), "name": "today_received",
+             "caption": _("events received today")},
+            {"label": _("Resolved today"), "display": str(today_m.resolved), "name": "today_resolved",
+             "caption": _("of those received today, resolved now")},
+            *[c for c in cards(comparison, overdue_now) if c["name"] in (
+                "received", "resolution_rate", "overdue_rate", "satisfaction_rate", "open_overdue", OVERDUE_NOW)],
         ],
+        "span": month,
         "spread": spread, "line": trend(request.user, region, month, {"category": None, "source": None}),
         "latest": latest, "updated": clock.now(), "tiles": map_tiles(),
         "top": ranked[:5], "bottom": list(reversed(ranked[5:]))[:5],

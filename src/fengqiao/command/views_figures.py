@@ -25,6 +25,7 @@ from fengqiao.command.figures_sources import sources_figures
 from fengqiao.lib.errors import DomainError
 
 FIGURE_PERIODS = [
+    ("30d", gettext_lazy("Last 30 days")),
     ("day", gettext_lazy("Yesterday / today")),
     ("week", gettext_lazy("Last week / this week")),
     ("month", gettext_lazy("Last month / this month")),

@@ -43,6 +43,13 @@ WORKLIST_BUCKETS = [
 BUCKET_KEYS = [b.key for b in WORKLIST_BUCKETS]
 
 
+def overdue_now_q(now: dt.datetime) -> Q:
+    """已逾期 / 当前超期: open and past the deadline at `now`, whenever received. The one
+    definition behind the worklist's tab, the command centre's 当前超期, the home page's alarm
+    and /api/v1/stats/overdue (the partial index over open events' deadlines serves it)."""
+    return Q(status__in=OPEN, deadline__lt=now)
+
+
 def _mine(user) -> Q:
     """Events the user is bound to now."""
     person = person_of(user)
@@ -86,7 +93,7 @@ def _worklist(user, bucket: str) -> QuerySet:
     if bucket == "due_soon":
         return scope.filter(status__in=OPEN, deadline__gt=now, deadline__lte=now + warn)
     if bucket == "overdue":
-        return scope.filter(status__in=OPEN, deadline__lt=now)
+        return scope.filter(overdue_now_q(now))
     if bucket == "to_call_back":  # exactly where 回访 is legal now: resolved, not yet called back
         return base.filter(sm.legal_q("call_back"))
     if bucket == "supervised":
