@@ -365,12 +365,14 @@ def appointment_end(*, actor, appointment: Appointment) -> Appointment:
 
 
 def household_region_ok(region: Region) -> None:
+    """Where the admin's depth puts a household: in a grid (`household_level` grid) or in a
+    unit of a grid (unit) — never in both, so a registry counts each level once."""
     level = current_settings().household_level
     if region.retired_at is not None:
         raise InvalidInput(_("%(r)s no longer exists.") % {"r": region.name}, field="region")
     if level == HouseholdLevel.UNIT and region.level != Level.UNIT:
         raise InvalidInput(_("Households sit in a unit of a grid: choose the unit."), field="region")
-    if level == HouseholdLevel.GRID and region.level not in (Level.GRID, Level.UNIT):
+    if level == HouseholdLevel.GRID and region.level != Level.GRID:
         raise InvalidInput(_("Households sit in a grid: choose the grid."), field="region")
 
 

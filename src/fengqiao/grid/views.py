@@ -28,6 +28,7 @@ from fengqiao.grid.models import (
     Firm,
     HazardCheck,
     Household,
+    HouseholdLevel,
     ImportRun,
     Publicity,
     RentedRoom,
@@ -183,7 +184,10 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 def household_form(request: HttpRequest, household_id: int | None = None) -> HttpResponse:
     _gate(request)
     household = queries.access_household(request.user, household_id) if household_id else None
-    regions = _keep_regions(request.user)
+    rules = current_settings()
+    # The admin's depth decides where households sit: grids only, or units only.
+    level = Level.UNIT if rules.household_level == HouseholdLevel.UNIT else Level.GRID
+    regions = [r for r in _keep_regions(request.user) if r.level == level]
     if not regions:
         permissions.require_keep(request.user, household.region if household else None)
     initial = {}
@@ -192,6 +196,7 @@ def household_form(request: HttpRequest, household_id: int | None = None) -> Htt
                                                       "elderly_alone", "disabled", "left_behind_children", "note")}
         initial["region"] = household.region_id
     form = forms.HouseholdForm(request.POST or None, initial=initial, regions=regions)
+    form.fields["region"].label = rules.unit_name if level == Level.UNIT else rules.grid_name
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         region = next(r for r in regions if str(r.pk) == d["region"])
@@ -412,10 +417,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("grid_import_run", run.pk)
     runs = ImportRun.objects.filter(by_id=request.user.pk)[:20]
+    rules = current_settings()
     return render(request, "grid/import.html", {"form": form, "runs": runs,
                                                 "household_columns": registry_io.HOUSEHOLD_COLUMNS,
                                                 "firm_columns": registry_io.FIRM_COLUMNS,
-                                                "room_columns": registry_io.ROOM_COLUMNS},
+                                                "room_columns": registry_io.ROOM_COLUMNS, "rules": rules,
+                                                "by_unit": rules.household_level == HouseholdLevel.UNIT},
                   status=400 if form.errors else 200)
 
 
@@ -755,7 +762,8 @@ def rules(request: HttpRequest) -> HttpResponse:
             return redirect("grid_rules")
     checklists = Checklist.objects.prefetch_related("items")
     return render(request, "grid/rules.html", {"form": form, "checklist_form": checklist_form,
-                                               "checklists": checklists})
+                                               "checklists": checklists, "rules": current},
+                  status=400 if form.errors or checklist_form.errors else 200)
 
 
 def local(moment: dt.datetime | None) -> str:
