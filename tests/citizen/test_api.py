@@ -88,4 +88,5 @@ def test_the_public_map_has_names_and_shapes_only(world, client):
     body = json.loads(r.content)
     assert body["type"] == "FeatureCollection"
     for feature in body["features"]:
-        assert set(feature["properties"]) <= {"code", "name", "level"}
+        # Where to put the name on the map, and the county outline's source and licence.
+        assert set(feature["properties"]) <= {"code", "name", "level", "center", "source", "licence"}

@@ -155,10 +155,20 @@ def citizen_map(request: HttpRequest):
     except DomainError:
         collection: dict = {"type": "FeatureCollection", "features": []}
     else:
-        collection = geo.feature_collection(county, level="village", simplify=0.0005)
-        for feature in collection["features"]:
+        from fengqiao.regions import outlines
+
+        # The county's real outline (from the published package, when it holds the county),
+        # its towns and its villages — names and shapes only. Village cells may be schematic.
+        towns = geo.feature_collection(county, level="town", simplify=0.0005)
+        villages = geo.feature_collection(county, level="village", simplify=0.0005)
+        outline = outlines.county_outline(county)
+        features = ([outline] if outline else []) + towns["features"] + villages["features"]
+        for feature in features:
             props = feature.get("properties") or {}
-            feature["properties"] = {k: props.get(k) for k in ("code", "name", "level")}
+            feature["properties"] = {k: props.get(k) for k in ("code", "name", "level", "center", "source", "licence")
+                                     if props.get(k) is not None}
+        collection = {"type": "FeatureCollection", "features": features,
+                      "schematic": bool(villages.get("schematic") or towns.get("schematic"))}
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type="application/geo+json")
     response["Cache-Control"] = "public, max-age=3600"
     return response

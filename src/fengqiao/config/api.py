@@ -205,6 +205,7 @@ def on_database_error(request, exc: OperationalError):
 def _register_routers() -> None:
     from fengqiao.citizen.api import router as citizen_router
     from fengqiao.command.api import router as command_router
+    from fengqiao.command.map_api import router as command_map_router
     from fengqiao.events.api import router as events_router
     from fengqiao.grid.api import router as grid_router
     from fengqiao.imports.api import router as imports_router
@@ -238,6 +239,7 @@ def _register_routers() -> None:
     api.add_router("", grid_router)
     api.add_router("", incentives_router)
     api.add_router("", command_router)
+    api.add_router("", command_map_router)
     api.add_router("", supervision_router)
 
 

