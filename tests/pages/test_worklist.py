@@ -23,11 +23,13 @@ def test_operator_sees_every_tab_with_counts_of_the_whole_county(world, as_user)
     assert r.status_code == 200
     html = r.content.decode()
     counts = _counts(html)
-    assert list(counts) == ["to_dispatch", "to_acknowledge", "in_progress", "due_soon", "overdue",
+    assert list(counts) == ["to_dispatch", "to_approve", "escalated", "returned", "triage",
+                            "to_acknowledge", "in_progress", "due_soon", "overdue",
                             "to_call_back", "supervised"]
     assert counts["to_dispatch"] == 1
     assert counts["to_acknowledge"] == 2
-    for label in ["待分拨", "待签收", "处置中", "即将逾期", "已逾期", "待回访", "我督办的"]:
+    for label in ["待分拨", "待审批", "提级待签收", "退回待分拨", "待分流", "待签收", "处置中", "即将逾期",
+                  "已逾期", "待回访", "我督办的"]:
         assert label in html
 
 
@@ -93,7 +95,7 @@ def test_worklist_and_list_query_counts_stay_flat(world, as_user, django_assert_
         register(world, title=f"事项{i:02d}")
     client = as_user(world.operator)
     client.get("/")  # warm the session and caches
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):  # one count per tab: the 4 decision tabs added 4
         client.get("/?tab=to_acknowledge")
     with django_assert_max_num_queries(12):
         client.get("/events/")

@@ -4,20 +4,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
 from fengqiao.audit.models import AuditEntry
 from fengqiao.events import statemachine as sm
-from fengqiao.events.models import Assignment, Event, Status
+from fengqiao.events.models import Assignment, Event, Status, Tier
+from fengqiao.events.permissions import APPROVERS, DISPATCHERS, may_decide_extension
 from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Role
-from fengqiao.people.queries import paired_village_ids, person_of, posts_of
+from fengqiao.people.queries import paired_village_ids, person_of, posts_of, sees_everything
 
 if TYPE_CHECKING:  # django-stubs-ext is a type-checking aid, not a runtime dependency
     from django_stubs_ext import StrOrPromise
@@ -29,10 +31,30 @@ OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS]
 class Bucket:
     key: str
     label: StrOrPromise  # lazy: the tab's name in the page language
+    # Whose tab it is (None: everyone's): a decision's tab is shown to those whose posts decide it.
+    shown: Callable[[Any], bool] | None = None
+    # The tab's events from the user's visible ones, for a tab a higher app registers
+    # (`register_bucket`: triage's 待分流); None: selected here, in `_worklist`.
+    select: Callable[[Any, QuerySet], QuerySet] | None = None
+
+    def shown_to(self, user) -> bool:
+        return self.shown is None or sees_everything(user) or self.shown(user)
 
 
+def _holds(*roles: str) -> Callable[[Any], bool]:
+    wanted = set(roles)
+    return lambda user: any(p.role in wanted for p in posts_of(user))
+
+
+# Every decision waiting on a person has a tab with its count, shown to those who decide it:
+# 待审批 extension requests one tier down, 提级待签收 escalations received at the user's tier,
+# 退回待分拨 returns to re-dispatch, and (registered by the triage app) 待分流.
 WORKLIST_BUCKETS = [
     Bucket("to_dispatch", pgettext_lazy("worklist", "To dispatch")),  # 待分拨
+    Bucket("to_approve", pgettext_lazy("worklist", "To approve"), shown=_holds(*APPROVERS)),  # 待审批
+    Bucket("escalated", pgettext_lazy("worklist", "Escalated to me"),  # 提级待签收
+           shown=_holds(Role.TOWN_CADRE, Role.OPERATOR, Role.COUNTY_LEADER, Role.ADMIN)),
+    Bucket("returned", pgettext_lazy("worklist", "Returned"), shown=_holds(*DISPATCHERS)),  # 退回待分拨
     Bucket("to_acknowledge", pgettext_lazy("worklist", "To acknowledge")),  # 待签收
     Bucket("in_progress", pgettext_lazy("worklist", "In progress")),  # 处置中
     Bucket("due_soon", pgettext_lazy("worklist", "Due soon")),  # 即将逾期
@@ -41,6 +63,21 @@ WORKLIST_BUCKETS = [
     Bucket("supervised", pgettext_lazy("worklist", "Supervised by me")),  # 我督办的
 ]
 BUCKET_KEYS = [b.key for b in WORKLIST_BUCKETS]
+
+
+def register_bucket(bucket: Bucket, *, after: str) -> None:
+    """A tab of a higher app's decisions over events (in its AppConfig.ready), placed after
+    `after`; registering the same key twice keeps the first."""
+    if bucket.key in BUCKET_KEYS or bucket.select is None:
+        return
+    index = BUCKET_KEYS.index(after) + 1
+    WORKLIST_BUCKETS.insert(index, bucket)
+    BUCKET_KEYS.insert(index, bucket.key)
+
+
+def buckets_for(user) -> list[Bucket]:
+    """The tabs this user's posts have, in order."""
+    return [b for b in WORKLIST_BUCKETS if b.shown_to(user)]
 
 
 def overdue_now_q(now: dt.datetime) -> Q:
@@ -75,6 +112,9 @@ def worklist(user, bucket: str) -> QuerySet:
 def _worklist(user, bucket: str) -> QuerySet:
     now = clock.now()
     base = visible_events(user)
+    registered = next((b for b in WORKLIST_BUCKETS if b.key == bucket and b.select is not None), None)
+    if registered is not None:
+        return registered.select(user, base)  # type: ignore[misc]
     commander = _commands(user)
     if commander:
         scope = base
@@ -86,6 +126,13 @@ def _worklist(user, bucket: str) -> QuerySet:
     warn = dt.timedelta(hours=settings.FENGQIAO_DEADLINE_WARNING_HOURS)
     if bucket == "to_dispatch":
         return base.filter(status=Status.REGISTERED)
+    if bucket == "to_approve":  # the pending extensions this user's posts decide (one tier up)
+        pending = base.filter(sm.legal_q("approve_extension")).select_related("village", "town", "county")
+        return Event.objects.filter(pk__in=[e.pk for e in pending if may_decide_extension(user, e)])
+    if bucket == "escalated":  # escalated to the user's tier, waiting to be acknowledged there
+        return base.filter(_escalated_to(user), status=Status.DISPATCHED, escalation_count__gt=0)
+    if bucket == "returned":  # sent back as misrouted: waiting to be dispatched again
+        return base.filter(status=Status.REGISTERED, return_count__gt=0)
     if bucket == "to_acknowledge":
         return scope.filter(status=Status.DISPATCHED)
     if bucket == "in_progress":
@@ -104,8 +151,26 @@ def _worklist(user, bucket: str) -> QuerySet:
     raise ValueError(bucket)
 
 
+def _escalated_to(user) -> Q:
+    """Events at the tier of one of the user's posts (a town cadre's town, an operator's
+    county), or bound to the user at the event's current tier."""
+    if sees_everything(user):
+        return ~Q(tier=Tier.VILLAGE)
+    q = Q(pk__in=[])
+    for post in posts_of(user):
+        if post.region.level in (Tier.TOWN, Tier.COUNTY):
+            q |= Q(tier=post.region.level, **post.region.subtree_kwargs(self_field="region_id"))
+    person = person_of(user)
+    if person is not None:
+        q |= Q(pk__in=Assignment.objects.filter(person=person, active=True, tier=F("event__tier"))
+               .values("event_id"))
+    return q
+
+
 def worklist_counts(user) -> dict[str, int]:
-    return {key: _worklist(user, key).count() for key in BUCKET_KEYS}
+    """Every tab's count (0 for a tab the user's posts do not have)."""
+    shown = {b.key for b in buckets_for(user)}
+    return {key: _worklist(user, key).count() if key in shown else 0 for key in BUCKET_KEYS}
 
 
 @dataclass

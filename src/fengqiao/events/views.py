@@ -32,9 +32,8 @@ from fengqiao.events.models import (
 from fengqiao.events.permissions import available_actions
 from fengqiao.events.presenters import assignees_for, deadline_state, event_rows, parties_for
 from fengqiao.events.queries import (
-    BUCKET_KEYS,
-    WORKLIST_BUCKETS,
     EventFilters,
+    buckets_for,
     filter_events,
     timeline,
     worklist,
@@ -49,6 +48,8 @@ from fengqiao.notify.models import Notification
 from fengqiao.workflow.timeline import present
 
 PAGE_SIZE = 20
+# Tabs whose count is shown in red when not zero: overdue work and decisions waiting on the user.
+HOT_TABS = frozenset({"overdue", "to_approve", "escalated", "returned", "triage"})
 LIST_RELATED = ("category", "category__parent", "region", "village", "town")
 
 
@@ -66,13 +67,16 @@ def _is_htmx(request: HttpRequest) -> bool:
 def worklist_page(request: HttpRequest) -> HttpResponse:
     """工作台: the tabs 待分拨 … 我督办的 with their counts; htmx swaps the panel on a tab click."""
     counts = worklist_counts(request.user)
+    tabs = buckets_for(request.user)
+    keys = [b.key for b in tabs]
     tab = request.GET.get("tab")
-    if tab not in BUCKET_KEYS:
-        tab = next((k for k in BUCKET_KEYS if counts[k]), BUCKET_KEYS[0])
+    if tab not in keys:
+        tab = next((k for k in keys if counts[k]), keys[0])
     qs = worklist(request.user, tab).select_related(*LIST_RELATED)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "tabs": [{"key": b.key, "label": b.label, "count": counts[b.key]} for b in WORKLIST_BUCKETS],
+        "tabs": [{"key": b.key, "label": b.label, "count": counts[b.key],
+                  "hot": bool(counts[b.key]) and b.key in HOT_TABS} for b in tabs],
         "tab": tab,
         "page": page,
         "rows": event_rows(page.object_list, clock.now()),
