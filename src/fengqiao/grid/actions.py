@@ -662,9 +662,9 @@ class Logged:
     events: list[Any] = field(default_factory=list)
 
 
-def _earlier(model, key: uuidlib.UUID, person: Person):
+def _earlier(model, key: uuidlib.UUID, person: Person, owner: str = "worker_id"):
     row = model.objects.filter(client_uuid=key).first()
-    if row is not None and row.worker_id != person.pk:
+    if row is not None and getattr(row, owner) != person.pk:
         raise Conflict(_("This record id belongs to someone else's record."), code="uuid_taken")
     return row
 
@@ -893,22 +893,79 @@ def finding_recheck(*, actor, finding: Finding, fixed: bool, note: str = "") -> 
 def publicity_log(*, actor, region: Region, day: dt.date, theme: str, firms_visited: Any = 0,
                   households_visited: Any = 0, leaflets: Any = 0, online_pushes: Any = 0,
                   sessions: Any = 0, note: str = "") -> Publicity:
+    """宣传 logged on the page."""
+    return _publicity(actor=actor, region=region, day=day, theme=theme, firms_visited=firms_visited,
+                      households_visited=households_visited, leaflets=leaflets, online_pushes=online_pushes,
+                      sessions=sessions, note=note).record
+
+
+@dataclass
+class PublicityInput:
+    client_uuid: Any
+    grid_id: Any
+    day: Any
+    theme: str
+    firms_visited: Any = 0
+    households_visited: Any = 0
+    leaflets: Any = 0
+    online_pushes: Any = 0
+    sessions: Any = 0
+    note: str = ""
+    offline: bool = False
+
+
+def publicity_sync(*, actor, submission: PublicityInput) -> Logged:
+    """宣传 from the phone's outbox, idempotent on the draft's UUID like visits and checks."""
+    s = submission
+    person = _person(actor)
+    key = _uuid(s.client_uuid)
+    earlier = _earlier(Publicity, key, person)
+    if earlier is not None:
+        return Logged(earlier, created=False)
+    try:
+        grid = Region.objects.get(pk=int(s.grid_id))
+    except (Region.DoesNotExist, TypeError, ValueError):
+        raise InvalidInput(_("Choose your grid."), field="grid") from None
+    day = s.day
+    if not isinstance(day, dt.date):
+        try:
+            day = dt.date.fromisoformat(str(day or "")[:10])
+        except ValueError:
+            raise InvalidInput(_("Not a date."), field="day") from None
+    return _publicity(actor=actor, region=grid, day=day, theme=s.theme, firms_visited=s.firms_visited,
+                      households_visited=s.households_visited, leaflets=s.leaflets,
+                      online_pushes=s.online_pushes, sessions=s.sessions, note=s.note, client_uuid=key,
+                      offline=bool(s.offline))
+
+
+def _publicity(*, actor, region: Region, day: dt.date, theme: str, firms_visited: Any, households_visited: Any,
+               leaflets: Any, online_pushes: Any, sessions: Any, note: str, client_uuid: uuidlib.UUID | None = None,
+               offline: bool = False) -> Logged:
     perms.require_work_in(actor, region)
     person = _person(actor)
     if day > clock.local_date() or day < clock.local_date() - MAX_PHONE_AGE:
         raise InvalidInput(_("Give a day of the last %(d)d days.") % {"d": MAX_PHONE_AGE.days}, field="day")
-    with transaction.atomic(durable=True):
-        row = Publicity(worker=person, day=day, theme=_text(theme, "theme", max_length=100, required=True),
-                        firms_visited=_count(firms_visited, "firms_visited", high=100_000),
-                        households_visited=_count(households_visited, "households_visited", high=100_000),
-                        leaflets=_count(leaflets, "leaflets", high=1_000_000),
-                        online_pushes=_count(online_pushes, "online_pushes", high=1_000_000),
-                        sessions=_count(sessions, "sessions", high=10_000),
-                        note=_text(note, "note", max_length=300), created_at=clock.now())
-        file_under(row, region)
-        row.save()
-        audit.record(stream=_stream(region), action="publicity", actor=actor, details={"publicity": row.pk})
-    return row
+    row = Publicity(worker=person, day=day, theme=_text(theme, "theme", max_length=100, required=True),
+                    firms_visited=_count(firms_visited, "firms_visited", high=100_000),
+                    households_visited=_count(households_visited, "households_visited", high=100_000),
+                    leaflets=_count(leaflets, "leaflets", high=1_000_000),
+                    online_pushes=_count(online_pushes, "online_pushes", high=1_000_000),
+                    sessions=_count(sessions, "sessions", high=10_000),
+                    note=_text(note, "note", max_length=300), client_uuid=client_uuid, offline=offline,
+                    created_at=clock.now())
+    file_under(row, region)
+    try:
+        with transaction.atomic(durable=True):
+            row.save(force_insert=True)
+            audit.record(stream=_stream(region), action="publicity", actor=actor,
+                         details={"publicity": row.pk, "uuid": str(client_uuid) if client_uuid else None})
+    except IntegrityError:
+        # The same UUID committed by a concurrent delivery (a second tab): answer with its record.
+        winner = Publicity.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
+        if winner is None:
+            raise
+        return Logged(winner, created=False)
+    return Logged(row, created=True)
 
 
 def team_create(*, actor, region: Region, name: str, kind: str, leader: Person | None = None) -> Team:
@@ -973,12 +1030,57 @@ def _route(raw: Any) -> tuple[list[list[float]], int]:
     return points, int(round(metres))
 
 
+def may_log_patrol(actor, team: Team) -> bool:
+    """The team's leader and its members with a sign-in, the grid's workers there, its keepers."""
+    me = person_of(actor)
+    if perms.may_keep(actor, team.region) or perms.may_work_in(actor, team.region):
+        return True
+    if me is None:
+        return False
+    return team.leader_id == me.pk or team.members.filter(person=me, active=True).exists()
+
+
 def patrol_log(*, actor, team: Team, started_at: dt.datetime, ended_at: dt.datetime, route: Any,
                members_count: Any = 1, findings: str = "", shift: DutyShift | None = None) -> Patrol:
-    """巡防: a patrol with its route (logged by the team's leader, a grid worker there, or a keeper)."""
-    me = person_of(actor)
-    if not (perms.may_keep(actor, team.region) or perms.may_work_in(actor, team.region)
-            or (team.leader_id and me is not None and team.leader_id == me.pk)):
+    """巡防: a patrol with its route, logged on the page."""
+    return _patrol(actor=actor, team=team, started_at=started_at, ended_at=ended_at, route=route,
+                   members_count=members_count, findings=findings, shift=shift).record
+
+
+@dataclass
+class PatrolInput:
+    client_uuid: Any
+    team_id: Any
+    started_at: Any
+    ended_at: Any
+    route: Any  # [[latitude, longitude], …] as the phone's watchPosition recorded them
+    members_count: Any = 1
+    findings: str = ""
+    offline: bool = False
+
+
+def patrol_sync(*, actor, submission: PatrolInput) -> Logged:
+    """巡防 from the phone's outbox with the route it kept, idempotent on the draft's UUID."""
+    from fengqiao.grid import queries
+
+    s = submission
+    person = _person(actor)
+    key = _uuid(s.client_uuid)
+    earlier = _earlier(Patrol, key, person, owner="logged_by_id")
+    if earlier is not None:
+        return Logged(earlier, created=False)
+    team = queries.access_team(actor, s.team_id)
+    if not team.active:
+        raise InvalidInput(_("The team is no longer active."), field="team")
+    return _patrol(actor=actor, team=team, started_at=_moment(s.started_at, "started_at"),
+                   ended_at=_moment(s.ended_at, "ended_at"), route=s.route, members_count=s.members_count,
+                   findings=s.findings, client_uuid=key, offline=bool(s.offline))
+
+
+def _patrol(*, actor, team: Team, started_at: dt.datetime, ended_at: dt.datetime, route: Any,
+            members_count: Any, findings: str, shift: DutyShift | None = None,
+            client_uuid: uuidlib.UUID | None = None, offline: bool = False) -> Logged:
+    if not may_log_patrol(actor, team):
         raise NotPermitted(_("Only the team's leader and the grid's people log its patrols."))
     if ended_at <= started_at or ended_at - started_at > dt.timedelta(hours=24):
         raise InvalidInput(_("A patrol ends after it starts, within a day."), field="ended_at")
@@ -987,16 +1089,23 @@ def patrol_log(*, actor, team: Team, started_at: dt.datetime, ended_at: dt.datet
     if shift is not None and shift.team_id != team.pk:
         raise InvalidInput(_("The shift is another team's."), field="shift")
     points, metres = _route(route)
-    with transaction.atomic(durable=True):
-        patrol = Patrol(team=team, shift=shift, started_at=started_at, ended_at=ended_at, route=points,
-                        distance_m=metres, members_count=max(_count(members_count, "members_count", high=500), 1),
-                        findings=_text(findings, "findings", max_length=500), logged_by=person_of(actor),
-                        created_at=clock.now())
-        file_under(patrol, team.region)
-        patrol.save()
-        audit.record(stream=_stream(team.region), action="patrol", actor=actor,
-                     details={"team": team.pk, "patrol": patrol.pk, "metres": metres})
-    return patrol
+    patrol = Patrol(team=team, shift=shift, started_at=started_at, ended_at=ended_at, route=points,
+                    distance_m=metres, members_count=max(_count(members_count, "members_count", high=500), 1),
+                    findings=_text(findings, "findings", max_length=500), logged_by=person_of(actor),
+                    client_uuid=client_uuid, offline=offline, created_at=clock.now())
+    file_under(patrol, team.region)
+    try:
+        with transaction.atomic(durable=True):
+            patrol.save(force_insert=True)
+            audit.record(stream=_stream(team.region), action="patrol", actor=actor,
+                         details={"team": team.pk, "patrol": patrol.pk, "metres": metres,
+                                  "uuid": str(client_uuid) if client_uuid else None})
+    except IntegrityError:
+        winner = Patrol.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
+        if winner is None:
+            raise
+        return Logged(winner, created=False)
+    return Logged(patrol, created=True)
 
 
 # -------------------------------------------------------------------------- checklists

@@ -20,7 +20,7 @@ from pydantic import Field
 from fengqiao.citizen.web import too_large
 from fengqiao.events.models import Category
 from fengqiao.grid import actions, permissions, presenters, queries
-from fengqiao.grid.models import Checklist, Finding, Firm, Household, RentedRoom
+from fengqiao.grid.models import Checklist, Finding, Firm, Household, RentedRoom, Team
 from fengqiao.grid.queries import Area
 from fengqiao.lib import clock
 from fengqiao.lib.errors import InvalidInput, TooLarge
@@ -233,8 +233,8 @@ def recheck(request: HttpRequest, finding_id: int, payload: RecheckIn):
 @router.get("/grid/app/bootstrap", url_name="grid_bootstrap", summary="What the offline app keeps on the phone")
 def bootstrap(request: HttpRequest):
     """The worker's grids, their households, firms and rented rooms (numbers, masked names and
-    addresses only: the phone keeps no phone or ID numbers), the active checklists and the
-    categories of field reports."""
+    addresses only: the phone keeps no phone or ID numbers), the teams whose patrols they log,
+    the active checklists and the categories of field reports."""
     grids = permissions.field_regions(request.user)
     if not grids:
         permissions.require_work_in(request.user, None)
@@ -254,6 +254,9 @@ def bootstrap(request: HttpRequest):
         "households": subjects(Household, lambda h: f"{h.code} {h.masked_head_name} · {h.address}"),
         "firms": subjects(Firm, lambda f: f"{f.code} {f.name}"),
         "rooms": subjects(RentedRoom, lambda r: f"{r.code} {r.address}"),
+        "teams": [{"id": t.pk, "name": t.name, "region": t.region.display_name}
+                  for t in queries.scoped(request.user, Team.objects.filter(active=True)).select_related("region")
+                  .order_by("region__code", "name")[:200] if actions.may_log_patrol(request.user, t)],
         "checklists": [{"id": c.pk, "name": c.name, "kind": c.kind,
                         "items": [{"id": i.pk, "text": i.text} for i in c.items.all() if i.active]}
                        for c in Checklist.objects.filter(active=True).prefetch_related("items")],
@@ -272,8 +275,9 @@ class SyncOut(Schema):
 
 
 def _answer(kind: str, record, created: bool, events) -> Status:
-    body = {"uuid": str(record.client_uuid) if hasattr(record, "client_uuid") else "", "kind": kind, "id": record.pk,
-            "at": timezone.localtime(record.received_at).isoformat() if hasattr(record, "received_at") else "",
+    at = getattr(record, "received_at", None) or getattr(record, "created_at", None)
+    body = {"uuid": str(record.client_uuid) if getattr(record, "client_uuid", None) else "", "kind": kind,
+            "id": record.pk, "at": timezone.localtime(at).isoformat() if at else "",
             "in_grid": getattr(record, "in_grid", None), "events": events}
     return Status(201 if created else 200, body)
 
@@ -339,3 +343,34 @@ def sync_report(request: HttpRequest, uuid: Form[str], grid: Form[str], descript
     return Status(201 if result.created else 200, body)
 
 
+@router.post("/grid/sync/publicity", url_name="grid_sync_publicity", response={200: SyncOut, 201: SyncOut},
+             summary="A publicity log (宣传) from the phone (idempotent)", openapi_extra={"x-fengqiao-errors": [409]})
+def sync_publicity(request: HttpRequest, uuid: Form[str], grid: Form[str], day: Form[str], theme: Form[str],
+                   firms_visited: Form[str] = "", households_visited: Form[str] = "", leaflets: Form[str] = "",
+                   online_pushes: Form[str] = "", sessions: Form[str] = "", note: Form[str] = "",
+                   offline: Form[str] = ""):
+    _guard(request)
+    logged = actions.publicity_sync(actor=request.user, submission=actions.PublicityInput(
+        client_uuid=uuid[:64], grid_id=grid[:20], day=day[:20], theme=theme[:200],
+        firms_visited=firms_visited[:12], households_visited=households_visited[:12], leaflets=leaflets[:12],
+        online_pushes=online_pushes[:12], sessions=sessions[:12], note=note[:600], offline=offline == "1"))
+    return _answer("publicity", logged.record, logged.created, [])
+
+
+@router.post("/grid/sync/patrol", url_name="grid_sync_patrol", response={200: SyncOut, 201: SyncOut},
+             summary="A patrol (巡防) with the route the phone recorded (idempotent)",
+             openapi_extra={"x-fengqiao-errors": [409, 413]})
+def sync_patrol(request: HttpRequest, uuid: Form[str], team: Form[str], started_at: Form[str], ended_at: Form[str],
+                route: Form[str] = "[]", members_count: Form[str] = "", findings: Form[str] = "",
+                offline: Form[str] = ""):
+    _guard(request)
+    from fengqiao.lib.inputs import loads_json
+
+    try:
+        points = loads_json(route[:200_000], max_depth=3)
+    except (ValueError, InvalidInput):
+        raise InvalidInput(_("A route is a list of at most 2,000 points."), field="route") from None
+    logged = actions.patrol_sync(actor=request.user, submission=actions.PatrolInput(
+        client_uuid=uuid[:64], team_id=team[:20], started_at=started_at[:40], ended_at=ended_at[:40], route=points,
+        members_count=members_count[:6] or 1, findings=findings[:1000], offline=offline == "1"))
+    return _answer("patrol", logged.record, logged.created, [])

@@ -538,6 +538,9 @@ class Publicity(Filed):
     online_pushes = models.PositiveIntegerField(_("online pushes"), default=0)
     sessions = models.PositiveIntegerField(pgettext_lazy("publicity", "sessions"), default=0)  # 场次 / 轮次
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Sent from the phone: the UUID its draft got when opened (a page's log has none).
+    client_uuid = models.UUIDField(_("sent as"), null=True, blank=True, unique=True)
+    offline = models.BooleanField(_("kept on the phone first"), default=False)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -640,6 +643,9 @@ class Patrol(Filed):
     distance_m = models.PositiveIntegerField(_("distance (m)"), default=0)
     findings = models.CharField(pgettext_lazy("patrol", "what was found"), max_length=500, blank=True)
     logged_by = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Sent from the phone (the route recorded on it while the patrol ran): its draft's UUID.
+    client_uuid = models.UUIDField(_("sent as"), null=True, blank=True, unique=True)
+    offline = models.BooleanField(_("kept on the phone first"), default=False)
     created_at = models.DateTimeField()
 
     class Meta:

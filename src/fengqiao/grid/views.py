@@ -492,6 +492,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     else:
         first = visible_regions(request.user).order_by("code").filter(level__in=[Level.COUNTY, Level.TOWN,
                                                                                  Level.VILLAGE]).first()
+        if first is None:  # a grid worker: the outline and name of their own grid
+            first = visible_regions(request.user).order_by("code").filter(level=Level.GRID).first()
         code = first.code if first else ""
     from django.conf import settings
 
@@ -772,13 +774,14 @@ def local(moment: dt.datetime | None) -> str:
 
 # ------------------------------------------------------------------------ the offline app
 
-APP_VERSION = "1"
+APP_VERSION = "2"
 
 
 @login_required
 def app_page(request: HttpRequest) -> HttpResponse:
-    """The grid worker's installable app: visits, hazard checks and field reports kept on the
-    phone (IndexedDB) and sent when the signal returns (grid/static/grid/app.js)."""
+    """The grid worker's installable app: visits, hazard checks, field reports, publicity logs
+    and patrols with their routes kept on the phone (IndexedDB) and sent when the signal returns
+    (grid/static/grid/app.js)."""
     if not permissions.may_do_field_work(request.user):
         return render(request, "grid/not_for_you.html", status=403)
     response = render(request, "grid/app.html", {"grids": permissions.field_regions(request.user)})

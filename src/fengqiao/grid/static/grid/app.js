@@ -1,5 +1,6 @@
-/* The grid worker's field app: visits, hazard checks and field reports kept on the phone
-   (IndexedDB) and sent when the signal returns — each exactly once.
+/* The grid worker's field app: visits, hazard checks, field reports, publicity logs and patrols
+   (with the route the phone records while the patrol runs) kept on the phone (IndexedDB) and
+   sent when the signal returns — each exactly once.
 
    Exactly once: a form's draft gets a UUID when it is opened and keeps it in IndexedDB, so a
    reload or a second tab shows the same draft with the same UUID. Saving moves the draft to the
@@ -7,6 +8,10 @@
    outbox is sent under a Web Lock, so only one tab sends at a time; the server is idempotent on
    the UUID (a unique constraint), answering a repeat with the first record. A record leaves the
    outbox only after the server's answer; one the server refuses stays, marked, for the worker.
+   A patrol's route lives in its own store ("tracks", keyed by the draft's UUID): each point is
+   appended in one IndexedDB transaction (read and write together, so two tabs never lose each
+   other's points), and only the tab holding the Web Lock "fq-grid-patrol" watches the position
+   — another tab takes over when that one closes.
    No inline script: the CSP allows scripts from the platform only. */
 (function () {
   "use strict";
@@ -14,7 +19,10 @@
   const body = document.body;
   const msg = (key) => body.dataset["msg" + key.charAt(0).toUpperCase() + key.slice(1)] || key;
   const DB_NAME = "fq-grid-" + (body.dataset.user || "0");
-  const ENDPOINT = { visit: body.dataset.syncVisit, check: body.dataset.syncCheck, report: body.dataset.syncReport };
+  const ENDPOINT = { visit: body.dataset.syncVisit, check: body.dataset.syncCheck, report: body.dataset.syncReport,
+                     publicity: body.dataset.syncPublicity, patrol: body.dataset.syncPatrol };
+  const MAX_POINTS = 2000;  // what the server takes for one route
+  const MIN_STEP_M = 5;  // a point closer than this to the last one is noise
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("fq-grid") : null;
   let db = null;
   let boot = null;
@@ -25,14 +33,15 @@
 
   function openDb() {
     return new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
+      const req = indexedDB.open(DB_NAME, 2);
       req.onupgradeneeded = () => {
         const d = req.result;
-        d.createObjectStore("drafts", { keyPath: "form" });
-        d.createObjectStore("outbox", { keyPath: "uuid" });
-        d.createObjectStore("sent", { keyPath: "uuid" });
-        d.createObjectStore("meta", { keyPath: "key" });
+        const stores = { drafts: "form", outbox: "uuid", sent: "uuid", meta: "key", tracks: "uuid" };
+        Object.entries(stores).forEach(([name, keyPath]) => {
+          if (!d.objectStoreNames.contains(name)) d.createObjectStore(name, { keyPath });
+        });
       };
+      req.onblocked = () => flash(msg("reload"));
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
     });
@@ -90,7 +99,10 @@
     });
     const checklists = document.querySelector("[data-checklists]");
     checklists.replaceChildren(...boot.checklists.map((c) => option(String(c.id), c.name)));
-    document.querySelector("[data-grids]").replaceChildren(...boot.grids.map((g) => option(String(g.id), g.name)));
+    document.querySelectorAll("[data-grids]").forEach((select) => select.replaceChildren(
+      ...boot.grids.map((g) => option(String(g.id), g.name))));
+    document.querySelectorAll("[data-teams]").forEach((select) => select.replaceChildren(
+      option("", "—"), ...(boot.teams || []).map((t) => option(String(t.id), `${t.name} · ${t.region}`))));
     const categories = document.querySelector("[data-categories]");
     boot.categories.forEach((c) => categories.append(option(c.code, c.name)));
   }
@@ -161,7 +173,14 @@
       if (form.elements[k] && typeof v === "string") form.elements[k].value = v;
     });
     if (form.dataset.form === "check") renderItems(form, (draft.fields || {}).results);
+    form.querySelectorAll("[data-today]").forEach((el) => { if (!el.value) el.value = today(); });
     showPhotos(form, draft.photos || []);
+    if (form.dataset.form === "patrol") await showTrack(form);
+  }
+
+  function today() {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
   }
 
   async function remember(form) {
@@ -195,6 +214,8 @@
       if (!checklist || checklist.items.some((i) => !fields.results[i.id])) return msg("answer");
     }
     if (name === "report" && !(fields.description || "").trim()) return msg("describe");
+    if (name === "publicity" && !(fields.theme || "").trim()) return msg("theme");
+    if (name === "patrol" && !fields.team) return msg("team");
     return "";
   }
 
@@ -208,16 +229,30 @@
     if (problem) { flash(problem); return; }
     const draft = await get("drafts", name);
     const photos = draft && draft.uuid === uuid ? draft.photos || [] : ((await get("outbox", uuid)) || {}).photos || [];
+    let track = null;
+    if (name === "patrol") {
+      track = await endTrack(uuid);
+      if (!track) {
+        // Saved in another tab meanwhile: the outbox holds it (or it was sent).
+        if (!(await get("outbox", uuid)) && !(await get("sent", uuid))) { flash(msg("notStarted")); return; }
+      }
+    }
     if (await get("sent", uuid)) {
       flash(msg("already"));
+    } else if (name === "patrol" && !track) {
+      flash(msg("saved"));  // the other tab's save of this patrol stands
     } else {
-      await put("outbox", { uuid, kind: name, fields, photos, place: { ...place },
-                            at: new Date().toISOString(), state: "waiting", error: "" });
+      const record = { uuid, kind: name, fields, photos, place: { ...place },
+                       at: new Date().toISOString(), state: "waiting", error: "" };
+      if (track) { record.route = track.points; record.started = track.started; record.ended = track.ended; }
+      await put("outbox", record);
       flash(msg("saved"));
     }
+    if (track) await del("tracks", uuid);
     if (draft && draft.uuid === uuid) await del("drafts", name);
     form.reset();
     await restore(form);
+    if (name === "patrol") checkWatch();
     changed();
     sync();
   }
@@ -240,6 +275,17 @@
     if (record.kind === "visit" || record.kind === "check") {
       const [prefix, id] = (f.subject || ":").split(":");
       data.append({ h: "household", f: "firm", r: "room" }[prefix] || "household", id);
+    }
+    if (record.kind === "publicity") {
+      ["grid", "day", "theme", "firms_visited", "households_visited", "leaflets", "online_pushes", "sessions", "note"]
+        .forEach((k) => data.append(k, f[k] || ""));
+      return data;
+    }
+    if (record.kind === "patrol") {
+      data.append("team", f.team); data.append("members_count", f.members_count || "1");
+      data.append("findings", f.findings || ""); data.append("started_at", record.started);
+      data.append("ended_at", record.ended); data.append("route", JSON.stringify(record.route || []));
+      return data;
     }
     if (record.kind === "visit") {
       data.append("visited_at", record.at); data.append("notes", f.notes || ""); data.append("demand", f.demand || "");
@@ -315,6 +361,11 @@
       const hit = list && list.find((s) => String(s.id) === id);
       whom = hit ? hit.label : "";
     }
+    if (record.kind === "patrol") {
+      const team = boot && (boot.teams || []).find((t) => String(t.id) === f.team);
+      whom = `${team ? team.name : ""} · ${(record.route || []).length} ${msg("points")}`;
+    }
+    if (record.kind === "publicity") whom = f.theme || "";
     return `${msg(record.kind)} · ${whom || (f.description || "").slice(0, 20)}`;
   }
 
@@ -340,6 +391,112 @@
   function changed() {
     renderOutbox();
     if (channel) channel.postMessage("changed");
+  }
+
+  // -------------------------------------------------------------------------- patrols
+
+  function metres(a, b) {
+    const kx = 111320 * Math.cos(((a[0] + b[0]) / 2) * Math.PI / 180);
+    return Math.hypot((b[1] - a[1]) * kx, (b[0] - a[0]) * 110540);
+  }
+
+  function lengthOf(points) {
+    let m = 0;
+    for (let i = 1; i < points.length; i += 1) m += metres(points[i - 1], points[i]);
+    return Math.round(m);
+  }
+
+  // Read and write the track in one transaction: two tabs appending never lose a point.
+  function updateTrack(uuid, fn) {
+    return new Promise((resolve, reject) => {
+      const t = db.transaction("tracks", "readwrite");
+      const store = t.objectStore("tracks");
+      let out = null;
+      const r = store.get(uuid);
+      r.onsuccess = () => {
+        out = fn(r.result || null);
+        if (out) store.put(out);
+      };
+      t.oncomplete = () => resolve(out);
+      t.onerror = () => reject(t.error);
+    });
+  }
+
+  const patrolForm = () => document.querySelector("form[data-form=patrol]");
+
+  async function showTrack(form) {
+    const el = form.querySelector("[data-track]");
+    const track = await get("tracks", form.dataset.uuid);
+    if (!track) { el.textContent = ""; return; }
+    const since = new Date(track.started).toTimeString().slice(0, 5);
+    const state = track.ended ? msg("ended") : msg("running");
+    el.textContent = `${state} ${since} · ${track.points.length} ${msg("points")} · ${lengthOf(track.points)} m`;
+    el.dataset.points = String(track.points.length);
+    el.dataset.running = track.ended ? "0" : "1";
+  }
+
+  async function startTrack() {
+    const form = patrolForm();
+    const uuid = form.dataset.uuid;
+    await remember(form);
+    await updateTrack(uuid, (t) => t || { uuid, started: new Date().toISOString(), ended: null, points: [] });
+    await showTrack(form);
+    changed();
+    watch();
+  }
+
+  async function endTrack(uuid) {
+    const track = await updateTrack(uuid, (t) => {
+      if (!t) return null;
+      if (!t.ended) t.ended = new Date().toISOString();
+      return t;
+    });
+    return track || null;
+  }
+
+  async function addPoint(pos) {
+    const form = patrolForm();
+    const p = [Number(pos.coords.latitude.toFixed(6)), Number(pos.coords.longitude.toFixed(6))];
+    await updateTrack(form.dataset.uuid, (t) => {
+      if (!t || t.ended || t.points.length >= MAX_POINTS) return null;
+      const last = t.points[t.points.length - 1];
+      if (last && metres(last, p) < MIN_STEP_M) return null;
+      t.points.push(p);
+      return t;
+    });
+    await showTrack(form);
+    if (channel) channel.postMessage("changed");
+  }
+
+  let watching = false;
+  let stopWatching = null;
+
+  // Watch the position while this phone's patrol runs; one tab at a time (a Web Lock).
+  function watch() {
+    if (watching || !navigator.geolocation) return;
+    watching = true;
+    const run = () => new Promise((resolve) => {
+      const form = patrolForm();
+      get("tracks", form.dataset.uuid).then((track) => {
+        if (!track || track.ended) { resolve(); return; }
+        const id = navigator.geolocation.watchPosition((pos) => { addPoint(pos); }, () => {},
+                                                       { enableHighAccuracy: true, maximumAge: 0, timeout: 30000 });
+        stopWatching = () => { navigator.geolocation.clearWatch(id); stopWatching = null; resolve(); };
+      });
+    });
+    const done = () => { watching = false; };
+    if (navigator.locks && navigator.locks.request) {
+      navigator.locks.request("fq-grid-patrol", run).then(done, done);
+    } else {
+      run().then(done, done);
+    }
+  }
+
+  async function checkWatch() {
+    const form = patrolForm();
+    const track = await get("tracks", form.dataset.uuid);
+    if (track && !track.ended) watch();
+    else if (stopWatching) stopWatching();
   }
 
   // --------------------------------------------------------------------------- start
@@ -396,9 +553,27 @@
       form.addEventListener("submit", (e) => { e.preventDefault(); save(form); });
     }
     document.querySelector("[data-sync-now]").addEventListener("click", () => sync());
+    document.querySelector("[data-patrol-start]").addEventListener("click", () => startTrack());
+    document.querySelector("[data-patrol-end]").addEventListener("click", async () => {
+      const form = patrolForm();
+      await endTrack(form.dataset.uuid);
+      await showTrack(form);
+      checkWatch();
+      changed();
+    });
     window.addEventListener("online", () => { showNet(); sync(); });
     window.addEventListener("offline", showNet);
-    if (channel) channel.onmessage = () => renderOutbox();
+    if (channel) {
+      channel.onmessage = async () => {
+        renderOutbox();
+        const form = patrolForm();
+        const draft = await get("drafts", "patrol");
+        if (!draft || draft.uuid !== form.dataset.uuid) await restore(form);  // saved in another tab
+        await showTrack(form);
+        checkWatch();
+      };
+    }
+    checkWatch();
     setInterval(sync, 15000);
     locate();
     await renderOutbox();
