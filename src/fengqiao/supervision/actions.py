@@ -255,6 +255,33 @@ def bulletin_request(*, actor, date_from: dt.date, date_to: dt.date, region: Reg
     return run
 
 
+def bulletin_record(*, actor, date_from: dt.date, date_to: dt.date, region: Region, docx: bytes, xlsx: bytes,
+                    requested_by=None) -> BulletinRun:
+    """Keep a pack `fengqiao bulletin` built (the platform, `actor=None`, or a recorder over the
+    region) as a finished run, so the bulletins page lists and serves it beside those asked for
+    there. `requested_by`: the user whose scope it was read in (the command's --user)."""
+    from django.core.files.base import ContentFile
+
+    from fengqiao.supervision.bulletin import base_name, check_period
+
+    check_period(date_from, date_to)
+    require_decide(actor, region, RECORDERS)
+    owner = requested_by if getattr(requested_by, "pk", None) else (actor if getattr(actor, "pk", None) else None)
+    with transaction.atomic(durable=True):
+        now = clock.now()
+        run = BulletinRun.objects.create(date_from=date_from, date_to=date_to, region=region, created_at=now,
+                                         created_by=owner, state=BulletinRun.State.DONE, progress=100,
+                                         finished_at=now)
+        name = base_name(region, date_from, date_to)
+        run.docx.save(f"{name}-{run.pk}.docx", ContentFile(docx), save=False)
+        run.xlsx.save(f"{name}-{run.pk}.xlsx", ContentFile(xlsx), save=False)
+        run.save(update_fields=["docx", "xlsx"])
+        audit.record(stream=AUDIT_STREAM, action="record_bulletin", actor=actor,
+                     details={"run": run.pk, "region": region.code, "from": date_from.isoformat(),
+                              "to": date_to.isoformat(), "by": getattr(owner, "username", "")})
+    return run
+
+
 # --------------------------------------------------------------------------------- campaigns
 
 

@@ -24,6 +24,7 @@ from fengqiao.supervision.permissions import require_decide_county, require_reco
 from fengqiao.supervision.queries import (
     access_bulletin_run,
     access_record_for_user,
+    visible_bulletin_runs,
     visible_pairings,
     visible_records,
 )
@@ -198,7 +199,8 @@ def _run_out(run: BulletinRun) -> dict[str, Any]:
         files = {kind: reverse("supervision_bulletin_file", args=[run.pk, kind]) for kind in ("docx", "xlsx")}
     return {"id": run.pk, "state": run.state, "progress": run.progress, "step": run.step,
             "region": run.region.code, "date_from": run.date_from.isoformat(), "date_to": run.date_to.isoformat(),
-            "error": run.error or None, "files": files}
+            "error": run.error or None, "files": files, "created_at": run.created_at.isoformat(),
+            "requested_by": run.requester_name or None}
 
 
 @router.post("/supervision/bulletins", response={202: dict}, summary="Ask for a bulletin pack (.docx and .xlsx), built in the background")
@@ -210,6 +212,14 @@ def bulletin_create(request: HttpRequest, payload: BulletinIn):
                                    region=region)
     run.refresh_from_db()
     return Status(202, _run_out(run))
+
+
+@router.get("/supervision/bulletins", summary="The bulletin packs in the user's area, newest first (the page's list)")
+def bulletin_list(request: HttpRequest, limit: int = Query(50, ge=1, le=MAX_LIMIT)):
+    from fengqiao.command.permissions import require_command_view
+
+    require_command_view(request.user)
+    return {"items": [_run_out(run) for run in visible_bulletin_runs(request.user)[:limit]]}
 
 
 @router.get("/supervision/bulletins/{run_id}", summary="A bulletin pack's progress and files")

@@ -118,6 +118,17 @@ class PeriodForm(forms.Form):
         return data
 
 
+class BulletinForm(PeriodForm):
+    """A bulletin pack (通报与台账) for any span up to a year, over a region in the user's area."""
+
+    region = RegionField(label=_("Region"))
+    field_order = ["region", "date_from", "date_to"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].bind_user(user)
+
+
 class CampaignForm(forms.Form):
     """专项行动: name, span, region and optional filters."""
 

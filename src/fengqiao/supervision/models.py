@@ -6,6 +6,8 @@ Writes go through `supervision.actions`; each writes one audit row in the "super
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -155,6 +157,9 @@ class AccountabilityRecord(models.Model):
         return self.target_person.name if self.target_person is not None else ""
 
 
+STALE_AFTER = dt.timedelta(minutes=5)
+
+
 class BulletinRun(models.Model):
     """One bulletin pack (the .docx 通报 and the .xlsx ledger) asked for from the dashboard."""
 
@@ -186,3 +191,24 @@ class BulletinRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.date_from}–{self.date_to} ({self.state})"
+
+    @property
+    def busy(self) -> bool:
+        """Queued or being built: the page polls it."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def stale(self) -> bool:
+        """Still busy five minutes after it was asked for: the background worker may be down."""
+        from fengqiao.lib import clock
+
+        return self.busy and clock.now() - self.created_at > STALE_AFTER
+
+    @property
+    def requester_name(self) -> str:
+        """Who asked for it (their person's name), or "" for the platform (`fengqiao bulletin`)."""
+        user = self.created_by
+        if user is None:
+            return ""
+        person = getattr(user, "person", None)
+        return person.name if person is not None else user.get_username()

@@ -65,6 +65,19 @@ def visible_pairings(user) -> QuerySet:
     return qs.filter(q)
 
 
+def visible_bulletin_runs(user) -> QuerySet:
+    """The bulletin packs a user may list and fetch: their own, and every one over a region their
+    posts cover (the packs `fengqiao bulletin` kept included), newest first."""
+    from fengqiao.people.queries import visible_regions
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return BulletinRun.objects.none()
+    qs = BulletinRun.objects.select_related("region", "created_by__person").order_by("-created_at", "-id")
+    if sees_everything(user):
+        return qs
+    return qs.filter(Q(created_by_id=user.pk) | Q(region__in=visible_regions(user)))
+
+
 def access_bulletin_run(user, run_id) -> BulletinRun:
     """A bulletin pack: its requester's, or any over a region the user's posts cover."""
     from fengqiao.people.queries import visible_regions

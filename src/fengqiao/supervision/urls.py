@@ -13,7 +13,7 @@ urlpatterns = [
     path("supervision/paired/", views.paired_villages, name="supervision_paired_villages"),
     path("supervision/categories/", views.categories, name="supervision_categories"),
     path("supervision/categories/<str:code>/confirm", views.category_confirm, name="supervision_category_confirm"),
-    path("supervision/bulletins/", views.bulletin_new, name="supervision_bulletin_new"),
+    path("supervision/bulletins/", views.bulletins, name="supervision_bulletins"),
     path("supervision/bulletins/<int:run_id>/", views.bulletin_status, name="supervision_bulletin"),
     path("supervision/bulletins/<int:run_id>/<slug:kind>", views.bulletin_file, name="supervision_bulletin_file"),
     # On the command centre's pages; written through supervision.actions.campaign_create.

@@ -4,6 +4,8 @@ queries, and render; outside the user's scope everything is a 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,11 +18,11 @@ from fengqiao.command import permissions as command_perms
 from fengqiao.events.scope import visible_events
 from fengqiao.lib.errors import DomainError
 from fengqiao.people.models import Pairing
-from fengqiao.people.queries import paired_village_ids, visible_regions
+from fengqiao.people.queries import paired_village_ids
 from fengqiao.regions.models import Region
 from fengqiao.supervision import actions
 from fengqiao.supervision.categories import category_span, judge
-from fengqiao.supervision.forms import CampaignForm, PairingForm, RecordForm
+from fengqiao.supervision.forms import BulletinForm, CampaignForm, PairingForm, RecordForm
 from fengqiao.supervision.models import RecordKind
 from fengqiao.supervision.permissions import (
     may_decide_county,
@@ -31,6 +33,7 @@ from fengqiao.supervision.permissions import (
 from fengqiao.supervision.queries import (
     access_bulletin_run,
     access_record_for_user,
+    visible_bulletin_runs,
     visible_pairings,
     visible_records,
 )
@@ -167,25 +170,71 @@ def paired_villages(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------- bulletins
 
 
-@login_required
-@require_POST
-def bulletin_new(request: HttpRequest) -> HttpResponse:
-    """The dashboard's button: queue a bulletin pack; answer with its progress panel."""
-    from fengqiao.supervision.forms import PeriodForm
+def meeting_spans() -> list[tuple[str, str, Any]]:
+    """The spans offered at one click: the Monday meeting reviews last week, the Friday meeting
+    this week so far (每周一、五调度会); then the last 30 days and last month."""
+    from fengqiao.command.queries import Span
 
-    form = PeriodForm(request.POST)
-    code = request.POST.get("region", "")
-    region = visible_regions(request.user).filter(code=code).first() if code else None
-    if region is None or not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs] if form.is_bound else []
-        if region is None:
-            errors.append(_("Choose a region within your area."))
-        return render(request, "supervision/_bulletin_run.html", {"errors": errors}, status=400)
+    return [("monday", _("Monday meeting (last week)"), Span.last_week()),
+            ("friday", _("Friday meeting (this week)"), Span.this_week()),
+            ("30d", _("Last 30 days"), Span.last_30_days()),
+            ("last_month", _("Last month"), Span.last_month())]
+
+
+def _bulletin_page(request: HttpRequest, form, *, status: int = 200) -> HttpResponse:
+    from fengqiao.command.queries import home_region
+
+    page = Paginator(visible_bulletin_runs(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/bulletins.html", {
+        "form": form, "page": page, "spans": meeting_spans(), "home": home_region(request.user),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletins(request: HttpRequest) -> HttpResponse:
+    """通报与调度会材料: the packs made so far (from this page, the dashboard, or `fengqiao bulletin`)
+    with their downloads, and a new one for any span; POST asks for one."""
+    if request.method == "POST":
+        return bulletin_new(request)
+    command_perms.require_command_view(request.user)
+    form = None
+    if may_record(request.user):
+        from fengqiao.command.queries import Span, home_region
+
+        home = home_region(request.user)
+        span = Span.last_week()
+        form = BulletinForm(user=request.user, initial={
+            "region": home.code if home else "", "date_from": span.start, "date_to": span.end})
+    return _bulletin_page(request, form)
+
+
+def bulletin_new(request: HttpRequest) -> HttpResponse:
+    """Queue a bulletin pack; htmx (the dashboard's buttons, this page's form) gets its progress
+    panel, a plain form post the pack's own page."""
+    htmx = request.headers.get("HX-Request") == "true"
+    require_record(request.user)
+    data = request.POST.copy()
+    quick = {key: span for key, _label, span in meeting_spans()}.get(request.POST.get("quick", ""))
+    if quick is not None:  # one of the one-click spans: its dates, whatever the date fields hold
+        data["date_from"], data["date_to"] = quick.start.isoformat(), quick.end.isoformat()
+    form = BulletinForm(data, user=request.user)
+    if not form.is_valid():
+        if htmx:
+            errors = [str(e) for errs in form.errors.values() for e in errs]
+            return render(request, "supervision/_bulletin_run.html", {"errors": errors}, status=400)
+        return _bulletin_page(request, form, status=400)
+    d = form.cleaned_data
     try:
-        run = actions.bulletin_request(actor=request.user, date_from=form.cleaned_data["date_from"],
-                                       date_to=form.cleaned_data["date_to"], region=region)
+        run = actions.bulletin_request(actor=request.user, date_from=d["date_from"], date_to=d["date_to"],
+                                       region=d["region"])
     except DomainError as exc:
-        return render(request, "supervision/_bulletin_run.html", {"errors": [exc.message]}, status=exc.status)
+        if htmx:
+            return render(request, "supervision/_bulletin_run.html", {"errors": [exc.message]}, status=exc.status)
+        form.add_error(None, exc.message)
+        return _bulletin_page(request, form, status=exc.status)
+    if not htmx:
+        return redirect("supervision_bulletin", run_id=run.pk)
     run.refresh_from_db()
     return render(request, "supervision/_bulletin_run.html", {"run": run})
 

@@ -1,6 +1,7 @@
-"""fengqiao bulletin --from DATE --to DATE [--region CODE] [--out DIR] [--user USERNAME]
+"""fengqiao bulletin --from DATE --to DATE [--region CODE] [--out DIR] [--user USERNAME] [--no-record]
 
-Writes the dispatch meeting's pack: the Word bulletin (通报) and the Excel ledger (台账)."""
+Writes the dispatch meeting's pack: the Word bulletin (通报) and the Excel ledger (台账), and keeps
+it on the bulletins page (/supervision/bulletins/) unless --no-record."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--region", help="region code (default: the county)")
         parser.add_argument("--out", default=".", help="directory to write to (default: here)")
         parser.add_argument("--user", help="read as this user (their scope); default: the whole tree")
+        parser.add_argument("--no-record", action="store_true",
+                            help="only write the files; do not list the pack on the bulletins page")
 
     def handle(self, *args, **options):
         from fengqiao.supervision.bulletin import base_name, build_pack, platform_reader
@@ -65,6 +68,11 @@ class Command(BaseCommand):
         docx_path, xlsx_path = out / f"{name}.docx", out / f"{name}.xlsx"
         docx_path.write_bytes(docx)
         xlsx_path.write_bytes(xlsx)
+        if not options["no_record"]:
+            from fengqiao.supervision.actions import bulletin_record
+
+            bulletin_record(actor=None, date_from=date_from, date_to=date_to, region=region, docx=docx, xlsx=xlsx,
+                            requested_by=user if user.pk else None)
         if options["verbosity"] > 0:
             self.stderr.write("[100%] 完成")
         self.stdout.write(str(docx_path))
