@@ -16,7 +16,7 @@ from fengqiao.audit.models import AuditEntry
 from fengqiao.events import statemachine as sm
 from fengqiao.events.models import Assignment, Event, Status, Tier
 from fengqiao.events.permissions import APPROVERS, DISPATCHERS, may_decide_extension
-from fengqiao.events.scope import visible_events
+from fengqiao.events.scope import follows_whole_scope, visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Role
 from fengqiao.people.queries import paired_village_ids, person_of, posts_of, sees_everything
@@ -116,7 +116,7 @@ def _worklist(user, bucket: str) -> QuerySet:
     if registered is not None:
         return registered.select(user, base)  # type: ignore[misc]
     commander = _commands(user)
-    if commander:
+    if commander or follows_whole_scope(user):  # a grid worker follows their grid and reports
         scope = base
     else:
         # A department liaison's department is paired (挂钩) with lagging villages: their events

@@ -2,7 +2,9 @@
 
 A user sees the events in the subtree of their posts' regions and the events they are (or were)
 bound to; a department liaison sees what was handed to their department and the events of the
-villages paired (挂钩) with it. Every page, endpoint, export and search goes through
+villages paired (挂钩) with it; a grid worker or grid head (who files from the field) also sees
+what they reported wherever it was filed — a matter they saw may be filed at the village, above
+their grid — and follows all of it (`follows_whole_scope`). Every page, endpoint, export and search goes through
 `visible_events` or `access_event_for_user`. The facts come from `fengqiao.people.queries`
 (posts, paired villages); the rule is here, above both people and the events it selects.
 """
@@ -47,7 +49,21 @@ def event_scope_q(user) -> Q | None:
     beyond = _bound_beyond_posts(user)
     if beyond:
         q |= Q(pk__in=beyond)
+    person = person_of(user)
+    if person is not None and follows_whole_scope(user):
+        q |= Q(registered_by_person_id=person.pk)  # what they reported (an indexed column)
     return q
+
+
+# The field's posts: they report what they see and follow it, bound or not (网格员 follows what
+# they reported and what is filed in their grid).
+FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_HEAD})
+
+
+def follows_whole_scope(user) -> bool:
+    """A grid worker's or grid head's worklist is all they see (their grid and what they
+    reported), not only what they are bound to."""
+    return any(p.role in FIELD_ROLES for p in posts_of(user))
 
 
 def _bound_beyond_posts(user) -> list[int]:

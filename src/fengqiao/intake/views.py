@@ -15,6 +15,7 @@ from fengqiao.intake.actions import intake_submit
 from fengqiao.intake.desk import desk_report
 from fengqiao.intake.permissions import may_register
 from fengqiao.lib.errors import DomainError
+from fengqiao.people.queries import posts_of
 
 
 @login_required
@@ -22,7 +23,7 @@ from fengqiao.lib.errors import DomainError
 def event_new(request: HttpRequest) -> HttpResponse:
     """一窗受理: register an event in the user's area."""
     if not may_register(request.user):
-        return render(request, "events/no_post.html", status=403)
+        return render(request, "events/no_post.html", {"has_posts": bool(posts_of(request.user))}, status=403)
     if request.method == "POST":
         form = EventRegistrationForm(request.POST, request.FILES, user=request.user)
         parties = party_formset(request.POST)

@@ -35,11 +35,20 @@ def nav_links(context) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
+    cached = getattr(request, "_fq_nav_links", None)
+    if cached is not None:  # asked again on the same page (nav_has): the same answer, no queries
+        return cached
+    request._fq_nav_links = links_ = _links(request, user)
+    return links_
+
+
+def _links(request, user) -> list[dict]:
     from fengqiao.citizen.permissions import may_file_field_reports, may_proxy
     from fengqiao.command.permissions import is_department_liaison, may_view_command
     from fengqiao.grid.permissions import may_view_grid
     from fengqiao.imports.permissions import may_import
     from fengqiao.incentives.permissions import may_view as may_view_incentives
+    from fengqiao.intake.permissions import may_register
     from fengqiao.majors.permissions import may_use_majors
     from fengqiao.mediation.permissions import is_pool_member, may_use_centre
     from fengqiao.petitions.permissions import may_use_petitions
@@ -50,8 +59,9 @@ def nav_links(context) -> list[dict]:
     links = [
         ("worklist", _("Worklist")),
         ("event_list", _("Events")),
-        ("event_new", _("Register")),
     ]
+    if may_register(user):  # 受理登记: the desk's posts only (a grid worker files 网格采集)
+        links.append(("event_new", _("Register")))
     if everything or may_triage(user):
         links.append(("triage_queue", pgettext("nav", "Triage")))
     if everything or may_import(user):
@@ -88,3 +98,8 @@ def nav_links(context) -> list[dict]:
         out.append({"url": reverse(name), "label": label, "active": active, "name": name})
     return out
 
+
+@register.simple_tag(takes_context=True)
+def nav_has(context, name: str) -> bool:
+    """Whether the menu offers the page `name` (a page's own buttons offer what the menu does)."""
+    return any(link["name"] == name for link in nav_links(context))
