@@ -38,7 +38,6 @@ def _fits(page) -> None:
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_the_new_grid_pages(live_server, gw_live, browser, size):
-    gw = gw_live
     base = live_server.url
     context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
     page = context.new_page()

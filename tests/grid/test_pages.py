@@ -94,3 +94,19 @@ def test_the_field_app_and_its_service_worker(gw, client):
     _login(client, gw.user("town_cadre"))
     assert client.get("/grid/app/").status_code == 403
     assert PASSWORD
+
+
+def test_a_town_cadre_edits_a_household_without_seeing_or_overwriting_its_head(gw, client):
+    household = gw.households[0]
+    _login(client, gw.user("town_cadre"))
+    page = client.get(f"/grid/households/{household.pk}/edit/").content.decode()
+    assert "13800000001" not in page and "柯大爷" not in page
+    response = client.post(f"/grid/households/{household.pk}/edit/", {
+        "code": household.code, "address": "洋坂村1号（新）", "region": gw.grid_a.pk, "members_count": 2})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.head_name, household.phone, household.address) == ("柯大爷", "13800000001", "洋坂村1号（新）")
+    assert not PersonalDataRead.objects.exists()
+    _login(client, gw.user("worker_a"))
+    assert "13800000001" in client.get(f"/grid/households/{household.pk}/edit/").content.decode()
+    assert PersonalDataRead.objects.filter(household=household, via="page").count() == 1

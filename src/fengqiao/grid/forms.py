@@ -38,9 +38,12 @@ class HouseholdForm(forms.Form):
     left_behind_children = forms.BooleanField(label=_("left-behind children"), required=False)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
-    def __init__(self, *args, regions=(), **kwargs):
+    def __init__(self, *args, regions=(), personal=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(r.pk, f"{r.display_name} ({r.code})") for r in regions]
+        if not personal:  # the head's name and phone stay as stored; a masked value is never written back
+            del self.fields["head_name"]
+            del self.fields["phone"]
 
 
 class MemberForm(forms.Form):
