@@ -8,19 +8,34 @@ from django.core.checks import Error, Tags, Warning, register
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
 
 
-@register(Tags.security, deploy=False)
-def check_secret_key(app_configs, **kwargs):
+DEV_SECRET_NOTICE = "SECRET_KEY is the development default (fine for the local demo)."
+
+
+def uses_development_secret() -> bool:
     from fengqiao.config.settings import _DEV_SECRET
 
+    return bool(settings.SECRET_KEY == _DEV_SECRET)
+
+
+@register(Tags.security)
+def check_secret_key(app_configs, **kwargs):
+    """The development key serving a public host is an error on every command. On 127.0.0.1 it is
+    fine: `fengqiao serve` says so once when it starts, and `check --deploy` lists it (W001) —
+    not every command, the Huey child and the demo's report each time."""
     public = [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_HOSTS]
-    if settings.SECRET_KEY == _DEV_SECRET and public:
+    if uses_development_secret() and public:
         return [Error(
             "SECRET_KEY is the development default but ALLOWED_HOSTS serves "
             f"{', '.join(public)}. Set SECRET_KEY (and FENGQIAO_DATA_KEY) in the environment.",
             id="fengqiao.E001",
         )]
-    if settings.SECRET_KEY == _DEV_SECRET:
-        return [Warning("SECRET_KEY is the development default (fine for the local demo).", id="fengqiao.W001")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key_for_deployment(app_configs, **kwargs):
+    if uses_development_secret():
+        return [Warning(DEV_SECRET_NOTICE, id="fengqiao.W001")]
     return []
 
 

@@ -147,6 +147,10 @@ class Command(BaseCommand):
         for name in ("workers", "threads", "backlog", "timeout"):
             if options[name] < 1:
                 raise CommandError(f"--{name} must be at least 1")
+        from fengqiao.config.checks import DEV_SECRET_NOTICE, uses_development_secret
+
+        if uses_development_secret():  # once per start (the worker and web processes stay quiet)
+            self.stderr.write(f"warning: {DEV_SECRET_NOTICE} Set SECRET_KEY before serving anyone else.")
         huey = None if options["no_worker"] else self._huey(options["huey_workers"])
         pool_size = getattr(settings, "FENGQIAO_DB_POOL_SIZE", 0)
         if connections["default"].vendor == "postgresql" and 0 < pool_size < options["threads"]:

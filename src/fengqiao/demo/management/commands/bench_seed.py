@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from fengqiao.demo.bench_seed import seed_bench_events
+from fengqiao.lib.schema import ensure_schema
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
                             help="write no bindings (assignees): enough for the command centre's benches")
 
     def handle(self, *args, events, batch, seed, days, no_progress, no_bindings, **options):
+        ensure_schema(self.stderr.write)  # a fresh database: migrate first
         if events < 1 or batch < 1 or days < 1:
             raise CommandError("--events, --batch and --days must be positive")
         report = seed_bench_events(n=events, batch=batch, seed=seed, days=days,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fengqiao.demo.builder import DEFAULT_EVENTS, DemoError, build_demo
 from fengqiao.demo.people import DEMO_PASSWORD
+from fengqiao.lib.schema import ensure_schema
 
 
 def _as_of(value: str) -> dt.datetime:
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, events, seed, reset, as_of, no_progress, **options):
+        ensure_schema(self.stderr.write)  # a fresh database: migrate first (the demo builds one)
         try:
             report = build_demo(events=events, seed=seed, reset=reset, as_of=as_of,
                                 progress=not no_progress, stdout=self.stderr._out)
