@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.events.forms import RegionField
-from fengqiao.events.models import Category, Source
+from fengqiao.events.models import Category, Source, Supervision
 from fengqiao.events.scope import visible_events
 from fengqiao.lib import clock
 from fengqiao.people.models import Department, Person
@@ -127,6 +127,28 @@ class BulletinForm(PeriodForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].bind_user(user)
+
+
+class LedgerFilterForm(forms.Form):
+    """The 督办 ledger's filters (a GET form): region, level, the orders' dates, open events only."""
+
+    region = RegionField(label=_("Region"), required=False)
+    level = forms.ChoiceField(label=_("Supervision level"), required=False,
+                              choices=[("", _("Any"))] + [(v, label) for v, label in Supervision.choices if v])
+    start = forms.DateField(label=_("Supervised from"), required=False, widget=_date_input())
+    end = forms.DateField(label=_("Supervised to"), required=False, widget=_date_input())
+    open_only = forms.BooleanField(label=_("Only events still open"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].bind_user(user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
 
 
 class CampaignForm(forms.Form):

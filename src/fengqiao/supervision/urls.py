@@ -16,6 +16,8 @@ urlpatterns = [
     path("supervision/bulletins/", views.bulletins, name="supervision_bulletins"),
     path("supervision/bulletins/<int:run_id>/", views.bulletin_status, name="supervision_bulletin"),
     path("supervision/bulletins/<int:run_id>/<slug:kind>", views.bulletin_file, name="supervision_bulletin_file"),
+    path("supervision/ledger/", views.ledger, name="supervision_ledger"),
+    path("supervision/ledger.xlsx", views.ledger_export, name="supervision_ledger_export"),
     # On the command centre's pages; written through supervision.actions.campaign_create.
     path("command/campaigns/new/", views.campaign_new, name="command_campaign_new"),
 ]

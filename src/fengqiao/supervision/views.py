@@ -5,6 +5,7 @@ queries, and render; outside the user's scope everything is a 404."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -257,6 +258,71 @@ def bulletin_file(request: HttpRequest, run_id: int, kind: str) -> FileResponse:
     from fengqiao.supervision.bulletin import file_name
 
     return FileResponse(field.open("rb"), as_attachment=True, filename=file_name(run, kind))
+
+
+# ------------------------------------------------------------------------------ 督办 ledger
+
+
+def _ledger(request: HttpRequest):
+    """The filter form and, when it is valid, the ledger's filter (the user's own region by default)."""
+    from fengqiao.command.queries import home_region
+    from fengqiao.supervision.forms import LedgerFilterForm
+    from fengqiao.supervision.ledger import LedgerFilter
+
+    command_perms.require_command_view(request.user)
+    form = LedgerFilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return form, None
+    d = form.cleaned_data if form.is_bound else {}
+    region = d.get("region") or home_region(request.user)
+    return form, LedgerFilter(region=region, level=d.get("level") or "", start=d.get("start"), end=d.get("end"),
+                              open_only=bool(d.get("open_only")))
+
+
+@login_required
+@require_GET
+def ledger(request: HttpRequest) -> HttpResponse:
+    """督办台账: every supervised event in the user's area with its level, who, when, what followed."""
+    from fengqiao.supervision import ledger as sl
+
+    form, f = _ledger(request)
+    context: dict[str, Any] = {"form": form, "filter": f}
+    if f is None:
+        return render(request, "supervision/ledger.html", context, status=400)
+    page = Paginator(sl.orders(request.user, f), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(page=page, orders=sl.build(request.user, page.object_list), query=query.urlencode(),
+                   region=f.region)
+    return render(request, "supervision/ledger.html", context)
+
+
+@login_required
+@require_GET
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    """The same orders as a spreadsheet (every step that followed each), text cells as text."""
+    from openpyxl import Workbook
+
+    from fengqiao.lib import xlsx
+    from fengqiao.supervision import ledger as sl
+
+    form, f = _ledger(request)
+    if f is None:
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Supervision ledger")[:31]
+    xlsx.header(ws, sl.export_headers(), widths=[17, 10, 10, 10, 24, 18, 30, 16, 14, 10, 17, 8, 8, 17, 8, 60, 30])
+    entries = list(sl.orders(request.user, f)[:sl.MAX_EXPORT])
+    for i in range(0, len(entries), 500):
+        for row in sl.export_rows(sl.build(request.user, entries[i:i + 500])):
+            xlsx.append(ws, row)
+    response = HttpResponse(xlsx.to_bytes(wb),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"督办台账-{f.region.code if f.region else 'all'}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 # --------------------------------------------------------------------------- village categories

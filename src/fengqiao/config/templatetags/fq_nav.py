@@ -15,7 +15,7 @@ register = template.Library()
 # url name → the other url names that keep the same tab current.
 SECTIONS = {
     "command_dashboard": ("command_", "supervision_records", "supervision_categories", "supervision_pairings",
-                          "supervision_bulletin"),
+                          "supervision_bulletin", "supervision_ledger"),
     "triage_queue": ("triage_",),
     "imports": ("import",),
     "proxy_worklist": ("proxy_",),
