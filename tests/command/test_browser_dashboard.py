@@ -106,7 +106,9 @@ def test_the_operator_sees_charts_and_map_drawn_and_drills_down(live_server, cou
     page.goto(f"{base}/command/rankings/")
     page.evaluate("window.__noReload = true")
     row = page.locator(f"tr[data-event='{county.late.pk}']")
-    row.locator("[data-testid=urge]").click()
+    row.locator("[data-testid=urge]").click()  # opens the confirmation; nothing is sent yet
+    assert AuditEntry.objects.filter(event=county.late, action="urge").count() == 0
+    row.locator("[data-testid=urge-confirm]").click()
     page.wait_for_selector(f"#result-{county.late.pk} [data-testid=action-ok]")
     assert page.evaluate("window.__noReload") is True
     assert AuditEntry.objects.filter(event=county.late, action="urge").count() == 1

@@ -553,7 +553,7 @@ def overdue_rows(request: HttpRequest, region: Region, limit: int = 50) -> list[
 def overdue_urge(request: HttpRequest, event_id: int) -> HttpResponse:
     """一键催办 from the overdue list: the event's `urge` action; answers with the row's status."""
     event = access_event_for_user(request.user, event_id)
-    note = (request.POST.get("note") or _("Overdue: please report today.")).strip()
+    note = request.POST.get("note") or ""  # optional, confirmed on the page: into the text and the record
     try:
         event_actions.perform(event=event, actor=request.user, action="urge", data={"note": note})
     except DomainError as exc:
@@ -572,7 +572,7 @@ def overdue_call(request: HttpRequest, event_id: int) -> HttpResponse:
     person_id = request.POST.get("person_id")
     try:
         extra = event_actions.perform(event=event, actor=request.user, action="call",
-                                      data={"person_id": person_id})
+                                      data={"person_id": person_id, "note": request.POST.get("note") or ""})
     except DomainError as exc:
         return render(request, "command/_action_result.html", {"ok": False, "message": exc.message},
                       status=exc.status)

@@ -593,19 +593,22 @@ def event_comment(*, event: Event | int, actor, text: str, consultation: bool = 
 
 
 def event_call(*, event: Event | int, actor, person_id: Any = None,
-               party_id: Any = None) -> tuple[Event, dict[str, str]]:
+               party_id: Any = None, note: str = "") -> tuple[Event, dict[str, str]]:
     """一键拨号: log the call and say how it is placed.
 
     Whoever may see the callee's number unmasked (`may_see_personal_data`, the one rule for every
     unmasked phone) gets the `tel:` link, and a `PersonalDataRead` row records who was given
     whose number. Anyone else gets a call-back request instead: the platform texts the callee
     the caller's own number, and nothing handed back (answer, page, audit) holds the callee's.
+    The caller's optional note (what the call is about) goes into the call-back request's text
+    and into the record either way.
     Returns the event and the caller's output: {"tel": …} or {"call_request": message}."""
     from fengqiao.events.scope import may_see_personal_data
     from fengqiao.notify.actions import text_phone
     from fengqiao.people.queries import person_of
 
     result: dict[str, str] = {}
+    note = _text(note, "note", required=False, max_length=200)
 
     def body(e: Event, step: _Step) -> None:
         callee = party = None
@@ -636,7 +639,7 @@ def event_call(*, event: Event | int, actor, person_id: Any = None,
                 raise NotPermitted(_(
                     "You may not see %(n)s's number, and there is no phone of yours on file for "
                     "%(n)s to call back. Ask the duty desk to place the call.") % {"n": name})
-            params = _params(e, caller=own.name, caller_phone=own.phone)
+            params = _params(e, caller=own.name, caller_phone=own.phone, note=note)
             if callee is not None:
                 notify_people(persons=[callee], template="call_request", params=params, event=e)
             else:
@@ -645,6 +648,7 @@ def event_call(*, event: Event | int, actor, person_id: Any = None,
                 "%(n)s has been sent a text asking them to call you back at your number.") % {"n": name}
             step.details["mode"] = "call_request"
         CallLog.objects.create(event=e, caller=user, callee=callee, phone=phone, created_at=now)
+        step.note = note
         step.details.update(callee=name, phone=mask_phone(phone))
 
     e = _act(event, actor, "call", body)
@@ -1005,7 +1009,8 @@ def perform(*, event: Event | int, actor, action: str, data: dict[str, Any]) -> 
     elif action == "comment":
         event_comment(event=event, actor=actor, text=data.get("text", ""), consultation=bool(data.get("consultation")))
     elif action == "call":
-        _called, placed = event_call(event=event, actor=actor, person_id=data.get("person_id"), party_id=data.get("party_id"))
+        _called, placed = event_call(event=event, actor=actor, person_id=data.get("person_id"),
+                                     party_id=data.get("party_id"), note=data.get("note", ""))
         extra.update(placed)  # {"tel": …} for those who may see the number, else {"call_request": …}
     elif action == "resolve":
         event_resolve(event=event, actor=actor, result=data.get("result", ""))

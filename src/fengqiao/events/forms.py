@@ -356,6 +356,9 @@ class SuperviseForm(ActionForm):
 class CallForm(ActionForm):
     person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     party_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # What the call is about: in the call-back request's text and the record (optional).
+    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):
         data = super().clean()
@@ -364,7 +367,7 @@ class CallForm(ActionForm):
         return data
 
     def data_for_perform(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class DispatchForm(ActionForm):

@@ -69,7 +69,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "call_request": (
         "回电请求:{code}",
-        "【{sign}】{caller}就事项{code}「{title}」想与您通话,请回电{caller_phone}。",
+        "【{sign}】{caller}就事项{code}「{title}」想与您通话,请回电{caller_phone}。{note}",
     ),
     "outcome": (
         "您反映的事项已{outcome}:{code}",

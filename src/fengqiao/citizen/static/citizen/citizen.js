@@ -45,55 +45,76 @@
     else if (status && form.querySelector("[data-photo-status]")) status.textContent = input.files.length ? msg(form, "chosen").replace("%n", input.files.length) : "";
   }
 
+  // The pin map (on the shared map module, static/fengqiao/maps.js): the county's real outline,
+  // its towns and villages with their names, a legend, and the citizen's own pin. Other people's
+  // reports are never shown on this public page.
   function pinMap(form) {
     var box = document.getElementById("pin-map");
-    if (!box || !window.L) return;
+    var M = window.FQMap;
+    if (!box || !window.L || !M) return;
     var tiles = box.getAttribute("data-tiles");
-    var map = null, marker = null;
-    function start() {
+    var marker = null;
+    M.getJSON(box.getAttribute("data-shapes")).then(function (fc) {
+      var features = (fc && fc.features) || [];
+      if (!features.length && !tiles) return;  // nothing to draw: the address and the location button do
       box.hidden = false;
-      map = L.map(box, { zoomControl: true, attributionControl: false });
-      if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      var base = M.create(box, { maxZoom: 19 });
+      var map = base.map;
       map.on("click", function (e) { setPoint(form, e.latlng.lat, e.latlng.lng); });
       var hint = document.createElement("p");
       hint.className = "pin-map-hint";
       hint.textContent = box.getAttribute("data-hint");
       box.parentNode.insertBefore(hint, box.nextSibling);
+      base.legend.add("pin", "dot", "#b3261e", M.text("Your pin"));
       form.addEventListener("fq:point", function (e) {
         var ll = [e.detail.lat, e.detail.lng];
         if (marker) marker.setLatLng(ll); else marker = L.circleMarker(ll, { radius: 9, color: "#b3261e", weight: 3, fillOpacity: .6 }).addTo(map);
         if (e.detail.source === "locate") map.setView(ll, Math.max(map.getZoom() || 0, 13));
       });
-    }
-    fetch(box.getAttribute("data-shapes"), { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-      .then(function (fc) {
-        var has = fc && fc.features && fc.features.length;
-        if (!has && !tiles) return;  // nothing to draw: the address and the location button do
-        start();
-        if (has) {
-          var layer = L.geoJSON(fc, {
-            style: { color: "#1f4e8c", weight: 1, fillOpacity: .06 },
-            pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 3, color: "#1f4e8c" }); },
-            onEachFeature: function (f, l) {
-              var name = f.properties && f.properties.name;
-              if (name) l.bindTooltip(name);
-              l.on("click", function (e) {
-                L.DomEvent.stopPropagation(e);
-                setPoint(form, e.latlng.lat, e.latlng.lng, "map", name);
-              });
-            }
-          }).addTo(map);
-          map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-          var la = form.querySelector("input[name=latitude]"), ln = form.querySelector("input[name=longitude]");
-          if (la && ln && la.value && ln.value) setPoint(form, parseFloat(la.value), parseFloat(ln.value));
-        } else {
-          var c = (box.getAttribute("data-center") || "").split(",");
-          if (c.length === 2 && c[0] && c[1]) map.setView([parseFloat(c[0]), parseFloat(c[1])], 11);
-          else map.setView([35, 105], 4);
-        }
-      })
-      .catch(function () {});
+      var of = function (level) { return features.filter(function (f) { return f.properties && f.properties.level === level; }); };
+      var county = of("county"), towns = of("town"), villages = of("village");
+      var bounds = null;
+      function pick(list, style, legendKey, legendText) {
+        if (!list.length) return null;
+        var layer = L.geoJSON({ type: "FeatureCollection", features: list }, {
+          style: style,
+          pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 3, color: style.color }); },
+          onEachFeature: function (f, l) {
+            var name = f.properties && f.properties.name;
+            if (name) l.bindTooltip(name);
+            l.on("click", function (e) {
+              L.DomEvent.stopPropagation(e);
+              setPoint(form, e.latlng.lat, e.latlng.lng, "map", name);
+            });
+          }
+        }).addTo(map);
+        if (legendKey) base.legend.add(legendKey, "line", style.color, legendText);
+        var b = layer.getBounds();
+        if (b.isValid()) bounds = bounds ? bounds.extend(b) : b;
+        return layer;
+      }
+      pick(villages, { color: "#78909c", weight: 1, dashArray: "3 3", fillOpacity: .04 }, "village", M.text("Village"));
+      pick(towns, { color: "#1f4e8c", weight: 2, fillOpacity: 0 }, "town", M.text("Town"));
+      if (county.length) {
+        L.geoJSON({ type: "FeatureCollection", features: county }, { pane: "fqOutline", interactive: false,
+          style: { color: "#263238", weight: 3, fill: false } }).addTo(map);
+        var p = county[0].properties || {};
+        base.legend.add("outline", "line", "#263238", M.text("County boundary") + (p.source ? " (" + p.source + ", " + (p.licence || "") + ")" : ""));
+        box.setAttribute("data-outline", p.name || "1");
+      }
+      M.labels(base, towns, { cls: "fq-label-town", maxZoom: M.VILLAGE_ZOOM - 1 });
+      M.labels(base, villages, { cls: "fq-label-village", minZoom: M.VILLAGE_ZOOM });
+      M.schematic(base, fc);
+      if (bounds) map.fitBounds(bounds, { padding: [8, 8], animate: false });
+      else {
+        var c = (box.getAttribute("data-center") || "").split(",");
+        if (c.length === 2 && c[0] && c[1]) map.setView([parseFloat(c[0]), parseFloat(c[1])], 11);
+        else map.setView([35, 105], 4);
+      }
+      var la = form.querySelector("input[name=latitude]"), ln = form.querySelector("input[name=longitude]");
+      if (la && ln && la.value && ln.value) setPoint(form, parseFloat(la.value), parseFloat(ln.value));
+      box.setAttribute("data-drawn", "1");
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

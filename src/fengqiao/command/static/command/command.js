@@ -1,4 +1,4 @@
-/* Command centre pages: ECharts charts and the Leaflet map, drawn from the JSON the page carries
+/* Command centre pages: ECharts charts (the maps: command/map.js), drawn from the JSON the page carries
    (<script type="application/json">, rendered by the server from the same queries as the
    /api/v1/stats endpoints). No inline scripts; redrawn after every htmx swap. */
 (function () {
@@ -6,8 +6,6 @@
 
   var PALETTE = ["#1f4e8c", "#b3261e", "#1e6b3a", "#8a5a00", "#6a3d9a", "#0f7c86", "#c2571a",
                  "#5f6670", "#2f7ed8", "#a33d6c"];
-  // Colours for the map from worse to better (a measure where higher is better).
-  var SCALE = ["#b3261e", "#e2673a", "#f0b43c", "#9ccf6a", "#2e8b4e"];
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -37,7 +35,7 @@
     var series = data.series.map(function (s, i) {
       return {
         name: s.label, type: "bar", data: data.rows.map(function (r) { return r.values[i]; }),
-        itemStyle: { color: s.colour || PALETTE[i % PALETTE.length] }, barMaxWidth: 26,
+        itemStyle: { color: PALETTE[i % PALETTE.length] }, barMaxWidth: 26,
       };
     });
     chart.setOption({
@@ -67,8 +65,7 @@
       yAxis: { type: "value", axisLabel: { color: textColour(el) } },
       series: data.series.map(function (s, i) {
         return { name: s.label, type: "line", smooth: false, data: s.values, showSymbol: data.dates.length < 40,
-                 itemStyle: { color: s.colour || PALETTE[i % PALETTE.length] },
-                 lineStyle: { color: s.colour || PALETTE[i % PALETTE.length] } };
+                 itemStyle: { color: PALETTE[i % PALETTE.length] } };
       }),
     });
   }
@@ -124,62 +121,8 @@
     });
   }
 
-  // ----------------------------------------------------------------------------------- map
-
-  function colourOf(value, scale) {
-    if (value === null || value === undefined || !scale) return "#9aa3ad";
-    var lo = scale.min, hi = scale.max;
-    var t = hi > lo ? (value - lo) / (hi - lo) : 1;
-    if (!scale.higher_is_better) t = 1 - t;
-    var i = Math.max(0, Math.min(SCALE.length - 1, Math.floor(t * SCALE.length)));
-    return SCALE[i];
-  }
-
-  function drawMap(el) {
-    if (!window.L) return;
-    var values = readJSON(el.getAttribute("data-source")) || { regions: {} };
-    var url = el.getAttribute("data-shapes");
-    if (el._fqMap) { el._fqMap.remove(); el._fqMap = null; }
-    var map = window.L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: false });
-    el._fqMap = map;
-    var tiles = el.getAttribute("data-tiles");
-    if (tiles) window.L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
-    map.setView([25.36, 118.69], 10);  // until the shapes arrive
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : { type: "FeatureCollection", features: [] }; })
-      .then(function (fc) {
-        var regions = values.regions || {};
-        var layer = window.L.geoJSON(fc, {
-          style: function (f) {
-            var v = regions[f.properties.code];
-            return { color: dark(el) ? "#cfe0ff" : "#1f4e8c", weight: 1,
-                     fillColor: colourOf(v ? v.value : null, values.scale), fillOpacity: 0.65 };
-          },
-          pointToLayer: function (f, latlng) {
-            var v = regions[f.properties.code];
-            return window.L.circleMarker(latlng, {
-              radius: 7, color: "#fff", weight: 1, fillOpacity: 0.9,
-              fillColor: colourOf(v ? v.value : null, values.scale),
-            });
-          },
-          onEachFeature: function (f, lyr) {
-            var v = regions[f.properties.code];
-            var label = f.properties.name + (v ? ":" + v.display : "");
-            lyr.bindTooltip(label, { sticky: true });
-            lyr.on("click", function () {
-              if (v && v.drill) window.location.href = v.drill;
-            });
-          },
-        }).addTo(map);
-        var bounds = layer.getBounds();
-        if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
-        el.setAttribute("data-drawn", "1");
-        el.setAttribute("data-features", String(fc.features.length));
-      })
-      .catch(function () { el.setAttribute("data-drawn", "error"); });
-  }
-
-  function drawMaps(root) { root.querySelectorAll("[data-map]").forEach(drawMap); }
+  // The maps are drawn by command/map.js on the shared map module (static/fengqiao/maps.js).
+  function drawMaps(root) { if (window.FQCommandMap) window.FQCommandMap.draw(root); }
 
   function drawAll(root) {
     drawCharts(root);

@@ -11,21 +11,36 @@
     });
   });
 
+  // The map of visits and patrols on the shared map module (static/fengqiao/maps.js): the county's
+  // real outline, the towns', villages' and grids' lines with their names by zoom, a legend.
   function drawMap(el) {
-    if (!window.L) return;
-    const map = L.map(el, { preferCanvas: true }).setView([25.45, 118.75], 11);
-    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    const M = window.FQMap;
+    if (!window.L || !M) return;
+    const base = M.create(el, { canvas: true, maxZoom: 19, center: [25.45, 118.75], zoom: 11 });
+    const map = base.map;
+    const t = M.text;
     const bounds = [];
-    const get = (url) => fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null));
-    const shapes = el.dataset.shapes ? get(el.dataset.shapes) : Promise.resolve(null);
-    shapes.then((fc) => {
-      if (fc && fc.features && fc.features.length) {
-        const layer = L.geoJSON(fc, { style: { color: "#667085", weight: 1, fillOpacity: 0.04 },
-          onEachFeature: (f, l) => l.bindTooltip(String(f.properties.name || "").replace(/[<>&]/g, "")) }).addTo(map);
-        if (layer.getBounds().isValid()) bounds.push(layer.getBounds());
-      }
-      return get(el.dataset.data);
-    }).then((fc) => {
+    const lines = (url, style, key, text, label) => M.getJSON(url).then((fc) => {
+      if (!fc || !fc.features || !fc.features.length) return null;
+      const layer = L.geoJSON(fc, { style, interactive: false }).addTo(map);
+      base.legend.add(key, style.dashArray ? "dash" : "line", style.color, text);
+      if (label) M.labels(base, fc.features, label);
+      M.schematic(base, fc);
+      if (key === "grid" && layer.getBounds().isValid()) bounds.push(layer.getBounds());
+      return fc;
+    });
+    base.legend.add("visit", "dot", "#1570ef", t("Visit"));
+    base.legend.add("out", "dot", "#f79009", t("Visit outside the grid"));
+    base.legend.add("patrol", "line", "#b42318", t("Patrol route"));
+    M.outline(base, el.dataset.outline);
+    Promise.all([
+      lines(el.dataset.towns, { color: "#1f4e8c", weight: 2, fill: false }, "town", t("Town"),
+            { cls: "fq-label-town", maxZoom: M.VILLAGE_ZOOM - 1 }),
+      lines(el.dataset.villages, { color: "#455a64", weight: 1.5, fill: false }, "village", t("Village"),
+            { cls: "fq-label-village", minZoom: M.VILLAGE_ZOOM, maxZoom: 14 }),
+      lines(el.dataset.shapes, { color: "#90a4ae", weight: 1, dashArray: "3 3", fill: false }, "grid", t("Grid"),
+            { cls: "fq-label-village", minZoom: 14 }),
+    ]).then(() => M.getJSON(el.dataset.data)).then((fc) => {
       if (!fc) return;
       let visits = 0;
       const layer = L.geoJSON(fc, {
@@ -50,10 +65,11 @@
       if (count) count.textContent = `${visits} · ${fc.features.length - visits}`;
       el.dataset.loaded = String(fc.features.length);
       if (bounds.length) {
-        const all = bounds[0];
+        const all = L.latLngBounds(bounds[0].getSouthWest(), bounds[0].getNorthEast());
         bounds.slice(1).forEach((b) => all.extend(b));
-        map.fitBounds(all, { padding: [20, 20] });
+        map.fitBounds(all, { padding: [20, 20], animate: false });
       }
+      el.dataset.drawn = "1";
     });
   }
   // Leaflet's script comes after this one: draw once every deferred script has run.
