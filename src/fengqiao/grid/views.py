@@ -190,19 +190,26 @@ def household_form(request: HttpRequest, household_id: int | None = None) -> Htt
     regions = [r for r in _keep_regions(request.user) if r.level == level]
     if not regions:
         permissions.require_keep(request.user, household.region if household else None)
+    # Without the right to see the head's data the form leaves it out (and keeps what is stored).
+    personal = household is None or permissions.may_see_personal_data(request.user, household.region)
     initial = {}
     if household is not None:
-        initial = {k: getattr(household, k) for k in ("code", "head_name", "phone", "address", "members_count",
+        initial = {k: getattr(household, k) for k in ("code", "address", "members_count",
                                                       "elderly_alone", "disabled", "left_behind_children", "note")}
         initial["region"] = household.region_id
-    form = forms.HouseholdForm(request.POST or None, initial=initial, regions=regions)
+        if personal:
+            initial |= {"head_name": household.head_name, "phone": household.phone}
+            presenters.household_rows(request.user, [household], via="page")  # the unmasked read, logged
+    form = forms.HouseholdForm(request.POST or None, initial=initial, regions=regions, personal=personal)
     form.fields["region"].label = rules.unit_name if level == Level.UNIT else rules.grid_name
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         region = next(r for r in regions if str(r.pk) == d["region"])
         try:
             saved = actions.household_save(actor=request.user, household=household, values=actions.HouseholdValues(
-                code=d["code"], head_name=d["head_name"], address=d["address"], region=region, phone=d["phone"],
+                code=d["code"], head_name=d["head_name"] if personal else household.head_name,  # type: ignore[union-attr]
+                address=d["address"], region=region,
+                phone=d["phone"] if personal else household.phone,  # type: ignore[union-attr]
                 members_count=d["members_count"], elderly_alone=d["elderly_alone"], disabled=d["disabled"],
                 left_behind_children=d["left_behind_children"], note=d["note"]))
         except DomainError as exc:
@@ -774,13 +781,14 @@ def local(moment: dt.datetime | None) -> str:
 
 # ------------------------------------------------------------------------ the offline app
 
-APP_VERSION = "1"
+APP_VERSION = "2"
 
 
 @login_required
 def app_page(request: HttpRequest) -> HttpResponse:
-    """The grid worker's installable app: visits, hazard checks and field reports kept on the
-    phone (IndexedDB) and sent when the signal returns (grid/static/grid/app.js)."""
+    """The grid worker's installable app: visits, hazard checks, field reports, publicity logs
+    and patrols with their routes kept on the phone (IndexedDB) and sent when the signal returns
+    (grid/static/grid/app.js)."""
     if not permissions.may_do_field_work(request.user):
         return render(request, "grid/not_for_you.html", status=403)
     response = render(request, "grid/app.html", {"grids": permissions.field_regions(request.user)})

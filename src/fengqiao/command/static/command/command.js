@@ -35,7 +35,7 @@
     var series = data.series.map(function (s, i) {
       return {
         name: s.label, type: "bar", data: data.rows.map(function (r) { return r.values[i]; }),
-        itemStyle: { color: PALETTE[i % PALETTE.length] }, barMaxWidth: 26,
+        itemStyle: { color: s.colour || PALETTE[i % PALETTE.length] }, barMaxWidth: 26,
       };
     });
     chart.setOption({
@@ -65,7 +65,8 @@
       yAxis: { type: "value", axisLabel: { color: textColour(el) } },
       series: data.series.map(function (s, i) {
         return { name: s.label, type: "line", smooth: false, data: s.values, showSymbol: data.dates.length < 40,
-                 itemStyle: { color: PALETTE[i % PALETTE.length] } };
+                 itemStyle: { color: s.colour || PALETTE[i % PALETTE.length] },
+                 lineStyle: { color: s.colour || PALETTE[i % PALETTE.length] } };
       }),
     });
   }
