@@ -62,9 +62,13 @@ def _visible_names(page, selector: str) -> set[str]:
 def _legend(page, selector: str) -> str:
     legend = page.locator(f"{selector} [data-testid=map-legend]")
     assert legend.is_visible()
-    if not page.locator(f"{selector} .fq-legend-open").count():  # folded on a small map: a tap opens it
+    folded = not page.locator(f"{selector} .fq-legend-open").count()
+    if folded:  # folded on a small map: a tap opens it …
         legend.locator(".fq-legend-title").click()
-    return legend.inner_text()
+    text = legend.inner_text()
+    if folded:  # … and another folds it again
+        legend.locator(".fq-legend-title").click()
+    return text
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

@@ -68,7 +68,7 @@
     window.L.DomEvent.disableScrollPropagation(root);
     // On a small map the legend folds to its title; a tap opens it.
     title.addEventListener("click", function () { root.classList.toggle("fq-legend-open"); });
-    if (box.clientWidth >= 520) root.classList.add("fq-legend-open");
+    if (box.clientWidth >= 520 && box.clientHeight >= 380) root.classList.add("fq-legend-open");
     control.onAdd = function () { return root; };
     control.addTo(map);
     var keys = {};
