@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.events.forms import RegionField
 from fengqiao.events.models import Category, Source, Supervision
@@ -104,8 +105,8 @@ class ConfirmCategoryForm(forms.Form):
 class PeriodForm(forms.Form):
     """A span of registration days (both ends included)."""
 
-    date_from = forms.DateField(label=_("From"), widget=_date_input())
-    date_to = forms.DateField(label=_("To"), widget=_date_input())
+    date_from = forms.DateField(label=pgettext_lazy("span", "From"), widget=_date_input())
+    date_to = forms.DateField(label=pgettext_lazy("span", "To"), widget=_date_input())
 
     def clean(self):
         data = super().clean()
