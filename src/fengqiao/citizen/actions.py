@@ -96,10 +96,10 @@ def _through_door(report, actor, *, before: Callable[[], None] | None = None,
 def _queue_text(*, phone: str, template: str, params: dict[str, Any], event: Event | None) -> None:
     """A text to a phone that belongs to no person on the platform (the citizen), through the
     outbox, in the caller's transaction."""
-    from fengqiao.notify.templates import render
+    from fengqiao.notify.templates import render_sms
 
     now = clock.now()
-    _title, body = render(template, params)
+    params, body = render_sms(template, params)  # one SMS where it can be
     OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.SMS, idempotency_key=uuid.uuid4().hex, recipient=phone,
         event=event, template=template, params=params, body=body, next_attempt_at=now, created_at=now,

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from fengqiao.lib import clock
 from fengqiao.notify.models import Notification, OutboxMessage
-from fengqiao.notify.templates import render
+from fengqiao.notify.templates import render, render_sms
 
 
 def notify_people(*, persons: Iterable, template: str, params: dict, event=None) -> int:
@@ -24,7 +24,8 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
     seen: set[int] = set()
     texts: list[OutboxMessage] = []
     notes: list[Notification] = []
-    title, body = render(template, params)  # the same words for everyone it goes to
+    title, body = render(template, params)  # the same words for everyone it goes to (the inbox: whole)
+    sms_params, sms_body = render_sms(template, params)  # the text: one SMS where it can be
     for person in persons:
         if person is None or person.pk in seen:
             continue
@@ -38,8 +39,8 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
                     person=person,
                     event=event,
                     template=template,
-                    params=params,
-                    body=body,
+                    params=sms_params,
+                    body=sms_body,
                     next_attempt_at=now,
                     created_at=now,
                 )
@@ -61,7 +62,7 @@ def notify_people(*, persons: Iterable, template: str, params: dict, event=None)
 def text_phone(*, phone: str, template: str, params: dict, event=None) -> OutboxMessage:
     """Text one number that belongs to no person on the platform (a party to an event)."""
     now = clock.now()
-    _title, body = render(template, params)
+    params, body = render_sms(template, params)
     message = OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.SMS, idempotency_key=uuid.uuid4().hex, recipient=phone,
         event=event, template=template, params=params, body=body, next_attempt_at=now, created_at=now,

@@ -184,7 +184,7 @@ def _tell_reporters(merged: list[Event], *, kept: Event) -> int:
     Once per merged event; a phone the kept event's own reporters share is left to their
     call-back, and citizens who reported through the citizen app hear it from that app."""
     from fengqiao.notify.models import OutboxMessage
-    from fengqiao.notify.templates import render
+    from fengqiao.notify.templates import render_sms
 
     told = set(
         OutboxMessage.objects.filter(event__in=merged, template="outcome").values_list("event_id", flat=True)
@@ -205,7 +205,7 @@ def _tell_reporters(merged: list[Event], *, kept: Event) -> int:
         e = by_event[party.event_id]
         params = {"code": e.code, "title": e.title, "outcome": f"办结(已并入事项{kept.code}合并办理)",
                   "kept_code": kept.code}
-        _title, body = render("outcome", params)
+        params, body = render_sms("outcome", params)  # one SMS where it can be
         rows.append(OutboxMessage(
             channel=OutboxMessage.Channel.SMS, idempotency_key=uuid.uuid4().hex, recipient=party.phone,
             event=e, template="outcome", params=params, body=body, next_attempt_at=now, created_at=now,
