@@ -360,9 +360,13 @@ def household_score(*, actor, period: ScoringPeriod, household: Household, point
     items = list(period.rubric.items.all())
     given: dict[int, int] = {}
     for k, v in points.items():
+        # Whole numbers only: 7.5 is not cut to 7, nor true taken for 1.
+        whole = (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.strip().isdigit())
         try:
+            if not whole:
+                raise ValueError(v)
             given[int(k)] = int(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInput(_("Give whole points for each item."), field="points") from None
     if set(given) != {i.pk for i in items}:
         raise InvalidInput(_("Score every item of the rubric."), field="points")

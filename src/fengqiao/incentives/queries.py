@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from fengqiao.grid import queries as grid_queries
@@ -31,7 +31,7 @@ from fengqiao.incentives.models import (
     Shop,
     ShopItem,
 )
-from fengqiao.people.queries import REGIONAL_ROLES
+from fengqiao.people.queries import REGIONAL_ROLES, posts_of
 from fengqiao.regions.models import Region
 from fengqiao.workflow.scope import record_id as _pk
 from fengqiao.workflow.scope import region_scope_q
@@ -69,8 +69,23 @@ def access_item(user, pk: Any) -> ShopItem:
     return _get(ShopItem.objects.filter(shop__in=scoped(user, Shop.objects.all())).select_related("shop__region"), pk)
 
 
+def _periods_scoped(user, queryset: QuerySet[ScoringPeriod]) -> QuerySet[ScoringPeriod]:
+    """Scoring periods under the user's posts, and those held over them: a village's round of
+    scoring is the grid's too (its workers score their households in it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    q = region_scope_q(user, roles=set(REGIONAL_ROLES))
+    if q is None:
+        return queryset
+    above: set[int] = set()
+    for post in posts_of(user):
+        if post.role in REGIONAL_ROLES:
+            above |= {pk for pk in post.region.ancestor_ids().values() if pk}
+    return queryset.filter(q | Q(region_id__in=sorted(above)))
+
+
 def access_period(user, pk: Any) -> ScoringPeriod:
-    return _get(scoped(user, ScoringPeriod.objects.select_related("region", "rubric")), pk)
+    return _get(_periods_scoped(user, ScoringPeriod.objects.select_related("region", "rubric")), pk)
 
 
 def access_election(user, pk: Any) -> Election:
@@ -87,7 +102,7 @@ def shops_for(user) -> QuerySet[Shop]:
 
 
 def periods_for(user) -> QuerySet[ScoringPeriod]:
-    return scoped(user, ScoringPeriod.objects.all()).select_related("region", "rubric")
+    return _periods_scoped(user, ScoringPeriod.objects.all()).select_related("region", "rubric")
 
 
 def elections_for(user) -> QuerySet[Election]:
@@ -153,6 +168,39 @@ def list_periods(user, village: Region) -> list[str]:
 
 
 # -------------------------------------------------------------------------- figures
+
+
+def latest_closed_scores(user, area: grid_queries.Area | None = None) -> QuerySet[Score]:
+    """Each household's score in the latest closed period holding it (in scope, in the area)."""
+    latest = (Score.objects.filter(household=OuterRef("household"), period__status=PeriodStatus.CLOSED)
+              .order_by("-period__starts_on", "-period_id").values("pk")[:1])
+    return (Score.objects.filter(period__status=PeriodStatus.CLOSED,
+                                 household__in=grid_queries.in_area(user, Household.objects.all(), area))
+            .annotate(latest=Subquery(latest)).filter(pk=F("latest")))
+
+
+def star_household_scores(user, area: grid_queries.Area | None = None, *, stars: int | None = None
+                          ) -> QuerySet[Score]:
+    """星级户 one by one: the households the figure counts, most stars first."""
+    qs = latest_closed_scores(user, area).filter(stars__gt=0)
+    if stars is not None:
+        qs = qs.filter(stars=stars)
+    return qs.select_related("household__region", "period").order_by("-stars", "-total", "household__code")
+
+
+def redemptions_for(user, *, shop: Shop | None = None, household: Household | None = None,
+                    start: dt.datetime | None = None, end: dt.datetime | None = None) -> QuerySet[Redemption]:
+    """Exchanges of the households in the user's scope, newest first; by shop, household, span."""
+    qs = Redemption.objects.filter(account__household__in=visible_households(user))
+    if shop is not None:
+        qs = qs.filter(item__shop=shop)
+    if household is not None:
+        qs = qs.filter(account__household=household)
+    if start is not None:
+        qs = qs.filter(at__gte=start)
+    if end is not None:
+        qs = qs.filter(at__lt=end)
+    return qs.select_related("item__shop", "account__household").order_by("-at", "-id")
 
 
 def star_households(user, area: grid_queries.Area | None = None) -> dict[str, Any]:
