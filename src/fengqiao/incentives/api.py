@@ -48,22 +48,22 @@ ID = 2**62
 # ---------------------------------------------------------------------------------- paging
 
 
-class PageQuery(Schema):
+class IncentivePageQuery(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based; past the last page the list is empty")
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-class AreaQuery(Schema):
+class IncentiveAreaQuery(Schema):
     area: str = Field("", max_length=32, description="a region code in the caller's scope")
     zone: int | None = Field(None, ge=1, le=2**31, description="a zone (片区) id")
 
 
-def _page(qs: QuerySet, q: PageQuery) -> tuple[int, list[Any]]:
+def _page(qs: QuerySet, q: IncentivePageQuery) -> tuple[int, list[Any]]:
     start = (q.page - 1) * q.page_size
     return qs.count(), list(qs[start:start + q.page_size])
 
 
-def _area(request: HttpRequest, q: AreaQuery) -> grid_queries.Area | None:
+def _area(request: HttpRequest, q: IncentiveAreaQuery) -> grid_queries.Area | None:
     if q.zone:
         return grid_queries.Area(zone=grid_queries.access_zone(request.user, q.zone))
     if q.area:
@@ -103,7 +103,7 @@ class RulePage(Schema):
     items: list[RuleOut]
 
 
-class RulesQuery(PageQuery):
+class RulesQuery(IncentivePageQuery):
     active: bool | None = None
 
 
@@ -164,7 +164,7 @@ def rubric(request: HttpRequest):
 # ------------------------------------------------------------------------------- the ledger
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     id: int
     at: dt.datetime
     kind: Literal["earn", "deduct", "spend"]
@@ -181,16 +181,16 @@ class LedgerOut(Schema):
     count: int
     page: int
     page_size: int
-    entries: list[EntryOut]
+    entries: list[LedgerEntryOut]
 
 
-def _entry(e) -> EntryOut:
-    return EntryOut(id=e.pk, at=e.at, kind=e.kind, amount=e.amount, rule=e.rule.code if e.rule_id else None,
+def _entry(e) -> LedgerEntryOut:
+    return LedgerEntryOut(id=e.pk, at=e.at, kind=e.kind, amount=e.amount, rule=e.rule.code if e.rule_id else None,
                     reason=e.reason, by=e.by_name, balance_after=e.balance_after)
 
 
 @router.get("/incentives/households/{household_id}/ledger", response=LedgerOut, summary="A household's points ledger")
-def ledger(request: HttpRequest, household_id: int, q: Query[PageQuery]):
+def ledger(request: HttpRequest, household_id: int, q: Query[IncentivePageQuery]):
     permissions.require_view(request.user)
     household = queries.access_household(request.user, household_id)
     count, rows = _page(queries.ledger(household), q)
@@ -204,7 +204,7 @@ class PointsIn(Schema):
     times: int = Field(1, ge=1, le=20)
 
 
-@router.post("/incentives/households/{household_id}/points", response={201: EntryOut},
+@router.post("/incentives/households/{household_id}/points", response={201: LedgerEntryOut},
              summary="Apply an incentive rule to a household", openapi_extra={"x-fengqiao-errors": [409]})
 def apply_rule(request: HttpRequest, household_id: int, payload: PointsIn):
     permissions.require_view(request.user)
@@ -220,7 +220,7 @@ def apply_rule(request: HttpRequest, household_id: int, payload: PointsIn):
 # ------------------------------------------------------------------------------- scoring
 
 
-class PeriodOut(Schema):
+class ScoringPeriodOut(Schema):
     id: int
     name: str
     region: str
@@ -237,15 +237,15 @@ class PeriodPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[PeriodOut]
+    items: list[ScoringPeriodOut]
 
 
-class PeriodsQuery(PageQuery):
+class PeriodsQuery(IncentivePageQuery):
     status: Literal["", "open", "closed"] = ""
 
 
-def _period(p: ScoringPeriod) -> PeriodOut:
-    return PeriodOut(id=p.pk, name=p.name, region=p.region.code, region_name=p.region.display_name,
+def _period(p: ScoringPeriod) -> ScoringPeriodOut:
+    return ScoringPeriodOut(id=p.pk, name=p.name, region=p.region.code, region_name=p.region.display_name,
                      rubric=p.rubric_id, starts_on=p.starts_on, ends_on=p.ends_on, status=p.status,
                      scored=getattr(p, "n_scored", 0), star_households=getattr(p, "n_stars", 0))
 
@@ -285,14 +285,14 @@ class ScoreDetail(ScoreOut):
 
 
 class ScorePage(Schema):
-    period: PeriodOut
+    period: ScoringPeriodOut
     count: int
     page: int
     page_size: int
     items: list[ScoreOut]
 
 
-class ScoresQuery(PageQuery):
+class ScoresQuery(IncentivePageQuery):
     stars: int | None = Field(None, ge=0, le=5, description="only scores with this many stars")
 
 
@@ -375,7 +375,7 @@ class StarPage(Schema):
     items: list[StarHouseholdOut]
 
 
-class StarsQuery(PageQuery, AreaQuery):
+class StarsQuery(IncentivePageQuery, IncentiveAreaQuery):
     stars: int | None = Field(None, ge=1, le=5)
 
 
@@ -396,7 +396,7 @@ def star_households(request: HttpRequest, q: Query[StarsQuery]):
 # ------------------------------------------------------------------------------- the shops
 
 
-class ItemOut(Schema):
+class ShopItemOut(Schema):
     id: int
     name: str
     points: int
@@ -410,7 +410,7 @@ class ShopOut(Schema):
     name: str
     region: str
     region_name: str
-    items: list[ItemOut]
+    items: list[ShopItemOut]
 
 
 class ShopPage(Schema):
@@ -422,12 +422,12 @@ class ShopPage(Schema):
 
 def _shop(s: Shop) -> ShopOut:
     return ShopOut(id=s.pk, name=s.name, region=s.region.code, region_name=s.region.display_name, items=[
-        ItemOut(id=i.pk, name=i.name, points=i.points, value=i.value, stock=i.stock, active=i.active)
+        ShopItemOut(id=i.pk, name=i.name, points=i.points, value=i.value, stock=i.stock, active=i.active)
         for i in s.items.all()])
 
 
 @router.get("/incentives/shops", response=ShopPage, summary="Exchange shops in your area with their items and stock")
-def shops(request: HttpRequest, q: Query[PageQuery]):
+def shops(request: HttpRequest, q: Query[IncentivePageQuery]):
     permissions.require_view(request.user)
     count, rows = _page(queries.shops_for(request.user).prefetch_related("items").order_by("region__code", "name", "id"),
                         q)
@@ -473,7 +473,7 @@ class RedemptionPage(Schema):
     items: list[RedemptionOut]
 
 
-class RedemptionsQuery(PageQuery):
+class RedemptionsQuery(IncentivePageQuery):
     shop: int | None = Field(None, ge=1, le=ID)
     household: int | None = Field(None, ge=1, le=ID)
     start: dt.date | None = Field(None, description="from this day (Beijing time)")
@@ -577,7 +577,7 @@ class ElectionPage(Schema):
     items: list[ElectionOut]
 
 
-class ElectionsQuery(PageQuery):
+class ElectionsQuery(IncentivePageQuery):
     kind: Literal["", "grid_head", "unit_head", "household_head"] = ""
     status: Literal["", "nominating", "closed"] = ""
 
@@ -631,7 +631,7 @@ def election(request: HttpRequest, election_id: int):
 # --------------------------------------------------------------------------------- figures
 
 
-class FiguresQuery(AreaQuery):
+class FiguresQuery(IncentiveAreaQuery):
     part: Literal["all"] = "all"
 
 
