@@ -52,3 +52,19 @@ class AuditEntry(models.Model):
             models.UniqueConstraint(fields=["stream", "seq"], name="uniq_audit_stream_seq")
         ]
         indexes = [models.Index(fields=["event", "seq"], name="audit_event_seq")]
+
+
+class AuditCheckpoint(models.Model):
+    """Where one stream stood when it was last verified, signed with a key the database does not
+    hold (FENGQIAO_AUDIT_KEY, or one derived from SECRET_KEY): `verify_audit --incremental` walks
+    only the rows written since, and a stream rewritten wholesale — rows, hashes and head made to
+    agree — no longer agrees with its signature."""
+
+    stream = models.CharField(max_length=40, primary_key=True)
+    seq = models.PositiveIntegerField()
+    head = models.CharField(max_length=64)
+    signature = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "audit_checkpoint"

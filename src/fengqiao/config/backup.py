@@ -191,6 +191,8 @@ def _run(argv: list[str], what: str) -> None:
 def _dump_postgres(target: Path, progress: Progress) -> tuple[dict[str, int], list[str]]:
     """pg_dump of the snapshot the counts are taken in (exported from a repeatable-read
     transaction), so the manifest lists exactly what the dump holds while the platform runs on."""
+    if connection.in_atomic_block:
+        raise BackupError("a backup takes its own snapshot: run it outside a transaction")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")

@@ -200,6 +200,10 @@ FENGQIAO_DATA_KEY = env_str("FENGQIAO_DATA_KEY", "")
 # and different (a system check). While `fengqiao rotate_keys` runs, the previous data key.
 FENGQIAO_BLIND_INDEX_KEY = env_str("FENGQIAO_BLIND_INDEX_KEY", "")
 FENGQIAO_DATA_KEY_OLD = env_str("FENGQIAO_DATA_KEY_OLD", "")
+# The audit record's checkpoints (`verify_audit --incremental`) are signed with this key (unset:
+# one derived from SECRET_KEY). Keep it off the database server: a rewrite of the record that
+# also rewrites the checkpoints cannot sign them.
+FENGQIAO_AUDIT_KEY = env_str("FENGQIAO_AUDIT_KEY", "")
 
 # Text messages: console (default), file, aliyun, tencent.
 FENGQIAO_SMS_BACKEND = env_str("FENGQIAO_SMS_BACKEND", "console")
