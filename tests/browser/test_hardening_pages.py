@@ -60,7 +60,10 @@ def test_a_town_cadre_calls_a_party_through_the_platform_without_seeing_the_numb
         login(page, live_server.url, "towncadre")
         page.goto(f"{live_server.url}/events/{event.pk}/")
         assert "13912345678" not in page.content()
-        page.locator("#action-call form", has_text="柯某").locator("button").click()
+        confirm = page.locator("#action-call details.call-confirm", has_text="柯某")
+        confirm.locator("summary").click()  # one click opens the confirmation, it sends nothing
+        assert OutboxMessage.objects.filter(template="call_request").count() == (0 if size == "desktop" else 1)
+        confirm.locator("button[data-submit=call]").click()
         page.wait_for_url(re.compile(rf"/events/{event.pk}/"))
         notice = page.locator(".messages, .message, [role=status]").first
         expect(notice).to_be_visible()
