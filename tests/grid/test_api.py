@@ -77,3 +77,11 @@ def test_the_bootstrap_keeps_no_phone_numbers(gw, api):
     assert {h["code"] for h in body["households"]} == {"YB-001", "YB-002", "YB-003"}
     assert "1380000" not in json.dumps(body, ensure_ascii=False)
     assert api.get("/grid/app/bootstrap", user=gw.user("town_cadre")).status_code == 403
+
+
+def test_the_firm_list_finds_by_part_of_the_name_like_the_page(gw, api):
+    """`q` was accepted by /grid/firms and ignored: every firm came back whatever was asked."""
+    secretary = gw.user("secretary_a")
+    found = api.get("/grid/firms", user=secretary, q="文旦").json()
+    assert [f["code"] for f in found["items"]] == ["F-001"] and found["total"] == 1
+    assert api.get("/grid/firms", user=secretary, q="没有这家").json() == {"total": 0, "items": []}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid as uuidlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -669,6 +669,19 @@ def _earlier(model, key: uuidlib.UUID, person: Person, owner: str = "worker_id")
     return row
 
 
+def _once(model, key: uuidlib.UUID | None, write: Callable[[], Logged]) -> Logged:
+    """Run `write` (its own durable transaction). When a concurrent delivery of the same draft
+    (a second tab, a retry) committed first, the UUID's unique index refuses this one: answer
+    with the record that won, as if this delivery had found it."""
+    try:
+        return write()
+    except IntegrityError:
+        winner = model.objects.filter(client_uuid=key).first() if key is not None else None
+        if winner is None:
+            raise
+        return Logged(winner, created=False)
+
+
 def _subject(actor, *, household_id: Any, firm_id: Any, room_id: Any = None):
     """The household, firm or room named, in a grid the actor works in (404 otherwise)."""
     from fengqiao.grid import queries
@@ -715,7 +728,8 @@ def visit_log(*, actor, submission: VisitInput) -> Logged:
     demand = _text(s.demand, "demand", max_length=1000)
     photos = clean_photos(list(s.photos))
     in_grid, distance = place_check(subject.region, lat, lng)
-    try:
+
+    def write() -> Logged:
         with transaction.atomic(durable=True):
             visit = Visit(client_uuid=key, worker=person, visited_at=visited_at,
                           visited_on=timezone.localtime(visited_at).date(), latitude=lat, longitude=lng,
@@ -741,13 +755,9 @@ def visit_log(*, actor, submission: VisitInput) -> Logged:
             audit.record(stream=_stream(subject.region), action="visit", actor=actor,
                          details={"visit": visit.pk, "uuid": str(key), "in_grid": in_grid,
                                   "event": visit.event_id})
-    except IntegrityError:
-        # The same UUID committed by a concurrent delivery: answer with its record.
-        winner = Visit.objects.filter(client_uuid=key).first()
-        if winner is None:
-            raise
-        return Logged(winner, created=False)
-    return Logged(visit, created=True, events=events)
+        return Logged(visit, created=True, events=events)
+
+    return _once(Visit, key, write)
 
 
 def _raise_event(actor, *, region: Region, source: str, title: str, description: str,
@@ -831,7 +841,8 @@ def hazard_check_log(*, actor, submission: CheckInput) -> Logged:
     photos = clean_photos(list(s.photos))
     in_grid, _distance = place_check(subject.region, lat, lng)
     category = Category.objects.filter(code=HAZARD_CATEGORY.get(ChecklistKind(checklist.kind), "")).first()
-    try:
+
+    def write() -> Logged:
         with transaction.atomic(durable=True):
             check = HazardCheck(client_uuid=key, checklist=checklist, worker=person, checked_at=checked_at,
                                 latitude=lat, longitude=lng, in_grid=in_grid, notes=notes,
@@ -858,12 +869,9 @@ def hazard_check_log(*, actor, submission: CheckInput) -> Logged:
                 events.append(result.event)
             audit.record(stream=_stream(subject.region), action="hazard_check", actor=actor,
                          details={"check": check.pk, "uuid": str(key), "failed": len(events)})
-    except IntegrityError:
-        winner = HazardCheck.objects.filter(client_uuid=key).first()
-        if winner is None:
-            raise
-        return Logged(winner, created=False)
-    return Logged(check, created=True, events=events)
+        return Logged(check, created=True, events=events)
+
+    return _once(HazardCheck, key, write)
 
 
 def finding_recheck(*, actor, finding: Finding, fixed: bool, note: str = "") -> Finding:
@@ -954,18 +962,15 @@ def _publicity(*, actor, region: Region, day: dt.date, theme: str, firms_visited
                     note=_text(note, "note", max_length=300), client_uuid=client_uuid, offline=offline,
                     created_at=clock.now())
     file_under(row, region)
-    try:
+
+    def write() -> Logged:
         with transaction.atomic(durable=True):
             row.save(force_insert=True)
             audit.record(stream=_stream(region), action="publicity", actor=actor,
                          details={"publicity": row.pk, "uuid": str(client_uuid) if client_uuid else None})
-    except IntegrityError:
-        # The same UUID committed by a concurrent delivery (a second tab): answer with its record.
-        winner = Publicity.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
-        if winner is None:
-            raise
-        return Logged(winner, created=False)
-    return Logged(row, created=True)
+        return Logged(row, created=True)
+
+    return _once(Publicity, client_uuid, write)
 
 
 def team_create(*, actor, region: Region, name: str, kind: str, leader: Person | None = None) -> Team:
@@ -1094,18 +1099,16 @@ def _patrol(*, actor, team: Team, started_at: dt.datetime, ended_at: dt.datetime
                     findings=_text(findings, "findings", max_length=500), logged_by=person_of(actor),
                     client_uuid=client_uuid, offline=offline, created_at=clock.now())
     file_under(patrol, team.region)
-    try:
+
+    def write() -> Logged:
         with transaction.atomic(durable=True):
             patrol.save(force_insert=True)
             audit.record(stream=_stream(team.region), action="patrol", actor=actor,
                          details={"team": team.pk, "patrol": patrol.pk, "metres": metres,
                                   "uuid": str(client_uuid) if client_uuid else None})
-    except IntegrityError:
-        winner = Patrol.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
-        if winner is None:
-            raise
-        return Logged(winner, created=False)
-    return Logged(patrol, created=True)
+        return Logged(patrol, created=True)
+
+    return _once(Patrol, client_uuid, write)
 
 
 # -------------------------------------------------------------------------- checklists

@@ -58,15 +58,9 @@ class PageQuery(AreaQuery):
 @router.get("/grid/households", summary="Households of the grid registries (masked by role)")
 def list_households(request: HttpRequest, q: Query[PageQuery]):
     area = _area(request, q)
-    qs = queries.in_area(request.user, Household.objects.filter(active=True), area).select_related("region")
-    if q.q:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(code__icontains=q.q) | Q(head_name__icontains=q.q) | Q(address__icontains=q.q))
-    if q.care:
-        qs = qs.filter(**{q.care: True})
+    qs = queries.registry(request.user, Household, area, text=q.q, care=q.care)
     total = qs.count()
-    rows = presenters.household_rows(request.user, qs.order_by("code")[q.offset:q.offset + q.limit], via="api")
+    rows = presenters.household_rows(request.user, qs[q.offset:q.offset + q.limit], via="api")
     return {"total": total, "items": rows}
 
 
@@ -83,7 +77,7 @@ def get_household(request: HttpRequest, household_id: int):
 @router.get("/grid/firms", summary="Firms of the grid registries")
 def list_firms(request: HttpRequest, q: Query[PageQuery]):
     area = _area(request, q)
-    qs = queries.in_area(request.user, Firm.objects.filter(active=True), area).select_related("region").order_by("code")
+    qs = queries.registry(request.user, Firm, area, text=q.q)
     return {"total": qs.count(), "items": presenters.firm_rows(request.user, qs[q.offset:q.offset + q.limit], via="api")}
 
 
@@ -96,14 +90,9 @@ class RoomQuery(AreaQuery):
 @router.get("/grid/rooms", summary="Rented rooms (出租房) of the grid registries (masked by role)")
 def list_rooms(request: HttpRequest, q: Query[RoomQuery]):
     area = _area(request, q)
-    qs = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related(
-        "region", "household")
-    if q.q:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(code__icontains=q.q) | Q(landlord_name__icontains=q.q) | Q(address__icontains=q.q))
+    qs = queries.registry(request.user, RentedRoom, area, text=q.q)
     total = qs.count()
-    rows = presenters.room_rows(request.user, qs.order_by("code")[q.offset:q.offset + q.limit], via="api")
+    rows = presenters.room_rows(request.user, qs[q.offset:q.offset + q.limit], via="api")
     return {"total": total, "items": rows}
 
 

@@ -148,6 +148,27 @@ def in_area(user, queryset: QuerySet, area: Area | None) -> QuerySet:
     return qs if area is None else qs.filter(area.q())
 
 
+# What part of the number, a name or the address finds in each registry (pages, API, exports).
+_SEARCHED = {Household: ("code", "head_name", "address"), Firm: ("code", "name", "address"),
+             RentedRoom: ("code", "landlord_name", "address")}
+
+
+def registry(user, model, area: Area | None, *, text: str = "", care: str = "") -> QuerySet:
+    """The active households, firms or rented rooms of the area the user sees, by number,
+    matching `text` (part of the number, the head's, firm's or landlord's name, or the address)
+    and, for households, a special-care flag."""
+    qs = in_area(user, model.objects.filter(active=True), area).select_related(
+        "region", *(["household"] if model is RentedRoom else []))
+    if text:
+        match = Q()
+        for name in _SEARCHED[model]:
+            match |= Q(**{f"{name}__icontains": text})
+        qs = qs.filter(match)
+    if care:
+        qs = qs.filter(**{care: True})
+    return qs.order_by("code")
+
+
 # --------------------------------------------------------------------------- the rules
 
 

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,15 +124,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _households(request: HttpRequest, area: Area | None):
     form = forms.HouseholdFilter(request.GET or None)
-    qs = queries.in_area(request.user, Household.objects.filter(active=True), area).select_related("region")
-    if form.is_valid():
-        q = form.cleaned_data.get("q")
-        if q:
-            qs = qs.filter(Q(code__icontains=q) | Q(head_name__icontains=q) | Q(address__icontains=q))
-        care = form.cleaned_data.get("care")
-        if care:
-            qs = qs.filter(**{care: True})
-    return form, qs.order_by("code")
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, queries.registry(request.user, Household, area, text=data.get("q") or "", care=data.get("care") or "")
 
 
 @login_required
@@ -145,9 +137,7 @@ def households(request: HttpRequest) -> HttpResponse:
         from django.db.models import Max
 
         data = registry_io.export_households(request.user, qs.annotate(last_visit=Max("visits__visited_at"))[:50_000])
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''households.xlsx"
-        return response
+        return _xlsx(data, "households")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = presenters.household_rows(request.user, page.object_list, via="page")
     return render(request, "grid/households.html", {
@@ -244,21 +234,15 @@ def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
 def firms(request: HttpRequest) -> HttpResponse:
     _gate(request)
     area = area_of(request)
-    qs = queries.in_area(request.user, Firm.objects.filter(active=True), area).select_related("region").order_by("code")
     q = (request.GET.get("q") or "").strip()[:50]
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(address__icontains=q))
+    qs = queries.registry(request.user, Firm, area, text=q)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(registry_io.export_firms(request.user, qs[:50_000]),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''firms.xlsx"
-        return response
+        return _xlsx(registry_io.export_firms(request.user, qs[:50_000]), "firms")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rooms = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related(
-        "region", "household")
+    rooms = queries.registry(request.user, RentedRoom, area)
     return render(request, "grid/firms.html", {
         "page": page, "rows": presenters.firm_rows(request.user, page.object_list, via="page"), "q": q,
-        "rooms": presenters.room_rows(request.user, rooms.order_by("code")[:50], via="page"),
+        "rooms": presenters.room_rows(request.user, rooms[:50], via="page"),
         "total": page.paginator.count, "area": area, "query": request.GET.urlencode(),
         "may_keep": permissions.may_keep(request.user, None), **_areas(request)})
 
@@ -298,11 +282,8 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 def _rooms(request: HttpRequest, area: Area | None):
     form = forms.RoomFilter(request.GET or None)
-    qs = queries.in_area(request.user, RentedRoom.objects.filter(active=True), area).select_related("region", "household")
-    if form.is_valid() and form.cleaned_data.get("q"):
-        q = form.cleaned_data["q"]
-        qs = qs.filter(Q(code__icontains=q) | Q(landlord_name__icontains=q) | Q(address__icontains=q))
-    return form, qs.order_by("code")
+    text = (form.cleaned_data.get("q") or "") if form.is_valid() else ""
+    return form, queries.registry(request.user, RentedRoom, area, text=text)
 
 
 @login_required
