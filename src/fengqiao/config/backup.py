@@ -76,6 +76,13 @@ def _quiet(_message: str) -> None:
     pass
 
 
+def printer(write: Callable[[str], None], *, quiet: bool = False) -> Progress:
+    """The commands' progress lines, each with the local time (nothing when `quiet`)."""
+    if quiet:
+        return _quiet
+    return lambda line: write(f"{timezone.localtime():%H:%M:%S} {line}")
+
+
 # ---------------------------------------------------------------------------------- the facts
 
 

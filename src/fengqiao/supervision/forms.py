@@ -102,6 +102,17 @@ class ConfirmCategoryForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class _StartBeforeEnd:
+    """A form with `start` and `end` dates: the end may not come before the start."""
+
+    def clean(self):
+        data = super().clean()  # type: ignore[misc]
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date is before the start date."))  # type: ignore[attr-defined]
+        return data
+
+
 class PeriodForm(forms.Form):
     """A span of registration days (both ends included)."""
 
@@ -130,7 +141,7 @@ class BulletinForm(PeriodForm):
         self.fields["region"].bind_user(user)
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(_StartBeforeEnd, forms.Form):
     """The 督办 ledger's filters (a GET form): region, level, the orders' dates, open events only."""
 
     region = RegionField(label=_("Region"), required=False)
@@ -144,15 +155,9 @@ class LedgerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].bind_user(user)
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The end date is before the start date."))
-        return data
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(_StartBeforeEnd, forms.Form):
     """专项行动: name, span, region and optional filters."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -172,12 +177,6 @@ class CampaignForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(active=True).order_by("sort", "code")
         self.fields["source"].choices = [("", _("Any")), *Source.choices]
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The end date is before the start date."))
-        return data
 
     def save_through_action(self, *, actor):
         from fengqiao.supervision.actions import campaign_create

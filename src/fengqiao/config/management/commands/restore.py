@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from fengqiao.config import backup
 
@@ -22,10 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress lines (stderr)")
 
     def handle(self, *args, archive: str, replace: bool, no_progress: bool, **options):
-        def say(line: str) -> None:
-            if not no_progress:
-                self.stderr.write(f"{timezone.localtime():%H:%M:%S} {line}")
-
+        say = backup.printer(self.stderr.write, quiet=no_progress)
         try:
             done = backup.restore(Path(archive), replace=replace, progress=say)
         except backup.BackupError as exc:
