@@ -249,7 +249,7 @@ _ROW_FIELDS = ("id", "stream", "seq", "event_id", "actor_id", "actor_name", "act
                "from_state", "to_state", "note", "details", "created_at", "prev_hash", "hash")
 
 
-def verify_incremental(*, batch: int = 200, write: bool = True) -> Incremental:
+def verify_incremental(*, batch: int = 200) -> Incremental:
     """Walk only what changed since each stream's signed checkpoint, then move the checkpoints.
 
     In one snapshot (a repeatable-read transaction on PostgreSQL): the streams whose head differs
@@ -318,7 +318,7 @@ def verify_incremental(*, batch: int = 200, write: bool = True) -> Incremental:
                     return result
                 moved.append(AuditCheckpoint(stream=stream, seq=head_seq, head=head,
                                              signature=sign(stream, head_seq, head, key), signed_at=now))
-    if write and moved:
+    if moved:
         with transaction.atomic():
             for start in range(0, len(moved), 1000):
                 AuditCheckpoint.objects.bulk_create(
